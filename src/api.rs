@@ -1,0 +1,182 @@
+//! The command registry: name → typed handler. The CLI (`cdesk call`) and the desktop shell go
+//! through `call`, so everything the UI can do runs through exactly the same code, in one
+//! transaction per command: a failed command changes nothing.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::auth::{self, Actor};
+use crate::error::{ApiError, CoreError, Result};
+use crate::store::Store;
+use crate::workflow::{acceptance as acc, admin, dispatch as dis, followup as fol, handling as han, intake, views, Ctx};
+
+pub struct Command {
+    pub name: &'static str,
+    /// True for commands that only read (they still log personal-data access).
+    pub read_only: bool,
+    pub schema: fn() -> schemars::Schema,
+    pub run: fn(&Ctx, Value) -> Result<Value>,
+}
+
+fn parse<T: DeserializeOwned>(v: Value) -> Result<T> {
+    let v = if v.is_null() { json!({}) } else { v };
+    serde_json::from_value(v).map_err(|e| CoreError::BadArguments(e.to_string()))
+}
+
+fn out<T: Serialize>(v: T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| CoreError::Integrity(format!("serialising a reply: {e}")))
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct NoArgs {}
+
+macro_rules! cmd {
+    ($name:literal, $ro:expr, $args:ty, $f:path) => {
+        Command {
+            name: $name,
+            read_only: $ro,
+            schema: || schemars::schema_for!($args),
+            run: |ctx, v| {
+                let a: $args = parse(v)?;
+                out($f(ctx, &a)?)
+            },
+        }
+    };
+    ($name:literal, $ro:expr, $f:path) => {
+        Command {
+            name: $name,
+            read_only: $ro,
+            schema: || schemars::schema_for!(NoArgs),
+            run: |ctx, v| {
+                let _: NoArgs = parse(v)?;
+                out($f(ctx)?)
+            },
+        }
+    };
+}
+
+fn whoami(ctx: &Ctx) -> Result<Actor> {
+    ctx.begin("whoami", None)?;
+    Ok(ctx.actor.clone())
+}
+
+/// Every command, in the order a complaint meets them.
+pub fn commands() -> Vec<Command> {
+    vec![
+        cmd!("lookup_customer", true, intake::LookupCustomerArgs, intake::lookup_customer),
+        cmd!("preview_registration", true, intake::RegisterArgs, intake::preview),
+        cmd!("register", false, intake::RegisterArgs, intake::register),
+        cmd!("add_signature", false, intake::AddSignatureArgs, intake::add_signature),
+        cmd!("add_attachment", false, intake::AddAttachmentArgs, intake::add_attachment),
+        cmd!("review", false, acc::ReviewArgs, acc::review),
+        cmd!("cancel", false, acc::CancelArgs, acc::cancel),
+        cmd!("not_accept", false, acc::NotAcceptArgs, acc::not_accept),
+        cmd!("report_major", false, acc::ReportMajorArgs, acc::report_major),
+        cmd!("set_nature", false, acc::SetNatureArgs, acc::set_nature),
+        cmd!("raise_warning", false, acc::RaiseWarningArgs, acc::raise_warning),
+        cmd!("acknowledge_escalation", false, acc::AcknowledgeArgs, acc::acknowledge_escalation),
+        cmd!("dispatch", false, dis::DispatchArgs, dis::dispatch),
+        cmd!("accept_dispatch", false, dis::ComplaintRef, dis::accept_dispatch),
+        cmd!("return_dispatch", false, dis::ReturnArgs, dis::return_dispatch),
+        cmd!("transfer", false, dis::TransferArgs, dis::transfer),
+        cmd!("urge", false, dis::UrgeArgs, dis::urge),
+        cmd!("record_findings", false, han::FindingsArgs, han::record_findings),
+        cmd!("reply_to_customer", false, han::ReplyArgs, han::reply_to_customer),
+        cmd!("record_customer_decision", false, han::DecisionArgs, han::record_customer_decision),
+        cmd!("approve_compensation", false, han::ApproveArgs, han::approve_compensation),
+        cmd!("implement", false, han::ImplementArgs, han::implement),
+        cmd!("pause_for_holiday", false, fol::PauseArgs, fol::pause_for_holiday),
+        cmd!("record_contact_attempt", false, fol::ContactAttemptArgs, fol::record_contact_attempt),
+        cmd!("survey", false, fol::SurveyArgs, fol::survey),
+        cmd!("close", false, dis::ComplaintRef, fol::close),
+        cmd!("supervisor_close", false, fol::ReasonArgs, fol::supervisor_close),
+        cmd!("reopen", false, fol::ReasonArgs, fol::reopen),
+        cmd!("appeal", false, intake::AppealArgs, intake::appeal),
+        cmd!("add_case", false, fol::AddCaseArgs, fol::add_case),
+        cmd!("file_duty_roster", false, fol::DutyRosterArgs, fol::file_duty_roster),
+        cmd!("get_complaint", true, views::GetArgs, views::get_complaint),
+        cmd!("timeline", true, views::GetArgs, views::timeline),
+        cmd!("board", true, views::SearchArgs, views::search),
+        cmd!("search", true, views::SearchArgs, views::search),
+        cmd!("escalations", true, views::escalations),
+        cmd!("cases", true, views::CasesArgs, views::cases),
+        cmd!("save_view", false, views::SaveViewArgs, views::save_view),
+        cmd!("list_views", true, views::list_views),
+        cmd!("verify_signatures", true, views::VerifySignaturesArgs, views::verify_signatures),
+        cmd!("reference_data", true, admin::reference_data),
+        cmd!("whoami", true, whoami),
+        cmd!("get_settings", true, admin::get_settings),
+        cmd!("upsert_department", false, admin::DepartmentArgs, admin::upsert_department),
+        cmd!("upsert_user", false, admin::UserArgs, admin::upsert_user),
+        cmd!("upsert_worker", false, admin::WorkerArgs, admin::upsert_worker),
+        cmd!("upsert_template", false, admin::TemplateArgs, admin::upsert_template),
+        cmd!("update_branch", false, admin::BranchArgs, admin::update_branch),
+        cmd!("set_policy", false, admin::SetPolicyArgs, admin::set_policy),
+        cmd!("select_policy", false, admin::SelectPolicyArgs, admin::select_policy),
+        cmd!("import_calendar", false, admin::ImportCalendarArgs, admin::import_calendar),
+        cmd!("export_calendar", true, admin::export_calendar),
+        cmd!("set_setting", false, admin::SetSettingArgs, admin::set_setting),
+    ]
+}
+
+/// Runs one command as `login` at `now`, in one transaction. The only entry point callers need.
+pub fn call(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Value) -> std::result::Result<Value, ApiError> {
+    run(store, now, login, name, args).map_err(|e| e.to_api())
+}
+
+fn run(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Value) -> Result<Value> {
+    let cmds = commands();
+    let cmd = cmds.iter().find(|c| c.name == name).ok_or_else(|| CoreError::UnknownCommand(name.to_string()))?;
+    let dir = store.attachments_dir();
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let actor = auth::actor_by_login(&tx, login).map_err(|_| CoreError::Unauthenticated)?;
+    let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
+    let result = catch_unwind(AssertUnwindSafe(|| (cmd.run)(&ctx, args)))
+        .unwrap_or_else(|_| Err(CoreError::Integrity(format!("internal error in {name}; nothing was changed"))));
+    match result {
+        Ok(v) => {
+            tx.commit()?;
+            Ok(v)
+        }
+        Err(e) => {
+            drop(tx); // rolls back
+            Err(e)
+        }
+    }
+}
+
+/// `cdesk commands`: every command with the JSON schema of its arguments.
+pub fn describe() -> Value {
+    Value::Array(
+        commands()
+            .iter()
+            .map(|c| json!({ "name": c.name, "read_only": c.read_only, "args": (c.schema)(), "roles": auth::allowed_roles(c.name) }))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_has_a_row_in_the_role_matrix() {
+        // R7.7: a new operation without a row would be refused for everyone; catch it here.
+        for c in commands() {
+            assert!(auth::allowed_roles(c.name).is_some(), "{} has no row in auth::MATRIX", c.name);
+        }
+    }
+
+    #[test]
+    fn every_graph_operation_is_a_command() {
+        let names: Vec<&str> = commands().iter().map(|c| c.name).collect();
+        for (op, _, _) in crate::workflow::transitions::GRAPH {
+            assert!(names.contains(op), "{op} is in the lifecycle graph but not callable");
+        }
+    }
+}

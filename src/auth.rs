@@ -1,0 +1,173 @@
+//! Who may do what (R7.7) and who may see personal data (R7.8). Checked inside every operation
+//! through `require`, never by callers; the matrix is data so a test can walk all of it.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::{CoreError, Result};
+use crate::model::Role;
+
+use Role::*;
+
+/// The signed-in staff member an operation runs as.
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct Actor {
+    pub id: String,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub department_id: Option<String>,
+    pub branch_id: Option<String>,
+}
+
+const CS: &[Role] = &[CsAgent, CsManager];
+const CS_AND_BRANCH: &[Role] = &[CsAgent, CsManager, BranchManager];
+const SUPERVISORS: &[Role] = &[CsManager];
+const ALL: &[Role] = &[CsAgent, DeptHandler, CsManager, BranchManager, Admin, Auditor];
+const ADMIN: &[Role] = &[Admin];
+
+/// The role matrix: every command of the API has a row (a test checks it).
+pub const MATRIX: &[(&str, &[Role])] = &[
+    ("register", CS_AND_BRANCH),
+    ("lookup_customer", CS_AND_BRANCH),
+    ("preview_registration", CS_AND_BRANCH),
+    ("add_signature", CS),
+    ("add_attachment", &[CsAgent, CsManager, DeptHandler]),
+    ("not_accept", CS),
+    ("review", CS),
+    ("cancel", CS),
+    ("report_major", CS),
+    ("dispatch", CS),
+    ("accept_dispatch", &[DeptHandler, CsManager]),
+    ("return_dispatch", &[DeptHandler, CsManager]),
+    ("transfer", &[DeptHandler, CsManager]),
+    ("record_findings", &[DeptHandler, CsManager]),
+    ("reply_to_customer", CS),
+    ("record_customer_decision", CS),
+    ("approve_compensation", &[CsManager, BranchManager]),
+    ("implement", &[CsAgent, CsManager, DeptHandler]),
+    ("urge", CS_AND_BRANCH),
+    ("pause_for_holiday", CS),
+    ("record_contact_attempt", CS),
+    ("survey", CS),
+    ("close", CS),
+    ("supervisor_close", SUPERVISORS),
+    ("reopen", SUPERVISORS),
+    ("appeal", CS),
+    ("raise_warning", &[CsAgent, CsManager, BranchManager, DeptHandler]),
+    ("raise_nature", SUPERVISORS),
+    ("acknowledge_escalation", &[CsAgent, CsManager, BranchManager]),
+    ("add_case", &[CsManager, BranchManager]),
+    ("get_complaint", ALL),
+    ("timeline", ALL),
+    ("board", ALL),
+    ("search", ALL),
+    ("escalations", ALL),
+    ("cases", ALL),
+    ("save_view", ALL),
+    ("list_views", ALL),
+    ("reference_data", ALL),
+    ("whoami", ALL),
+    ("verify_signatures", &[CsManager, BranchManager, Admin, Auditor]),
+    ("file_duty_roster", &[DeptHandler, CsManager, Admin]),
+    ("upsert_department", ADMIN),
+    ("upsert_user", ADMIN),
+    ("upsert_worker", ADMIN),
+    ("upsert_template", &[Admin, CsManager]),
+    ("update_branch", ADMIN),
+    ("set_policy", ADMIN),
+    ("select_policy", ADMIN),
+    ("import_calendar", ADMIN),
+    ("export_calendar", ALL),
+    ("set_setting", ADMIN),
+    ("get_settings", ALL),
+];
+
+pub fn allowed_roles(op: &str) -> Option<&'static [Role]> {
+    MATRIX.iter().find(|(name, _)| *name == op).map(|(_, roles)| *roles)
+}
+
+/// Refuses the operation unless the actor's role is in its row. An operation with no row is
+/// refused for everyone: forgetting the matrix must fail closed.
+pub fn require(actor: &Actor, op: &str) -> Result<()> {
+    match allowed_roles(op) {
+        Some(roles) if roles.contains(&actor.role) => Ok(()),
+        _ => Err(CoreError::Forbidden { op: op.to_string(), role: actor.role }),
+    }
+}
+
+/// R7.8: only customer-service staff and branch managers need a customer's full phone number.
+pub fn may_see_personal_data(role: Role) -> bool {
+    matches!(role, CsAgent | CsManager | BranchManager)
+}
+
+/// R7.8: 13812345678 → 138****5678; short numbers keep only their last two digits.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    let n = chars.len();
+    if n >= 7 {
+        let head: String = chars[..3].iter().collect();
+        let tail: String = chars[n - 4..].iter().collect();
+        format!("{head}****{tail}")
+    } else if n > 2 {
+        format!("{}{}", "*".repeat(n - 2), chars[n - 2..].iter().collect::<String>())
+    } else {
+        "*".repeat(n)
+    }
+}
+
+/// Customer names are masked too for roles without access: 张伟 → 张*.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
+/// Loads an active user by login; the CLI and the desktop app both start from here.
+pub fn actor_by_login(conn: &Connection, login: &str) -> Result<Actor> {
+    conn.query_row(
+        "SELECT id, login, name, role, department_id, branch_id FROM users WHERE login = ?1 AND active = 1",
+        params![login],
+        |r| {
+            Ok(Actor {
+                id: r.get(0)?,
+                login: r.get(1)?,
+                name: r.get(2)?,
+                role: r.get(3)?,
+                department_id: r.get(4)?,
+                branch_id: r.get(5)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| CoreError::NotFound { what: "user", key: login.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_masked_like_the_rule_book_example() {
+        // R7.8
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("12345"), "***45");
+        assert_eq!(mask_name("张伟"), "张*");
+    }
+
+    #[test]
+    fn an_operation_without_a_row_is_refused() {
+        // R7.7
+        let a = Actor {
+            id: "x".into(),
+            login: "x".into(),
+            name: "x".into(),
+            role: Admin,
+            department_id: None,
+            branch_id: None,
+        };
+        assert!(require(&a, "no_such_operation").is_err(), "the matrix must fail closed");
+        assert!(require(&a, "register").is_err(), "an administrator does not take complaints");
+    }
+}

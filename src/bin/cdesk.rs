@@ -1,0 +1,185 @@
+//! `cdesk`: the headless Complaint Desk. Every operation the desktop app offers is reachable as
+//! `cdesk call NAME JSON`, through the same core code, so scripts and tests see what users see.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use serde_json::{json, Value};
+
+use complaint_desk::store::{backup, default_db_path, Store};
+use complaint_desk::{api, demo, timeline, workflow, CoreError};
+
+#[derive(Parser)]
+#[command(name = "cdesk", version, about = "Complaint Desk (客诉台) command line")]
+struct Cli {
+    /// Database file (default: the per-user data folder the desktop app uses).
+    #[arg(long, global = true, env = "CDESK_DB")]
+    db: Option<PathBuf>,
+    /// Pretend the current time is this RFC 3339 instant (tests, demos).
+    #[arg(long, global = true, env = "CDESK_NOW")]
+    now: Option<String>,
+    /// Act as this staff login.
+    #[arg(long, global = true, env = "CDESK_USER", default_value = "admin")]
+    user: String,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create or migrate the database, with default branch, departments, admin, policies and calendar.
+    Init,
+    /// Add realistic demo data.
+    Demo {
+        #[arg(long, default_value_t = 1000)]
+        complaints: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Every command with the JSON schema of its arguments.
+    Commands,
+    /// Run one command as the desktop app would; prints JSON.
+    Call { name: String, #[arg(default_value = "{}")] json: String },
+    /// Print the open complaints with their deadlines (what the board shows).
+    List {
+        #[arg(long, default_value_t = 30)]
+        limit: u32,
+    },
+    /// Check database integrity, the timeline hash chain and every signature digest.
+    Verify,
+    /// Write a verified online backup.
+    Backup {
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
+    /// Replace the database with a verified backup.
+    Restore { file: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(v) => {
+            if !v.is_null() {
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}", serde_json::to_string_pretty(&e).unwrap_or_default());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn now(cli: &Cli) -> Result<DateTime<Utc>, Value> {
+    match &cli.now {
+        Some(s) => complaint_desk::clock::parse_ts("--now", s).map_err(|e| json!(e.to_api())),
+        None => Ok(Utc::now()),
+    }
+}
+
+fn err(e: CoreError) -> Value {
+    json!(e.to_api())
+}
+
+fn open(cli: &Cli, now: DateTime<Utc>) -> Result<Store, Value> {
+    let path = cli.db.clone().unwrap_or_else(default_db_path);
+    let store = Store::open(&path).map_err(err)?;
+    workflow::settings::init_defaults(&store.conn, now).map_err(err)?;
+    Ok(store)
+}
+
+fn run(cli: Cli) -> Result<Value, Value> {
+    let now = now(&cli)?;
+    match &cli.cmd {
+        Cmd::Init => {
+            let store = open(&cli, now)?;
+            let path = cli.db.clone().unwrap_or_else(default_db_path);
+            let complaints: i64 = store.conn.query_row("SELECT COUNT(*) FROM complaints", [], |r| r.get(0)).map_err(|e| err(e.into()))?;
+            Ok(json!({ "database": path.display().to_string(), "complaints": complaints }))
+        }
+        Cmd::Demo { complaints, seed } => {
+            let mut store = open(&cli, now)?;
+            let r = demo::generate(&mut store, now, *complaints, *seed).map_err(err)?;
+            Ok(json!(r))
+        }
+        Cmd::Commands => Ok(api::describe()),
+        Cmd::Call { name, json: args } => {
+            let args: Value = serde_json::from_str(args).map_err(|e| json!(CoreError::BadArguments(format!("JSON: {e}")).to_api()))?;
+            let mut store = open(&cli, now)?;
+            api::call(&mut store, now, &cli.user, name, args).map_err(|e| json!(e))
+        }
+        Cmd::List { limit } => {
+            let mut store = open(&cli, now)?;
+            list(&mut store, now, &cli.user, *limit)?;
+            Ok(Value::Null)
+        }
+        Cmd::Verify => {
+            let store = open(&cli, now)?;
+            let integrity: String = store.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| err(e.into()))?;
+            let fk: i64 = store.conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).map_err(|e| err(e.into()))?;
+            let chain = timeline::verify_chain(&store.conn).map_err(err)?;
+            let sigs = workflow::views::check_signatures(&store.conn, None).map_err(err)?;
+            let bad: Vec<_> = sigs.iter().filter(|s| !s.digest_ok || !s.content_matches_record).collect();
+            let ok = integrity == "ok" && fk == 0 && chain.broken_at_seq.is_none() && bad.is_empty();
+            let report = json!({
+                "ok": ok, "integrity_check": integrity, "foreign_key_violations": fk, "timeline": chain,
+                "signatures_checked": sigs.len(), "signatures_bad": bad,
+            });
+            if ok { Ok(report) } else { Err(json!({ "code": "integrity", "message_key": "error.integrity", "details": report })) }
+        }
+        Cmd::Backup { output } => {
+            let store = open(&cli, now)?;
+            let r = backup::backup(&store.conn, &store.attachments_dir(), output).map_err(err)?;
+            Ok(json!(r))
+        }
+        Cmd::Restore { file } => {
+            let mut store = open(&cli, now)?;
+            let dir = store.attachments_dir();
+            let r = backup::restore(&mut store.conn, &dir, file).map_err(err)?;
+            Ok(json!(r))
+        }
+    }
+}
+
+/// The run command's default view: the open complaints, most urgent first, in local time.
+fn list(store: &mut Store, now: DateTime<Utc>, user: &str, limit: u32) -> Result<(), Value> {
+    let tz: chrono_tz::Tz = store
+        .conn
+        .query_row("SELECT tz FROM branches ORDER BY created_at LIMIT 1", [], |r| r.get::<_, String>(0))
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let args = json!({ "filter": { "open_only": true }, "limit": limit, "with_total": true });
+    // Listing is read-only; run it as the first CS manager when the caller is the administrator,
+    // who is not allowed to see complaints in lists.
+    let actor = if user == "admin" {
+        store
+            .conn
+            .query_row("SELECT login FROM users WHERE role IN ('cs_manager','cs_agent') AND active = 1 ORDER BY role DESC, login LIMIT 1", [], |r| r.get::<_, String>(0))
+            .unwrap_or_else(|_| user.to_string())
+    } else {
+        user.to_string()
+    };
+    let res = api::call(store, now, &actor, "board", args).map_err(|e| json!(e))?;
+    let total = res["total"].as_i64().unwrap_or(0);
+    println!("未结投诉 / open complaints: {total}  (now {})", now.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z"));
+    println!("{:<18} {:<17} {:<8} {:<7} {:<14} {:<17} {}", "编号 number", "阶段 stage", "客户", "性质", "电话 phone", "最近时限 due", "状态");
+    for c in res["items"].as_array().into_iter().flatten() {
+        let due = c["next_due_at"].as_str().map(|d| workflow::views::local(d, tz)).unwrap_or_else(|| "-".into());
+        println!(
+            "{:<18} {:<17} {:<8} {:<7} {:<14} {:<17} {}",
+            c["number"].as_str().unwrap_or(""),
+            c["stage"].as_str().unwrap_or(""),
+            c["customer_name"].as_str().unwrap_or(""),
+            c["nature"].as_str().unwrap_or(""),
+            c["phone_masked"].as_str().unwrap_or(""),
+            due,
+            c["urgency"].as_str().unwrap_or(""),
+        );
+    }
+    Ok(())
+}

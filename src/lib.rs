@@ -1,0 +1,18 @@
+//! Complaint Desk (客诉台) core: every rule of the complaint-handling rule book, enforced in Rust
+//! over an embedded SQLite database, the same way for every caller (CLI, desktop app, import).
+//! See `ARCHITECTURE.md` for the map.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod deadlines;
+pub mod demo;
+pub mod error;
+pub mod model;
+pub mod signature;
+pub mod store;
+pub mod timeline;
+pub mod workflow;
+
+pub use error::{ApiError, CoreError, Result};
+pub use store::Store;

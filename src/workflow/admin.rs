@@ -1,0 +1,343 @@
+//! Administration: branch, departments, staff and roles, workers, policies, calendars, templates
+//! (R3.7) and thresholds. Every change is recorded on the timeline.
+
+use rusqlite::{params, OptionalExtension};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::load;
+use super::{text, Ctx};
+use crate::clock::{new_id, ts};
+use crate::deadlines::{BusinessCalendar, BusinessHours, DeadlinePolicy};
+use crate::error::{CoreError, Result};
+use crate::model::Role;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentArgs {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub is_cs: bool,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn code(field: &str, v: &str) -> Result<String> {
+    let v = text(field, v, true, 32)?;
+    if !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(CoreError::invalid(field, "bad_code"));
+    }
+    Ok(v)
+}
+
+pub fn upsert_department(ctx: &Ctx, a: &DepartmentArgs) -> Result<Value> {
+    ctx.begin("upsert_department", None)?;
+    let c = code("code", &a.code)?;
+    let name = text("name", &a.name, true, 100)?;
+    ctx.conn.execute(
+        "INSERT INTO departments (id, code, name, is_cs, active) VALUES (?1,?2,?3,?4,?5)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, is_cs = excluded.is_cs, active = excluded.active",
+        params![new_id(), c, name, a.is_cs, a.active],
+    )?;
+    ctx.event(None, "department_saved", json!({ "code": c, "name": name, "active": a.active }))?;
+    Ok(json!({ "code": c }))
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserArgs {
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// Department code; required for department handlers.
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+pub fn upsert_user(ctx: &Ctx, a: &UserArgs) -> Result<Value> {
+    ctx.begin("upsert_user", None)?;
+    let login = code("login", &a.login)?;
+    let name = text("name", &a.name, true, 100)?;
+    let dept = match a.department.as_deref().filter(|d| !d.trim().is_empty()) {
+        Some(d) => Some(super::dispatch::department_id(ctx, d)?),
+        None => None,
+    };
+    if a.role == Role::DeptHandler && dept.is_none() {
+        return Err(CoreError::invalid("department", "required"));
+    }
+    if login == ctx.actor.login && (!a.active || a.role != Role::Admin) {
+        return Err(CoreError::precondition("R7.7", "cannot_demote_self"));
+    }
+    let branch: Option<String> = ctx.actor.branch_id.clone();
+    ctx.conn.execute(
+        "INSERT INTO users (id, login, name, role, department_id, branch_id, active, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)
+         ON CONFLICT (login) DO UPDATE SET name = excluded.name, role = excluded.role, department_id = excluded.department_id,
+            active = excluded.active",
+        params![new_id(), login, name, a.role, dept, branch, a.active, ts(ctx.now)],
+    )?;
+    ctx.event(None, "user_saved", json!({ "login": login, "role": a.role, "active": a.active }))?;
+    Ok(json!({ "login": login }))
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerArgs {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+pub fn upsert_worker(ctx: &Ctx, a: &WorkerArgs) -> Result<Value> {
+    ctx.begin("upsert_worker", None)?;
+    let c = code("code", &a.code)?;
+    let name = text("name", &a.name, true, 100)?;
+    let kind = text("kind", &a.kind, false, 50)?;
+    let phone = text("phone", &a.phone, false, 30)?;
+    ctx.conn.execute(
+        "INSERT INTO workers (id, code, name, kind, branch_id, phone, active) VALUES (?1,?2,?3,?4,?5,?6,?7)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, phone = excluded.phone, active = excluded.active",
+        params![new_id(), c, name, kind, ctx.actor.branch_id, phone, a.active],
+    )?;
+    ctx.event(None, "worker_saved", json!({ "code": c, "name": name }))?;
+    Ok(json!({ "code": c }))
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateArgs {
+    #[serde(default)]
+    pub id: Option<String>,
+    /// description | dispatch_note | reply | decision
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+/// R3.7: common phrases and templates.
+pub fn upsert_template(ctx: &Ctx, a: &TemplateArgs) -> Result<Value> {
+    ctx.begin("upsert_template", None)?;
+    if !["description", "dispatch_note", "reply", "decision"].contains(&a.kind.as_str()) {
+        return Err(CoreError::invalid("kind", "unknown_template_kind"));
+    }
+    let title = text("title", &a.title, true, 100)?;
+    let body = text("body", &a.body, true, 4000)?;
+    let id = a.id.clone().unwrap_or_else(new_id);
+    ctx.conn.execute(
+        "INSERT INTO templates (id, kind, title, body, active, created_by, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7)
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title, body = excluded.body, active = excluded.active",
+        params![id, a.kind, title, body, a.active, ctx.actor.id, ts(ctx.now)],
+    )?;
+    ctx.event(None, "template_saved", json!({ "id": id, "kind": a.kind, "title": title }))?;
+    Ok(json!({ "id": id }))
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct BranchArgs {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// IANA time zone, e.g. Asia/Shanghai or Europe/Madrid.
+    pub tz: Option<String>,
+    pub hours: Option<BusinessHours>,
+}
+
+fn own_branch(ctx: &Ctx) -> Result<String> {
+    match &ctx.actor.branch_id {
+        Some(b) => Ok(b.clone()),
+        None => Ok(ctx.conn.query_row("SELECT id FROM branches ORDER BY created_at LIMIT 1", [], |r| r.get(0))?),
+    }
+}
+
+pub fn update_branch(ctx: &Ctx, a: &BranchArgs) -> Result<Value> {
+    ctx.begin("update_branch", None)?;
+    let b = own_branch(ctx)?;
+    if let Some(n) = &a.name {
+        ctx.conn.execute("UPDATE branches SET name = ?1 WHERE id = ?2", params![text("name", n, true, 100)?, b])?;
+    }
+    if let Some(p) = &a.phone {
+        ctx.conn.execute("UPDATE branches SET phone = ?1 WHERE id = ?2", params![text("phone", p, false, 30)?, b])?;
+    }
+    if let Some(p) = &a.address {
+        ctx.conn.execute("UPDATE branches SET address = ?1 WHERE id = ?2", params![text("address", p, false, 300)?, b])?;
+    }
+    if let Some(tz) = &a.tz {
+        tz.parse::<chrono_tz::Tz>().map_err(|_| CoreError::invalid("tz", "unknown_time_zone"))?;
+        ctx.conn.execute("UPDATE branches SET tz = ?1 WHERE id = ?2", params![tz, b])?;
+    }
+    if let Some(h) = &a.hours {
+        h.validate().map_err(|_| CoreError::invalid("hours", "bad_business_hours"))?;
+        ctx.conn.execute("UPDATE branches SET hours_json = ?1 WHERE id = ?2", params![serde_json::to_string(h).unwrap_or_default(), b])?;
+    }
+    ctx.event(None, "branch_updated", serde_json::to_value(json!({ "name": a.name, "tz": a.tz, "hours": a.hours })).unwrap_or(Value::Null))?;
+    Ok(json!({ "ok": true }))
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPolicyArgs {
+    pub policy: DeadlinePolicy,
+}
+
+/// R4.4: policies are data; an administrator may add or change one.
+pub fn set_policy(ctx: &Ctx, a: &SetPolicyArgs) -> Result<Value> {
+    ctx.begin("set_policy", None)?;
+    a.policy.validate().map_err(|e| CoreError::Invalid { field: "policy".into(), reason: format!("bad_policy: {e}") })?;
+    let json = serde_json::to_string(&a.policy).map_err(|e| CoreError::BadArguments(e.to_string()))?;
+    ctx.conn.execute(
+        "INSERT INTO deadline_policies (code, json, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (code) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at",
+        params![a.policy.code, json, ts(ctx.now)],
+    )?;
+    ctx.event(None, "policy_saved", serde_json::to_value(&a.policy).unwrap_or(Value::Null))?;
+    Ok(json!({ "code": a.policy.code }))
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelectPolicyArgs {
+    pub code: String,
+}
+
+/// The branch's policy for complaints registered from now on (existing ones keep theirs).
+pub fn select_policy(ctx: &Ctx, a: &SelectPolicyArgs) -> Result<Value> {
+    ctx.begin("select_policy", None)?;
+    load::policy(ctx.conn, &a.code)?;
+    let b = own_branch(ctx)?;
+    ctx.conn.execute("UPDATE branches SET policy_code = ?1 WHERE id = ?2", params![a.code, b])?;
+    ctx.event(None, "policy_selected", json!({ "code": a.code }))?;
+    Ok(json!({ "code": a.code }))
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportCalendarArgs {
+    /// CSV text: date,kind,name (kind = holiday | workday).
+    pub csv: String,
+}
+
+/// R4.5: loads or replaces whole years of the branch's business calendar.
+pub fn import_calendar(ctx: &Ctx, a: &ImportCalendarArgs) -> Result<Value> {
+    ctx.begin("import_calendar", None)?;
+    if a.csv.len() > 1_000_000 {
+        return Err(CoreError::invalid("csv", "too_long"));
+    }
+    let cal = BusinessCalendar::from_csv(&a.csv).map_err(|e| CoreError::Invalid { field: "csv".into(), reason: format!("bad_calendar_csv: {e}") })?;
+    let code = branch_calendar(ctx)?;
+    super::settings::store_calendar(ctx.conn, &code, &cal, true)?;
+    let years: Vec<i32> = cal.loaded_years.iter().copied().collect();
+    ctx.event(None, "calendar_imported", json!({ "calendar": code, "years": years, "days": cal.days.len() }))?;
+    Ok(json!({ "years": years, "days": cal.days.len() }))
+}
+
+fn branch_calendar(ctx: &Ctx) -> Result<String> {
+    let b = own_branch(ctx)?;
+    Ok(ctx.conn.query_row("SELECT calendar_code FROM branches WHERE id = ?1", params![b], |r| r.get(0))?)
+}
+
+pub fn export_calendar(ctx: &Ctx) -> Result<Value> {
+    ctx.begin("export_calendar", None)?;
+    let code = branch_calendar(ctx)?;
+    let cal = load::calendar(ctx.conn, &code)?;
+    Ok(json!({ "calendar": code, "csv": cal.to_csv() }))
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetSettingArgs {
+    pub key: String,
+    pub value: String,
+}
+
+pub fn set_setting(ctx: &Ctx, a: &SetSettingArgs) -> Result<Value> {
+    ctx.begin("set_setting", None)?;
+    let range = match a.key.as_str() {
+        "batch_threshold" => 2..=1000,
+        "repeat_window_days" => 1..=3650,
+        "compensation_approval_threshold_cents" => 0..=1_000_000_000,
+        "idle_lock_minutes" => 1..=1440,
+        _ => return Err(CoreError::invalid("key", "unknown_setting")),
+    };
+    let v: i64 = a.value.trim().parse().map_err(|_| CoreError::invalid("value", "not_a_number"))?;
+    if !range.contains(&v) {
+        return Err(CoreError::invalid("value", "out_of_range"));
+    }
+    let old: Option<String> =
+        ctx.conn.query_row("SELECT value FROM settings WHERE key = ?1", params![a.key], |r| r.get(0)).optional()?;
+    ctx.conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![a.key, v.to_string()],
+    )?;
+    ctx.event(None, "setting_changed", json!({ "key": a.key, "from": old, "to": v }))?;
+    Ok(json!({ "key": a.key, "value": v }))
+}
+
+pub fn get_settings(ctx: &Ctx) -> Result<Value> {
+    ctx.begin("get_settings", None)?;
+    let mut stmt = ctx.conn.prepare("SELECT key, value FROM settings ORDER BY key")?;
+    let settings: serde_json::Map<String, Value> = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, Value::String(r.get::<_, String>(1)?))))?
+        .collect::<rusqlite::Result<_>>()?;
+    let b = own_branch(ctx)?;
+    let branch = ctx.conn.query_row(
+        "SELECT code, name, tz, phone, address, policy_code, calendar_code, hours_json FROM branches WHERE id = ?1",
+        params![b],
+        |r| {
+            Ok(json!({
+                "code": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?, "tz": r.get::<_, String>(2)?,
+                "phone": r.get::<_, String>(3)?, "address": r.get::<_, String>(4)?, "policy_code": r.get::<_, String>(5)?,
+                "calendar_code": r.get::<_, String>(6)?,
+                "hours": serde_json::from_str::<Value>(&r.get::<_, String>(7)?).unwrap_or(Value::Null),
+            }))
+        },
+    )?;
+    let mut stmt = ctx.conn.prepare("SELECT json FROM deadline_policies ORDER BY code")?;
+    let policies: Vec<Value> = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .filter_map(|s| s.ok().and_then(|s| serde_json::from_str(&s).ok()))
+        .collect();
+    Ok(json!({ "settings": settings, "branch": branch, "policies": policies }))
+}
+
+/// Pickers' data: departments, staff, workers, templates.
+pub fn reference_data(ctx: &Ctx) -> Result<Value> {
+    ctx.begin("reference_data", None)?;
+    let list = |sql: &str, cols: &[&str]| -> Result<Value> {
+        let mut stmt = ctx.conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| {
+            let mut m = serde_json::Map::new();
+            for (i, c) in cols.iter().enumerate() {
+                let v: rusqlite::types::Value = r.get(i)?;
+                m.insert(c.to_string(), match v {
+                    rusqlite::types::Value::Integer(n) => json!(n),
+                    rusqlite::types::Value::Text(t) => json!(t),
+                    rusqlite::types::Value::Real(f) => json!(f),
+                    _ => Value::Null,
+                });
+            }
+            Ok(Value::Object(m))
+        })?;
+        Ok(Value::Array(rows.collect::<rusqlite::Result<_>>()?))
+    };
+    Ok(json!({
+        "departments": list("SELECT id, code, name, is_cs, active FROM departments ORDER BY code", &["id", "code", "name", "is_cs", "active"])?,
+        "users": list("SELECT id, login, name, role, department_id, active FROM users ORDER BY login", &["id", "login", "name", "role", "department_id", "active"])?,
+        "workers": list("SELECT id, code, name, kind, active FROM workers ORDER BY code", &["id", "code", "name", "kind", "active"])?,
+        "templates": list("SELECT id, kind, title, body FROM templates WHERE active = 1 ORDER BY kind, title", &["id", "kind", "title", "body"])?,
+    }))
+}

@@ -1,0 +1,627 @@
+//! Read side: the board and search lists (R7.10), the complaint detail with its live deadlines
+//! and the actions the current user may take (R4.6), the escalation view (R3.8), the case
+//! library (R7.6), saved views, and signature verification (R7.11). Personal data is masked for
+//! roles that need not see it and in every list (R7.8); revealing it is logged (R7.1).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, params_from_iter, types::Value as SqlValue, OptionalExtension};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::load;
+use super::steps::{self, StepView};
+use super::{text, transitions, Ctx};
+use crate::auth::{self, mask_name, mask_phone};
+use crate::clock::{new_id, parse_ts, stored_ts, ts};
+use crate::deadlines::Urgency;
+use crate::error::{CoreError, Result};
+use crate::model::{Category, Channel, LinkKind, Nature, Role, Stage, Tier};
+use crate::timeline::{self, Event};
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DueFilter {
+    DueSoon,
+    Overdue,
+}
+
+/// Every search condition of R7.10; all optional and combinable.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchFilter {
+    /// Any substring of number, phone, customer or worker name, service order or description.
+    pub text: Option<String>,
+    pub number: Option<String>,
+    /// Matches phones ending with these digits.
+    pub phone: Option<String>,
+    pub stages: Vec<Stage>,
+    pub open_only: bool,
+    /// Department id or code.
+    pub department: Option<String>,
+    /// Owner user id or login.
+    pub owner: Option<String>,
+    pub tier: Option<Tier>,
+    pub nature: Option<Nature>,
+    pub category: Option<Category>,
+    pub channel: Option<Channel>,
+    pub min_warning_level: Option<u8>,
+    pub received_from: Option<String>,
+    pub received_to: Option<String>,
+    pub due: Option<DueFilter>,
+    pub repeat_only: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchArgs {
+    #[serde(default)]
+    pub filter: SearchFilter,
+    #[serde(default = "default_limit")]
+    pub limit: u32,
+    #[serde(default)]
+    pub offset: u32,
+    /// Also count all matches (costs a second query).
+    #[serde(default)]
+    pub with_total: bool,
+}
+
+fn default_limit() -> u32 {
+    200
+}
+
+/// A board card / table row.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ComplaintCard {
+    pub id: String,
+    pub number: String,
+    pub stage: Stage,
+    pub customer_name: String,
+    pub phone_masked: String,
+    pub category: Category,
+    pub sub_category: String,
+    pub nature: Nature,
+    pub tier: Tier,
+    pub warning_level: u8,
+    pub is_repeat: bool,
+    pub owner_name: String,
+    pub department_name: Option<String>,
+    pub received_at: String,
+    pub next_due_at: Option<String>,
+    pub urgency: Option<Urgency>,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SearchResult {
+    pub items: Vec<ComplaintCard>,
+    pub total: Option<i64>,
+}
+
+/// R7.10: the board and every list. Sorted repeat complaints first (R3.6), then by urgency.
+pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<SearchResult> {
+    ctx.begin("search", None)?;
+    let f = &a.filter;
+    let mut conds: Vec<String> = Vec::new();
+    let mut args: Vec<SqlValue> = Vec::new();
+    let now = ts(ctx.now);
+    if let Some(t) = f.text.as_deref() {
+        let t = text("text", t, false, 200)?;
+        if let Some((sql, p)) = crate::store::search::text_condition(&t) {
+            conds.push(sql);
+            args.push(SqlValue::Text(p));
+        }
+    }
+    if let Some(n) = f.number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        conds.push("c.number LIKE ? ESCAPE '\\'".into());
+        args.push(SqlValue::Text(format!("{}%", n.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))));
+    }
+    if let Some(p) = f.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
+        if digits.is_empty() {
+            return Err(CoreError::invalid("phone", "bad_phone"));
+        }
+        conds.push("c.contact_phone LIKE ?".into());
+        args.push(SqlValue::Text(format!("%{digits}")));
+    }
+    if !f.stages.is_empty() {
+        conds.push(format!("c.stage IN ({})", vec!["?"; f.stages.len()].join(",")));
+        args.extend(f.stages.iter().map(|s| SqlValue::Text(s.as_str().into())));
+    } else if f.open_only {
+        conds.push("c.stage NOT IN ('closed','not_accepted','cancelled')".into());
+    }
+    let dept = match f.department.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => Some(super::dispatch::department_id(ctx, d)?),
+        None => None,
+    };
+    // R7.7: a department handler sees only what is with their department.
+    let dept = if ctx.actor.role == Role::DeptHandler {
+        Some(ctx.actor.department_id.clone().unwrap_or_default())
+    } else {
+        dept
+    };
+    if let Some(d) = dept {
+        conds.push("c.department_id = ?".into());
+        args.push(SqlValue::Text(d));
+    }
+    if let Some(o) = f.owner.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        conds.push("c.owner_id IN (SELECT id FROM users WHERE id = ? OR login = ?)".into());
+        args.push(SqlValue::Text(o.into()));
+        args.push(SqlValue::Text(o.into()));
+    }
+    for (col, v) in [
+        ("c.tier", f.tier.map(|x| x.as_str())),
+        ("c.nature", f.nature.map(|x| x.as_str())),
+        ("c.category", f.category.map(|x| x.as_str())),
+        ("c.channel", f.channel.map(|x| x.as_str())),
+    ] {
+        if let Some(v) = v {
+            conds.push(format!("{col} = ?"));
+            args.push(SqlValue::Text(v.into()));
+        }
+    }
+    if let Some(w) = f.min_warning_level {
+        conds.push("c.warning_level >= ?".into());
+        args.push(SqlValue::Integer(w as i64));
+    }
+    if let Some(s) = f.received_from.as_deref().filter(|s| !s.trim().is_empty()) {
+        conds.push("c.received_at >= ?".into());
+        args.push(SqlValue::Text(ts(parse_ts("received_from", s)?)));
+    }
+    if let Some(s) = f.received_to.as_deref().filter(|s| !s.trim().is_empty()) {
+        conds.push("c.received_at < ?".into());
+        args.push(SqlValue::Text(ts(parse_ts("received_to", s)?)));
+    }
+    match f.due {
+        Some(DueFilter::Overdue) => {
+            conds.push("c.next_due_at IS NOT NULL AND c.next_due_at <= ?".into());
+            args.push(SqlValue::Text(now.clone()));
+        }
+        Some(DueFilter::DueSoon) => {
+            conds.push("c.next_soon_at <= ? AND c.next_due_at > ?".into());
+            args.push(SqlValue::Text(now.clone()));
+            args.push(SqlValue::Text(now.clone()));
+        }
+        None => {}
+    }
+    if f.repeat_only {
+        conds.push("c.is_repeat = 1".into());
+    }
+    let where_sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    let limit = a.limit.clamp(1, 1000);
+    let sql = format!(
+        "SELECT c.id, c.number, c.stage, c.customer_name, c.contact_phone, c.category, c.sub_category, c.nature, c.tier,
+                c.warning_level, c.is_repeat, u.name, d.name, c.received_at, c.next_due_at, c.next_soon_at, substr(c.description, 1, 60)
+         FROM complaints c JOIN users u ON u.id = c.owner_id LEFT JOIN departments d ON d.id = c.department_id
+         {where_sql}
+         ORDER BY c.is_repeat DESC, c.next_due_at IS NULL, c.next_due_at, c.received_at DESC
+         LIMIT {limit} OFFSET {}",
+        a.offset
+    );
+    let personal = auth::may_see_personal_data(ctx.actor.role);
+    let mut stmt = ctx.conn.prepare_cached(&sql)?;
+    let items = stmt
+        .query_map(params_from_iter(args.iter()), |r| {
+            let name: String = r.get(3)?;
+            let phone: String = r.get(4)?;
+            let due: Option<String> = r.get(14)?;
+            let soon: Option<String> = r.get(15)?;
+            let urgency = due.as_deref().map(|d| {
+                if ctx.now >= stored_ts(d) {
+                    Urgency::Overdue
+                } else if soon.as_deref().map(|s| ctx.now >= stored_ts(s)).unwrap_or(false) {
+                    Urgency::DueSoon
+                } else {
+                    Urgency::OnTime
+                }
+            });
+            Ok(ComplaintCard {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                stage: r.get(2)?,
+                customer_name: if personal { name } else { mask_name(&name) },
+                phone_masked: mask_phone(&phone),
+                category: r.get(5)?,
+                sub_category: r.get(6)?,
+                nature: r.get(7)?,
+                tier: r.get(8)?,
+                warning_level: r.get(9)?,
+                is_repeat: r.get(10)?,
+                owner_name: r.get(11)?,
+                department_name: r.get(12)?,
+                received_at: r.get(13)?,
+                next_due_at: due,
+                urgency,
+                summary: r.get(16)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = if a.with_total {
+        let count_sql = format!("SELECT COUNT(*) FROM complaints c {where_sql}");
+        Some(ctx.conn.query_row(&count_sql, params_from_iter(args.iter()), |r| r.get(0))?)
+    } else {
+        None
+    };
+    // R7.10 / R7.1: a search by text or phone that returns people is logged.
+    if (f.text.as_deref().is_some_and(|t| !t.trim().is_empty()) || f.phone.is_some()) && !items.is_empty() {
+        ctx.event(None, "personal_data_search", json!({ "text": f.text, "phone": f.phone, "results": items.len() }))?;
+    }
+    Ok(SearchResult { items, total })
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ComplaintDetail {
+    pub id: String,
+    pub number: String,
+    pub branch_code: String,
+    pub branch_name: String,
+    pub branch_tz: String,
+    pub stage: Stage,
+    pub customer_id: String,
+    pub customer_name: String,
+    /// Full for roles that need it (logged), masked otherwise (R7.8).
+    pub contact_phone: String,
+    pub phone_masked: bool,
+    pub tier: Tier,
+    pub nature: Nature,
+    pub major_reasons: Vec<String>,
+    pub channel: Channel,
+    pub transfer_source: Option<String>,
+    pub category: Category,
+    pub sub_category: String,
+    pub description: String,
+    pub households: i64,
+    pub received_at: String,
+    pub registered_at: String,
+    pub owner_id: String,
+    pub owner_name: String,
+    pub address: String,
+    pub incident_at: Option<String>,
+    pub incident_place: String,
+    pub service_order_no: String,
+    pub worker_id: Option<String>,
+    pub worker_name: Option<String>,
+    pub expected_outcome: String,
+    pub reply_method: Option<String>,
+    pub warning_level: u8,
+    pub department_id: Option<String>,
+    pub department_name: Option<String>,
+    pub is_repeat: bool,
+    pub signature_status: String,
+    pub signature_note: String,
+    pub finding: Option<String>,
+    pub review_opinion: String,
+    pub closed_at: Option<String>,
+    pub close_reason: String,
+    pub policy_code: String,
+    pub steps: Vec<StepView>,
+    pub links: Vec<LinkView>,
+    pub records: Value,
+    pub allowed_actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LinkView {
+    pub kind: LinkKind,
+    /// "to": this complaint points at the other (e.g. it is the repeat); "from": the other points here.
+    pub direction: String,
+    pub number: String,
+    pub stage: Stage,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetArgs {
+    pub complaint: String,
+}
+
+/// Operations a user may take now, decided by the core (the UI only shows them).
+pub fn allowed_actions(role: Role, stage: Stage) -> Vec<String> {
+    transitions::GRAPH
+        .iter()
+        .filter(|(op, from, _)| from.contains(&stage) && auth::allowed_roles(op).is_some_and(|r| r.contains(&role)))
+        .map(|(op, _, _)| op.to_string())
+        .collect()
+}
+
+pub fn get_complaint(ctx: &Ctx, a: &GetArgs) -> Result<ComplaintDetail> {
+    let c = load::complaint(ctx.conn, &a.complaint)?;
+    ctx.begin("get_complaint", None)?;
+    if ctx.actor.role == Role::DeptHandler && c.department_id != ctx.actor.department_id {
+        return Err(CoreError::Forbidden { op: "get_complaint".into(), role: ctx.actor.role });
+    }
+    let env = load::branch_env(ctx.conn, &c.branch_id, Some(&c.policy_code))?;
+    let personal = auth::may_see_personal_data(ctx.actor.role);
+    let mut d = ctx.conn.query_row(
+        "SELECT c.customer_name, c.contact_phone, c.transfer_source, c.sub_category, c.description, c.households, c.registered_at,
+                u.name, c.address, c.incident_at, c.incident_place, c.service_order_no, c.worker_id, w.name, c.expected_outcome,
+                c.reply_method, dp.name, c.is_repeat, c.signature_status, c.signature_note, c.review_opinion, c.closed_at, c.close_reason
+         FROM complaints c JOIN users u ON u.id = c.owner_id LEFT JOIN workers w ON w.id = c.worker_id
+         LEFT JOIN departments dp ON dp.id = c.department_id WHERE c.id = ?1",
+        params![c.id],
+        |r| {
+            let name: String = r.get(0)?;
+            let phone: String = r.get(1)?;
+            Ok(ComplaintDetail {
+                id: c.id.clone(),
+                number: c.number.clone(),
+                branch_code: env.code.clone(),
+                branch_name: env.name.clone(),
+                branch_tz: env.tz.name().to_string(),
+                stage: c.stage,
+                customer_id: c.customer_id.clone(),
+                customer_name: if personal { name } else { mask_name(&name) },
+                contact_phone: if personal { phone } else { mask_phone(&phone) },
+                phone_masked: !personal,
+                tier: c.tier,
+                nature: c.nature,
+                major_reasons: c.major_reasons.clone(),
+                channel: c.channel,
+                transfer_source: r.get(2)?,
+                category: c.category,
+                sub_category: r.get(3)?,
+                description: r.get(4)?,
+                households: r.get(5)?,
+                received_at: ts(c.received_at),
+                registered_at: r.get(6)?,
+                owner_id: c.owner_id.clone(),
+                owner_name: r.get(7)?,
+                address: if personal { r.get(8)? } else { String::new() },
+                incident_at: r.get(9)?,
+                incident_place: r.get(10)?,
+                service_order_no: r.get(11)?,
+                worker_id: r.get(12)?,
+                worker_name: r.get(13)?,
+                expected_outcome: r.get(14)?,
+                reply_method: r.get(15)?,
+                warning_level: c.warning_level,
+                department_id: c.department_id.clone(),
+                department_name: r.get(16)?,
+                is_repeat: r.get(17)?,
+                signature_status: r.get(18)?,
+                signature_note: r.get(19)?,
+                finding: c.finding.map(|f| f.as_str().to_string()),
+                review_opinion: r.get(20)?,
+                closed_at: r.get(21)?,
+                close_reason: r.get(22)?,
+                policy_code: c.policy_code.clone(),
+                steps: Vec::new(),
+                links: Vec::new(),
+                records: Value::Null,
+                allowed_actions: Vec::new(),
+            })
+        },
+    )?;
+    d.steps = steps::views(ctx.conn, &env, &c.id, ctx.now)?;
+    d.links = links(ctx, &c.id)?;
+    d.records = records(ctx, &c.id)?;
+    d.allowed_actions = allowed_actions(ctx.actor.role, c.stage);
+    if personal {
+        ctx.event(Some(&c.id), "personal_data_viewed", json!({ "customer_id": c.customer_id, "via": "get_complaint" }))?;
+    }
+    Ok(d)
+}
+
+fn links(ctx: &Ctx, id: &str) -> Result<Vec<LinkView>> {
+    let mut stmt = ctx.conn.prepare_cached(
+        "SELECT l.kind, 'to', c.number, c.stage FROM complaint_links l JOIN complaints c ON c.id = l.to_id WHERE l.from_id = ?1
+         UNION ALL
+         SELECT l.kind, 'from', c.number, c.stage FROM complaint_links l JOIN complaints c ON c.id = l.from_id WHERE l.to_id = ?1",
+    )?;
+    let rows = stmt.query_map(params![id], |r| {
+        Ok(LinkView { kind: r.get(0)?, direction: r.get(1)?, number: r.get(2)?, stage: r.get(3)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The handling records of a complaint as JSON arrays, one per table.
+fn records(ctx: &Ctx, id: &str) -> Result<Value> {
+    let q = |sql: &str| -> Result<Value> {
+        let mut stmt = ctx.conn.prepare_cached(sql)?;
+        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+        let rows = stmt.query_map(params![id], |r| {
+            let mut m = serde_json::Map::new();
+            for (i, n) in names.iter().enumerate() {
+                let v: SqlValue = r.get(i)?;
+                m.insert(n.clone(), match v {
+                    SqlValue::Null => Value::Null,
+                    SqlValue::Integer(i) => json!(i),
+                    SqlValue::Real(f) => json!(f),
+                    SqlValue::Text(t) => json!(t),
+                    SqlValue::Blob(b) => json!(b.len()),
+                });
+            }
+            Ok(Value::Object(m))
+        })?;
+        Ok(Value::Array(rows.collect::<rusqlite::Result<_>>()?))
+    };
+    Ok(json!({
+        "dispatches": q("SELECT d.kind, d.department_id, dp.name AS department_name, d.note, d.due_at, d.dispatched_at, d.outcome, d.outcome_reason, d.ended_at
+                         FROM dispatches d JOIN departments dp ON dp.id = d.department_id WHERE d.complaint_id = ?1 ORDER BY d.dispatched_at, d.rowid")?,
+        "handlings": q("SELECT finding, root_cause, solution, recorded_at FROM handlings WHERE complaint_id = ?1 ORDER BY recorded_at, rowid")?,
+        "decisions": q("SELECT decision_text, agreed, objection, signature_id, proposed_at, answered_at FROM decisions WHERE complaint_id = ?1 ORDER BY proposed_at, rowid")?,
+        "implementations": q("SELECT id, actions, done_by, done_at FROM implementations WHERE complaint_id = ?1 ORDER BY done_at")?,
+        "compensations": q("SELECT kind, amount_cents, note, approval_id FROM compensations WHERE complaint_id = ?1")?,
+        "approvals": q("SELECT max_cents, note, approved_by, approved_at FROM compensation_approvals WHERE complaint_id = ?1")?,
+        "surveys": q("SELECT overall, speed, attitude, result, comment, method, signature_id, surveyed_at FROM surveys WHERE complaint_id = ?1 ORDER BY surveyed_at, rowid")?,
+        "urges": q("SELECT note, urged_by, urged_at FROM urges WHERE complaint_id = ?1 ORDER BY urged_at")?,
+        "pauses": q("SELECT start_at, end_at, reason, signature_id FROM pauses WHERE complaint_id = ?1")?,
+        "major_reports": q("SELECT informed, informed_at, recorded_at FROM major_reports WHERE complaint_id = ?1")?,
+        "escalation_acks": q("SELECT a.level, u.name AS acked_by, a.acked_at, a.note FROM escalation_acks a JOIN users u ON u.id = a.acked_by WHERE a.complaint_id = ?1")?,
+        "signatures": q("SELECT id, purpose, signer_name, digest, signed_at FROM signatures WHERE complaint_id = ?1 ORDER BY signed_at, rowid")?,
+        "attachments": q("SELECT id, file_name, sha256, size, mime, added_at FROM attachments WHERE complaint_id = ?1")?,
+        "contact_attempts": q("SELECT note, made_at FROM contact_attempts WHERE complaint_id = ?1")?,
+    }))
+}
+
+pub fn timeline(ctx: &Ctx, a: &GetArgs) -> Result<Vec<Event>> {
+    let c = load::complaint(ctx.conn, &a.complaint)?;
+    ctx.begin("timeline", None)?;
+    if ctx.actor.role == Role::DeptHandler && c.department_id != ctx.actor.department_id {
+        return Err(CoreError::Forbidden { op: "timeline".into(), role: ctx.actor.role });
+    }
+    timeline::for_complaint(ctx.conn, &c.id)
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct EscalationRow {
+    pub number: String,
+    pub stage: Stage,
+    pub nature: Nature,
+    pub warning_level: u8,
+    pub received_at: String,
+    pub major_reported: bool,
+    /// Level → who acknowledged it, in chain order (R3.8).
+    pub acknowledgements: Vec<(String, Option<String>)>,
+}
+
+/// R3.8: open major complaints and warning levels 2–3 with who acknowledged.
+pub fn escalations(ctx: &Ctx) -> Result<Vec<EscalationRow>> {
+    ctx.begin("escalations", None)?;
+    let mut stmt = ctx.conn.prepare_cached(
+        "SELECT id, number, stage, nature, warning_level, received_at,
+                EXISTS (SELECT 1 FROM major_reports m WHERE m.complaint_id = c.id)
+         FROM complaints c WHERE (nature = 'major' OR warning_level >= 2)
+           AND stage NOT IN ('closed','not_accepted','cancelled')
+         ORDER BY warning_level DESC, received_at LIMIT 1000",
+    )?;
+    let rows: Vec<(String, EscalationRow)> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                EscalationRow {
+                    number: r.get(1)?,
+                    stage: r.get(2)?,
+                    nature: r.get(3)?,
+                    warning_level: r.get(4)?,
+                    received_at: r.get(5)?,
+                    major_reported: r.get(6)?,
+                    acknowledgements: Vec::new(),
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut ack = ctx.conn.prepare_cached(
+        "SELECT u.name FROM escalation_acks a JOIN users u ON u.id = a.acked_by WHERE a.complaint_id = ?1 AND a.level = ?2",
+    )?;
+    for (id, mut row) in rows {
+        for level in crate::model::EscalationLevel::ALL {
+            let who: Option<String> = ack.query_row(params![id, level], |r| r.get(0)).optional()?;
+            row.acknowledgements.push((level.as_str().to_string(), who));
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct CasesArgs {
+    pub text: Option<String>,
+}
+
+/// R7.6: the case library, searchable, with customer data anonymised.
+pub fn cases(ctx: &Ctx, a: &CasesArgs) -> Result<Value> {
+    ctx.begin("cases", None)?;
+    let like = format!("%{}%", a.text.as_deref().unwrap_or("").trim());
+    let mut stmt = ctx.conn.prepare_cached(
+        "SELECT k.id, c.number, k.title, k.analysis, k.lessons, c.category, c.sub_category, c.description, k.added_at
+         FROM cases k JOIN complaints c ON c.id = k.complaint_id
+         WHERE k.title LIKE ?1 OR k.analysis LIKE ?1 OR k.lessons LIKE ?1 OR c.description LIKE ?1
+         ORDER BY k.added_at DESC LIMIT 500",
+    )?;
+    let rows = stmt.query_map(params![like], |r| {
+        Ok(json!({
+            "id": r.get::<_, String>(0)?, "number": r.get::<_, String>(1)?, "title": r.get::<_, String>(2)?,
+            "analysis": r.get::<_, String>(3)?, "lessons": r.get::<_, String>(4)?, "category": r.get::<_, String>(5)?,
+            "sub_category": r.get::<_, String>(6)?, "description": r.get::<_, String>(7)?, "added_at": r.get::<_, String>(8)?,
+        }))
+    })?;
+    Ok(Value::Array(rows.collect::<rusqlite::Result<_>>()?))
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveViewArgs {
+    pub name: String,
+    pub filter: SearchFilter,
+}
+
+/// R7.10: named views, per user; saving under an existing name replaces it.
+pub fn save_view(ctx: &Ctx, a: &SaveViewArgs) -> Result<Value> {
+    ctx.begin("save_view", None)?;
+    let name = text("name", &a.name, true, 100)?;
+    let json = serde_json::to_string(&a.filter).map_err(|e| CoreError::BadArguments(e.to_string()))?;
+    ctx.conn.execute(
+        "INSERT INTO saved_views (id, user_id, name, filter_json, created_at) VALUES (?1,?2,?3,?4,?5)
+         ON CONFLICT (user_id, name) DO UPDATE SET filter_json = excluded.filter_json",
+        params![new_id(), ctx.actor.id, name, json, ts(ctx.now)],
+    )?;
+    Ok(json!({ "name": name }))
+}
+
+pub fn list_views(ctx: &Ctx) -> Result<Value> {
+    ctx.begin("list_views", None)?;
+    let mut stmt = ctx.conn.prepare_cached("SELECT name, filter_json FROM saved_views WHERE user_id = ?1 ORDER BY name")?;
+    let rows = stmt.query_map(params![ctx.actor.id], |r| {
+        let f: String = r.get(1)?;
+        Ok(json!({ "name": r.get::<_, String>(0)?, "filter": serde_json::from_str::<Value>(&f).unwrap_or(Value::Null) }))
+    })?;
+    Ok(Value::Array(rows.collect::<rusqlite::Result<_>>()?))
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SignatureCheck {
+    pub signature_id: String,
+    pub complaint_number: String,
+    pub purpose: String,
+    pub digest: String,
+    /// The stored digest matches the stored content and strokes.
+    pub digest_ok: bool,
+    /// For a registration signature: the complaint's current fields still equal what was signed.
+    pub content_matches_record: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct VerifySignaturesArgs {
+    pub complaint: Option<String>,
+}
+
+/// R7.11: recomputes every signature digest (of one complaint, or all).
+pub fn verify_signatures(ctx: &Ctx, a: &VerifySignaturesArgs) -> Result<Vec<SignatureCheck>> {
+    ctx.begin("verify_signatures", None)?;
+    let only = match &a.complaint {
+        Some(k) => Some(load::complaint(ctx.conn, k)?.id),
+        None => None,
+    };
+    check_signatures(ctx.conn, only.as_deref())
+}
+
+pub fn check_signatures(conn: &rusqlite::Connection, only: Option<&str>) -> Result<Vec<SignatureCheck>> {
+    let mut stmt = conn.prepare(
+        "SELECT s.id, c.id, c.number, s.purpose, s.content_json, s.strokes_json, s.digest FROM signatures s
+         JOIN complaints c ON c.id = s.complaint_id WHERE ?1 IS NULL OR s.complaint_id = ?1 ORDER BY s.rowid",
+    )?;
+    let rows: Vec<(String, String, String, String, String, String, String)> = stmt
+        .query_map(params![only], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for (sid, cid, number, purpose, content, strokes, digest) in rows {
+        let digest_ok = crate::signature::digest(&content, &strokes) == digest;
+        let content_matches_record = if purpose == "registration" {
+            crate::signature::canonical(&super::intake::registration_content(conn, &cid)?) == content
+        } else {
+            true
+        };
+        out.push(SignatureCheck { signature_id: sid, complaint_number: number, purpose, digest, digest_ok, content_matches_record });
+    }
+    Ok(out)
+}
+
+/// Due instants as local strings for display, used by the CLI listing.
+pub fn local(t: &str, tz: chrono_tz::Tz) -> String {
+    let t: DateTime<Utc> = stored_ts(t);
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
