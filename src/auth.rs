@@ -54,7 +54,7 @@ pub const MATRIX: &[(&str, &[Role])] = &[
     ("reopen", SUPERVISORS),
     ("appeal", CS),
     ("raise_warning", &[CsAgent, CsManager, BranchManager, DeptHandler]),
-    ("raise_nature", SUPERVISORS),
+    ("set_nature", SUPERVISORS),
     ("acknowledge_escalation", &[CsAgent, CsManager, BranchManager]),
     ("add_case", &[CsManager, BranchManager]),
     ("get_complaint", ALL),

@@ -269,11 +269,12 @@ fn one(
     for round in 0..3 {
         let Some(at) = step(rng, 20, 240) else { return Ok(()) };
         if round == 0 && rng.gen_range(0..100) < 4 {
+            let (target, target_handler) = if sc.dept == "QA" { ("HS", "hs01") } else { ("QA", "qa01") };
             dis::transfer(&ctx_at(handler, at), &dis::TransferArgs {
-                complaint: id.clone(), department: c("QA"), reason: c("涉及服务质量，转质检部核实"), due_at: None, overdue_reason: late.clone(),
+                complaint: id.clone(), department: c(target), reason: c("涉及其他部门职责，转派核实"), due_at: None, overdue_reason: late.clone(),
             })?;
             let Some(at) = step(rng, 20, 300) else { return Ok(()) };
-            finish_department(&ctx_at("qa01", at), &id, rng, &late)?;
+            finish_department(&ctx_at(target_handler, at), &id, rng, &late)?;
         } else {
             let h = if round == 0 { handler } else { handler_of(conn, &id, handler)? };
             dis::accept_dispatch(&ctx_at(h, at), &dis::ComplaintRef { complaint: id.clone() })?;
