@@ -12,13 +12,15 @@ use serde_json::{json, Value};
 use crate::auth::{self, Actor};
 use crate::error::{ApiError, CoreError, Result};
 use crate::store::Store;
-use crate::workflow::{acceptance as acc, admin, dispatch as dis, followup as fol, handling as han, intake, views, Ctx};
+use crate::workflow::{acceptance as acc, accounts, admin, alerts, drafts, pickers, dispatch as dis, followup as fol, handling as han, intake, views, Ctx};
 
 pub struct Command {
     pub name: &'static str,
     /// True for commands that only read (they still log personal-data access).
     pub read_only: bool,
     pub schema: fn() -> schemars::Schema,
+    /// The JSON schema of a successful reply (for the generated TypeScript types).
+    pub result: fn() -> schemars::Schema,
     pub run: fn(&Ctx, Value) -> Result<Value>,
 }
 
@@ -35,12 +37,27 @@ fn out<T: Serialize>(v: T) -> Result<Value> {
 #[serde(deny_unknown_fields)]
 struct NoArgs {}
 
+/// The reply schema of a handler, read off its signature so it can never drift from the code.
+fn result_schema<A, R: schemars::JsonSchema>(_: fn(&Ctx, &A) -> Result<R>) -> schemars::Schema {
+    reply_schema::<R>()
+}
+
+fn result_schema0<R: schemars::JsonSchema>(_: fn(&Ctx) -> Result<R>) -> schemars::Schema {
+    reply_schema::<R>()
+}
+
+/// Replies are described as they are serialised (an `Option` field is always present, as null).
+fn reply_schema<R: schemars::JsonSchema>() -> schemars::Schema {
+    schemars::generate::SchemaSettings::draft2020_12().for_serialize().into_generator().into_root_schema_for::<R>()
+}
+
 macro_rules! cmd {
     ($name:literal, $ro:expr, $args:ty, $f:path) => {
         Command {
             name: $name,
             read_only: $ro,
             schema: || schemars::schema_for!($args),
+            result: || result_schema($f),
             run: |ctx, v| {
                 let a: $args = parse(v)?;
                 out($f(ctx, &a)?)
@@ -52,6 +69,7 @@ macro_rules! cmd {
             name: $name,
             read_only: $ro,
             schema: || schemars::schema_for!(NoArgs),
+            result: || result_schema0($f),
             run: |ctx, v| {
                 let _: NoArgs = parse(v)?;
                 out($f(ctx)?)
@@ -121,6 +139,12 @@ pub fn commands() -> Vec<Command> {
         cmd!("import_calendar", false, admin::ImportCalendarArgs, admin::import_calendar),
         cmd!("export_calendar", true, admin::export_calendar),
         cmd!("set_setting", false, admin::SetSettingArgs, admin::set_setting),
+        cmd!("set_password", false, accounts::SetPasswordArgs, accounts::set_password),
+        cmd!("save_draft", false, drafts::SaveDraftArgs, drafts::save_draft),
+        cmd!("get_draft", true, drafts::DraftRef, drafts::get_draft),
+        cmd!("discard_draft", false, drafts::DraftRef, drafts::discard_draft),
+        cmd!("due_alerts", true, alerts::DueAlertsArgs, alerts::due_alerts),
+        cmd!("find_workers", true, pickers::FindWorkersArgs, pickers::find_workers),
     ]
 }
 

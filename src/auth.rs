@@ -80,6 +80,12 @@ pub const MATRIX: &[(&str, &[Role])] = &[
     ("export_calendar", ALL),
     ("set_setting", ADMIN),
     ("get_settings", ALL),
+    ("set_password", ALL),
+    ("save_draft", CS_AND_BRANCH),
+    ("get_draft", CS_AND_BRANCH),
+    ("discard_draft", CS_AND_BRANCH),
+    ("due_alerts", ALL),
+    ("find_workers", ALL),
 ];
 
 pub fn allowed_roles(op: &str) -> Option<&'static [Role]> {
@@ -124,6 +130,36 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// Minimum length of a staff password. Branch PCs are shared, so "1" is not a password.
+pub const MIN_PASSWORD_CHARS: usize = 6;
+
+/// Argon2id hash in PHC string form (algorithm, parameters and salt travel with the hash, so the
+/// parameters can be raised later without breaking existing accounts).
+pub fn hash_password(password: &str) -> Result<String> {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(CoreError::invalid("password", "password_too_short"));
+    }
+    if n > 200 {
+        return Err(CoreError::invalid("password", "too_long"));
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| CoreError::Integrity(format!("password hashing: {e}")))
+}
+
+/// Constant-time check of a password against a stored PHC hash; a malformed hash never matches.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    match PasswordHash::new(phc) {
+        Ok(h) => argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok(),
+        Err(_) => false,
+    }
+}
+
 /// Loads an active user by login; the CLI and the desktop app both start from here.
 pub fn actor_by_login(conn: &Connection, login: &str) -> Result<Actor> {
     conn.query_row(
@@ -154,6 +190,17 @@ mod tests {
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_phone("12345"), "***45");
         assert_eq!(mask_name("张伟"), "张*");
+    }
+
+    #[test]
+    fn passwords_are_hashed_with_argon2id_and_verified() {
+        // R7.7: staff sign in with their own account; only the hash is stored.
+        let h = hash_password("s3cret-pass").unwrap();
+        assert!(h.starts_with("$argon2id$"), "the stored form must be an Argon2id PHC string: {h}");
+        assert!(verify_password("s3cret-pass", &h));
+        assert!(!verify_password("s3cret-pasS", &h), "a wrong password must not match");
+        assert!(!verify_password("s3cret-pass", "not a hash"), "a corrupt hash must never match");
+        assert!(hash_password("12345").is_err(), "short passwords are refused");
     }
 
     #[test]

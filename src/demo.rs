@@ -44,6 +44,10 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { category: Category::Other, sub: "其他", dept: "QA", text: "小区物业反映贵公司家政人员电动车乱停放，影响消防通道。" },
 ];
 
+/// The password of every demo staff account (cs01, manager, hs01 …), shown on the sign-in screen
+/// of a demo database and in the README.
+pub const DEMO_PASSWORD: &str = "123456";
+
 /// What `cdesk demo` produced.
 #[derive(Debug, serde::Serialize)]
 pub struct DemoReport {
@@ -90,14 +94,16 @@ fn ensure_people(store: &Store, now: DateTime<Utc>, workers: usize, rng: &mut Sm
         ("cs_h", "何芳", Role::DeptHandler, Some("CS")),
         ("audit", "郭平", Role::Auditor, None),
     ];
+    // Every demo account signs in with the same documented password; hashed once (Argon2 is slow on purpose).
+    let hash = crate::auth::hash_password(DEMO_PASSWORD)?;
     for (login, n, role, d) in staff {
         let d = match d {
             Some(c) => Some(dept(c)?),
             None => None,
         };
         conn.execute(
-            "INSERT OR IGNORE INTO users (id, login, name, role, department_id, branch_id, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-            params![new_id(), login, n, role, d, branch, ts(now)],
+            "INSERT OR IGNORE INTO users (id, login, name, role, department_id, branch_id, password_hash, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+            params![new_id(), login, n, role, d, branch, hash, ts(now)],
         )?;
     }
     let have: i64 = conn.query_row("SELECT COUNT(*) FROM workers", [], |r| r.get(0))?;
@@ -159,6 +165,8 @@ pub fn generate(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64) -> R
         |r| r.get(0),
     )?;
     let closed: i64 = store.conn.query_row("SELECT COUNT(*) FROM complaints WHERE stage = 'closed'", [], |r| r.get(0))?;
+    // Recorded so the sign-in screen can show the demo accounts' password (and an audit sees it).
+    crate::timeline::append(&store.conn, None, now, None, "demo_loaded", &json!({ "complaints": n, "seed": seed }))?;
     Ok(DemoReport { complaints: n, open, closed, seconds: started.elapsed().as_secs_f64() })
 }
 

@@ -24,6 +24,9 @@ pub enum CoreError {
     Precondition { rule: &'static str, reason: String },
     #[error("not signed in")]
     Unauthenticated,
+    /// The session was locked after idle time; the user must unlock it with their password.
+    #[error("session locked")]
+    Locked,
     #[error("unknown command {0}")]
     UnknownCommand(String),
     #[error("bad arguments: {0}")]
@@ -66,6 +69,7 @@ impl CoreError {
             CoreError::Forbidden { .. } => "forbidden",
             CoreError::Precondition { .. } => "precondition",
             CoreError::Unauthenticated => "unauthenticated",
+            CoreError::Locked => "locked",
             CoreError::UnknownCommand(_) => "unknown_command",
             CoreError::BadArguments(_) => "bad_arguments",
             CoreError::SchemaTooNew { .. } => "schema_too_new",

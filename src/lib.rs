@@ -7,11 +7,13 @@ pub mod auth;
 pub mod clock;
 pub mod deadlines;
 pub mod demo;
+pub mod desk;
 pub mod error;
 pub mod model;
 pub mod signature;
 pub mod store;
 pub mod timeline;
+pub mod tsgen;
 pub mod workflow;
 
 pub use error::{ApiError, CoreError, Result};

@@ -40,6 +40,8 @@ enum Cmd {
     },
     /// Every command with the JSON schema of its arguments.
     Commands,
+    /// The TypeScript types of every command (the desktop window's `ui/src/api/types.gen.ts`).
+    Typescript,
     /// Run one command as the desktop app would; prints JSON.
     Call { name: String, #[arg(default_value = "{}")] json: String },
     /// Print the open complaints with their deadlines (what the board shows).
@@ -107,6 +109,10 @@ fn run(cli: Cli) -> Result<Value, Value> {
             Ok(json!(r))
         }
         Cmd::Commands => Ok(api::describe()),
+        Cmd::Typescript => {
+            print!("{}", complaint_desk::tsgen::generate());
+            Ok(Value::Null)
+        }
         Cmd::Call { name, json: args } => {
             let args: Value = serde_json::from_str(args).map_err(|e| json!(CoreError::BadArguments(format!("JSON: {e}")).to_api()))?;
             let mut store = open(&cli, now)?;

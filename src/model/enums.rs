@@ -170,7 +170,7 @@ text_enum! {
 
 text_enum! {
     /// Preferred way of replying to the customer (R3.1).
-    ReplyMethod { Phone = "phone", Sms = "sms", Email = "email", Letter = "letter", Visit = "visit", WeChat = "wechat" }
+    ReplyMethod { Phone = "phone", Sms = "sms", Email = "email", Letter = "letter", Visit = "visit", #[serde(rename = "wechat")] WeChat = "wechat" }
 }
 
 text_enum! {

@@ -7,7 +7,10 @@ use rusqlite::Connection;
 use crate::error::{CoreError, Result};
 
 /// Every migration, in order. Never edit a shipped one: add the next number.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_drafts_and_sign_in.sql")),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 

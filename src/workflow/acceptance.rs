@@ -194,6 +194,17 @@ pub fn set_nature(ctx: &Ctx, a: &SetNatureArgs) -> Result<Value> {
                 "UPDATE complaints SET nature = 'general', major_reasons = '[]', updated_at = ?1 WHERE id = ?2",
                 params![ts(ctx.now), c.id],
             )?;
+            // No longer major: the 30-minute report (R3.3) no longer applies — `report_major`
+            // refuses a general complaint, so an open report step could never be completed — and
+            // the customer-facing steps go back to the tier's limits (R4.2, R4.3).
+            ctx.conn.execute(
+                "UPDATE steps SET completed_at = ?1, completed_by = ?2, note = 'nature_lowered'
+                 WHERE complaint_id = ?3 AND kind = 'report_major' AND completed_at IS NULL",
+                params![ts(ctx.now), ctx.actor.id, c.id],
+            )?;
+            let updated = load::complaint(ctx.conn, &c.id)?;
+            let env = load::branch_env(ctx.conn, &c.branch_id, Some(&c.policy_code))?;
+            retier_open_steps(ctx, &env, &updated)?;
             ctx.event(Some(&c.id), "nature_changed", json!({ "to": "general", "reason": reason }))?;
         }
         _ => return Err(CoreError::invalid("nature", "unchanged")),

@@ -157,6 +157,15 @@ pub fn close(ctx: &Ctx, a: &super::dispatch::ComplaintRef) -> Result<Value> {
             |r| r.get(0),
         )
         .optional()?;
+    // A survey taken before the complaint was last reopened answers the old handling, not the
+    // current one: it does not count (the timeline's sequence orders the two).
+    let stale: bool = ctx.conn.query_row(
+        "SELECT COALESCE((SELECT MAX(seq) FROM events WHERE complaint_id = ?1 AND kind = 'surveyed'), 0)
+              < COALESCE((SELECT MAX(seq) FROM events WHERE complaint_id = ?1 AND kind = 'reopened'), 0)",
+        params![c.id],
+        |r| r.get(0),
+    )?;
+    let latest = if stale { None } else { latest };
     match latest {
         Some(s) if s.is_satisfied() => {}
         Some(_) => return Err(CoreError::precondition("R6.2", "customer_not_satisfied")),

@@ -5,12 +5,16 @@
 //! the timeline. Callers (API, CLI, desktop, demo generator) never decide what is allowed.
 
 pub mod acceptance;
+pub mod accounts;
 pub mod admin;
+pub mod alerts;
 pub mod dispatch;
+pub mod drafts;
 pub mod followup;
 pub mod handling;
 pub mod intake;
 pub mod load;
+pub mod pickers;
 pub mod settings;
 pub mod steps;
 pub mod transitions;

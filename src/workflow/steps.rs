@@ -56,8 +56,10 @@ pub fn soon_instant(env: &BranchEnv, pauses: &[Interval], start: DateTime<Utc>, 
     let budget = counted_seconds(start, due, limit, &cx);
     let target = (budget as f64 * ratio).ceil() as i64;
     let (mut lo, mut hi) = (start, due);
-    while (hi - lo).num_seconds() > 1 {
-        let mid = lo + (hi - lo) / 2;
+    // Whole-second steps from the start: `counted_seconds` truncates, so a fractional midpoint
+    // could stop the search up to a second after the 80 % instant (R4.6).
+    while hi - lo > chrono::TimeDelta::seconds(1) {
+        let mid = lo + chrono::TimeDelta::seconds(((hi - lo).num_seconds() / 2).max(1));
         if counted_seconds(start, mid, limit, &cx) >= target {
             hi = mid;
         } else {
@@ -127,7 +129,8 @@ pub fn complete(ctx: &Ctx, c: &ComplaintState, kinds: &[StepKind], overdue_reaso
         .query_map(params![c.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (id, kind, due) in open.into_iter().filter(|(_, k, _)| kinds.contains(k)) {
-        let overdue = ctx.now > stored_ts(&due);
+        // Overdue from the deadline itself, as `step_clock` and the board show it (R4.6).
+        let overdue = ctx.now >= stored_ts(&due);
         if overdue && reason.is_empty() {
             return Err(CoreError::Precondition { rule: "R4.6", reason: "overdue_reason_required".into() });
         }

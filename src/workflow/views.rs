@@ -50,6 +50,8 @@ pub struct SearchFilter {
     pub received_to: Option<String>,
     pub due: Option<DueFilter>,
     pub repeat_only: bool,
+    /// Closed at or after this instant (the board's "closed today" column).
+    pub closed_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -88,6 +90,9 @@ pub struct ComplaintCard {
     pub department_name: Option<String>,
     pub received_at: String,
     pub next_due_at: Option<String>,
+    /// When the most urgent open step becomes due soon (R4.6), so a countdown can turn amber
+    /// on its own without asking again.
+    pub next_soon_at: Option<String>,
     pub urgency: Option<Urgency>,
     pub summary: String,
 }
@@ -134,12 +139,12 @@ pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<SearchResult> {
         Some(d) => Some(super::dispatch::department_id(ctx, d)?),
         None => None,
     };
-    // R7.7: a department handler sees only what is with their department.
-    let dept = if ctx.actor.role == Role::DeptHandler {
-        Some(ctx.actor.department_id.clone().unwrap_or_default())
-    } else {
-        dept
-    };
+    // R7.7: a department handler sees only what is with their department. Added to (not in place
+    // of) the requested department, so asking for another department finds nothing (R7.10).
+    if ctx.actor.role == Role::DeptHandler {
+        conds.push("c.department_id = ?".into());
+        args.push(SqlValue::Text(ctx.actor.department_id.clone().unwrap_or_default()));
+    }
     if let Some(d) = dept {
         conds.push("c.department_id = ?".into());
         args.push(SqlValue::Text(d));
@@ -187,6 +192,10 @@ pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<SearchResult> {
     if f.repeat_only {
         conds.push("c.is_repeat = 1".into());
     }
+    if let Some(s) = f.closed_from.as_deref().filter(|s| !s.trim().is_empty()) {
+        conds.push("c.closed_at >= ?".into());
+        args.push(SqlValue::Text(ts(parse_ts("closed_from", s)?)));
+    }
     let where_sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
     let limit = a.limit.clamp(1, 1000);
     let sql = format!(
@@ -231,6 +240,7 @@ pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<SearchResult> {
                 department_name: r.get(12)?,
                 received_at: r.get(13)?,
                 next_due_at: due,
+                next_soon_at: soon,
                 urgency,
                 summary: r.get(16)?,
             })
@@ -395,6 +405,14 @@ pub fn get_complaint(ctx: &Ctx, a: &GetArgs) -> Result<ComplaintDetail> {
     d.steps = steps::views(ctx.conn, &env, &c.id, ctx.now)?;
     d.links = links(ctx, &c.id)?;
     d.records = records(ctx, &c.id)?;
+    if !personal {
+        // R7.8: the signer is the customer; masked like the customer's name above.
+        for sig in d.records["signatures"].as_array_mut().into_iter().flatten() {
+            if let Some(n) = sig["signer_name"].as_str().map(mask_name) {
+                sig["signer_name"] = json!(n);
+            }
+        }
+    }
     d.allowed_actions = allowed_actions(ctx.actor.role, c.stage);
     if personal {
         ctx.event(Some(&c.id), "personal_data_viewed", json!({ "customer_id": c.customer_id, "via": "get_complaint" }))?;
@@ -460,7 +478,16 @@ pub fn timeline(ctx: &Ctx, a: &GetArgs) -> Result<Vec<Event>> {
     if ctx.actor.role == Role::DeptHandler && c.department_id != ctx.actor.department_id {
         return Err(CoreError::Forbidden { op: "timeline".into(), role: ctx.actor.role });
     }
-    timeline::for_complaint(ctx.conn, &c.id)
+    let mut events = timeline::for_complaint(ctx.conn, &c.id)?;
+    if !auth::may_see_personal_data(ctx.actor.role) {
+        // R7.8: a signature event names the customer who signed; masked for roles without access.
+        for e in events.iter_mut().filter(|e| e.kind == "signed") {
+            if let Some(n) = e.data["signer"].as_str().map(mask_name) {
+                e.data["signer"] = json!(n);
+            }
+        }
+    }
+    Ok(events)
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]

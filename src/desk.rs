@@ -1,0 +1,301 @@
+//! The desk: one open database plus the staff member signed in at this PC. The desktop shell holds
+//! exactly one `Desk` and forwards every UI request to it, so sign-in, the idle lock and sign-in
+//! throttling are core rules tested here, not window code.
+//!
+//! Why the idle lock is enforced here and not only in the window: a branch PC is shared, and a
+//! screen that merely looks locked while the backend still takes orders is not locked.
+
+use std::path::Path;
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::{self, Actor};
+use crate::clock::{stored_ts, ts};
+use crate::error::{ApiError, CoreError, Result};
+use crate::store::Store;
+use crate::workflow::{load, settings};
+use crate::{api, demo, timeline};
+
+/// Failed sign-ins allowed before the login is held back.
+pub const MAX_FAILURES: i64 = 5;
+/// How long a login is held back after too many failures.
+pub const HOLD_SECONDS: i64 = 60;
+
+struct Session {
+    login: String,
+    last_active: DateTime<Utc>,
+    locked: bool,
+}
+
+pub struct Desk {
+    pub store: Store,
+    session: Option<Session>,
+}
+
+/// What the window needs to decide which screen to show.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct DeskStatus {
+    /// No administrator password yet: the first-run setup must run before anyone signs in.
+    pub first_run: bool,
+    pub user: Option<Actor>,
+    pub locked: bool,
+    pub idle_lock_minutes: i64,
+    pub complaints: i64,
+    pub database: String,
+    /// The database holds demo data, whose staff accounts share `demo::DEMO_PASSWORD`.
+    pub demo: bool,
+}
+
+impl Desk {
+    /// Opens (creating on first run) the database and its shipped defaults.
+    pub fn open(path: &Path, now: DateTime<Utc>) -> Result<Desk> {
+        let store = Store::open(path)?;
+        settings::init_defaults(&store.conn, now)?;
+        Ok(Desk { store, session: None })
+    }
+
+    pub fn from_store(store: Store, now: DateTime<Utc>) -> Result<Desk> {
+        settings::init_defaults(&store.conn, now)?;
+        Ok(Desk { store, session: None })
+    }
+
+    fn idle_minutes(&self) -> i64 {
+        load::setting_i64(&self.store.conn, "idle_lock_minutes", 15).unwrap_or(15).clamp(1, 24 * 60)
+    }
+
+    /// Locks the session when it has been idle longer than the configured time.
+    fn apply_idle(&mut self, now: DateTime<Utc>) {
+        let limit = Duration::minutes(self.idle_minutes());
+        if let Some(s) = self.session.as_mut() {
+            if !s.locked && now - s.last_active > limit {
+                s.locked = true;
+            }
+        }
+    }
+
+    pub fn status(&mut self, now: DateTime<Utc>) -> Result<DeskStatus> {
+        self.apply_idle(now);
+        let conn = &self.store.conn;
+        let admin_hash: Option<Option<String>> = conn
+            .query_row("SELECT password_hash FROM users WHERE role = 'admin' AND active = 1 ORDER BY created_at LIMIT 1", [], |r| r.get(0))
+            .optional()?;
+        let first_run = matches!(admin_hash, None | Some(None));
+        let user = match &self.session {
+            Some(s) => auth::actor_by_login(conn, &s.login).ok(),
+            None => None,
+        };
+        let complaints = conn.query_row("SELECT COUNT(*) FROM complaints", [], |r| r.get(0))?;
+        let demo = conn.query_row("SELECT EXISTS (SELECT 1 FROM events WHERE kind = 'demo_loaded')", [], |r| r.get::<_, bool>(0))?;
+        Ok(DeskStatus {
+            first_run,
+            user,
+            locked: self.session.as_ref().is_some_and(|s| s.locked),
+            idle_lock_minutes: self.idle_minutes(),
+            complaints,
+            database: conn.path().unwrap_or("").to_string(),
+            demo,
+        })
+    }
+
+    /// First run: sets the administrator's password and, if asked, loads demo data (whose staff
+    /// accounts all get `demo_password`). Refused once an administrator password exists.
+    pub fn setup(&mut self, now: DateTime<Utc>, admin_password: &str, demo_complaints: usize) -> Result<DeskStatus> {
+        if !self.status(now)?.first_run {
+            return Err(CoreError::precondition("R7.7", "already_set_up"));
+        }
+        let hash = auth::hash_password(admin_password)?;
+        if demo_complaints > 0 {
+            demo::generate(&mut self.store, now, demo_complaints.min(200_000), 42)?;
+        }
+        let tx = self.store.conn.transaction()?;
+        tx.execute("UPDATE users SET password_hash = ?1 WHERE login = 'admin'", params![hash])?;
+        timeline::append(&tx, None, now, None, "set_up", &serde_json::json!({ "demo_complaints": demo_complaints }))?;
+
+        tx.commit()?;
+        self.status(now)
+    }
+
+    /// Signs a staff member in. Wrong passwords and unknown logins get the same answer; after
+    /// `MAX_FAILURES` failures the login is held back for `HOLD_SECONDS`.
+    pub fn login(&mut self, now: DateTime<Utc>, login: &str, password: &str) -> Result<Actor> {
+        let login = login.trim();
+        let conn = &self.store.conn;
+        let held: Option<(i64, String)> = conn
+            .query_row("SELECT failures, last_at FROM sign_in_failures WHERE login = ?1", params![login], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((n, last)) = &held {
+            let wait = HOLD_SECONDS - (now - stored_ts(last)).num_seconds();
+            if *n >= MAX_FAILURES && wait > 0 {
+                return Err(CoreError::Precondition { rule: "R7.7", reason: "too_many_attempts".into() });
+            }
+        }
+        let row: Option<(Option<String>, bool)> = conn
+            .query_row("SELECT password_hash, active FROM users WHERE login = ?1", params![login], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let ok = matches!(&row, Some((Some(h), true)) if auth::verify_password(password, h));
+        if !ok {
+            conn.execute(
+                "INSERT INTO sign_in_failures (login, failures, last_at) VALUES (?1, 1, ?2)
+                 ON CONFLICT (login) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at",
+                params![login, ts(now)],
+            )?;
+            return Err(CoreError::invalid("password", "wrong_login_or_password"));
+        }
+        conn.execute("DELETE FROM sign_in_failures WHERE login = ?1", params![login])?;
+        let actor = auth::actor_by_login(conn, login)?;
+        timeline::append(conn, None, now, Some(&actor.id), "signed_in", &serde_json::json!({ "login": login }))?;
+        self.session = Some(Session { login: login.to_string(), last_active: now, locked: false });
+        Ok(actor)
+    }
+
+    pub fn logout(&mut self, now: DateTime<Utc>) -> Result<()> {
+        if let Some(s) = self.session.take() {
+            let actor = auth::actor_by_login(&self.store.conn, &s.login).ok();
+            timeline::append(&self.store.conn, None, now, actor.as_ref().map(|a| a.id.as_str()), "signed_out", &serde_json::json!({ "login": s.login }))?;
+        }
+        Ok(())
+    }
+
+    /// Locks the screen at once (the user stepped away and pressed "lock").
+    pub fn lock(&mut self) {
+        if let Some(s) = self.session.as_mut() {
+            s.locked = true;
+        }
+    }
+
+    /// Unlocks with the signed-in user's password; a different person must sign out first.
+    pub fn unlock(&mut self, now: DateTime<Utc>, password: &str) -> Result<Actor> {
+        let login = self.session.as_ref().map(|s| s.login.clone()).ok_or(CoreError::Unauthenticated)?;
+        let actor = self.login(now, &login, password)?;
+        Ok(actor)
+    }
+
+    /// Activity in the window (typing, clicking) keeps the session from locking.
+    pub fn touch(&mut self, now: DateTime<Utc>) -> Result<()> {
+        self.active_login(now).map(|_| ())
+    }
+
+    fn active_login(&mut self, now: DateTime<Utc>) -> Result<String> {
+        self.apply_idle(now);
+        match self.session.as_mut() {
+            None => Err(CoreError::Unauthenticated),
+            Some(s) if s.locked => Err(CoreError::Locked),
+            Some(s) => {
+                s.last_active = now;
+                Ok(s.login.clone())
+            }
+        }
+    }
+
+    /// A read the window makes by itself (notification polling, countdown refresh): refused when
+    /// signed out or locked, allowed only for read-only commands, and not counted as activity,
+    /// so background polling never keeps an unattended PC unlocked.
+    pub fn peek(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<Value, ApiError> {
+        self.apply_idle(now);
+        let login = match &self.session {
+            None => return Err(CoreError::Unauthenticated.to_api()),
+            Some(s) if s.locked => return Err(CoreError::Locked.to_api()),
+            Some(s) => s.login.clone(),
+        };
+        if !api::commands().iter().any(|c| c.name == name && c.read_only) {
+            return Err(CoreError::BadArguments(format!("{name} is not a read-only command")).to_api());
+        }
+        api::call(&mut self.store, now, &login, name, args)
+    }
+
+    /// Runs one command of the registry as the signed-in user.
+    pub fn call(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<Value, ApiError> {
+        let login = self.active_login(now).map_err(|e| e.to_api())?;
+        api::call(&mut self.store, now, &login, name, args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn desk() -> Desk {
+        let now = t("2026-03-10T02:00:00Z");
+        let mut d = Desk::from_store(Store::open_in_memory().unwrap(), now).unwrap();
+        d.setup(now, "admin-pass", 0).unwrap();
+        d
+    }
+
+    #[test]
+    fn nothing_runs_before_sign_in() {
+        // R7.7: every operation is taken by a signed-in staff member.
+        let mut d = desk();
+        let e = d.call(t("2026-03-10T02:01:00Z"), "whoami", Value::Null).unwrap_err();
+        assert_eq!(e.code, "unauthenticated");
+        d.login(t("2026-03-10T02:01:00Z"), "admin", "admin-pass").unwrap();
+        let me = d.call(t("2026-03-10T02:02:00Z"), "whoami", Value::Null).unwrap();
+        assert_eq!(me["login"], "admin");
+    }
+
+    #[test]
+    fn background_reads_do_not_keep_the_session_open() {
+        // R7.7: polling for notifications is not activity, and writes cannot sneak through it.
+        let mut d = desk();
+        let t0 = t("2026-03-10T02:00:00Z");
+        d.login(t0, "admin", "admin-pass").unwrap();
+        for m in [5, 10, 14] {
+            assert!(d.peek(t0 + Duration::minutes(m), "whoami", Value::Null).is_ok());
+        }
+        assert_eq!(d.peek(t0 + Duration::minutes(16), "whoami", Value::Null).unwrap_err().code, "locked");
+        d.unlock(t0 + Duration::minutes(17), "admin-pass").unwrap();
+        let e = d.peek(t0 + Duration::minutes(18), "set_setting", serde_json::json!({"key": "batch_threshold", "value": 4})).unwrap_err();
+        assert_eq!(e.code, "bad_arguments", "peek must refuse commands that change data");
+    }
+
+    #[test]
+    fn setup_runs_once() {
+        let mut d = desk();
+        let e = d.setup(t("2026-03-10T02:05:00Z"), "other-pass", 0).unwrap_err();
+        assert_eq!(e.code(), "precondition", "a second setup must not replace the admin password");
+    }
+
+    #[test]
+    fn idle_sessions_lock_and_unlock_with_the_password() {
+        // R7.7 on a shared branch PC: the idle lock is enforced by the backend.
+        let mut d = desk();
+        let t0 = t("2026-03-10T02:00:00Z");
+        d.login(t0, "admin", "admin-pass").unwrap();
+        assert!(d.call(t0 + Duration::minutes(14), "whoami", Value::Null).is_ok());
+        let e = d.call(t0 + Duration::minutes(30), "whoami", Value::Null).unwrap_err();
+        assert_eq!(e.code, "locked", "15 idle minutes must lock the session");
+        assert!(d.unlock(t0 + Duration::minutes(31), "wrong-pass").is_err());
+        assert!(d.call(t0 + Duration::minutes(31), "whoami", Value::Null).is_err(), "a failed unlock keeps it locked");
+        d.unlock(t0 + Duration::minutes(32), "admin-pass").unwrap();
+        assert!(d.call(t0 + Duration::minutes(33), "whoami", Value::Null).is_ok());
+    }
+
+    #[test]
+    fn repeated_failures_hold_the_login_back() {
+        // R7.7: guessing passwords is throttled.
+        let mut d = desk();
+        let t0 = t("2026-03-10T02:00:00Z");
+        for i in 0..MAX_FAILURES {
+            let e = d.login(t0 + Duration::seconds(i), "admin", "nope-nope").unwrap_err();
+            assert_eq!(e.code(), "invalid");
+        }
+        let e = d.login(t0 + Duration::seconds(10), "admin", "admin-pass").unwrap_err();
+        assert_eq!(e.to_api().message_key, "error.precondition.too_many_attempts", "even the right password waits");
+        d.login(t0 + Duration::seconds(10 + HOLD_SECONDS), "admin", "admin-pass").expect("after the hold, the right password works");
+    }
+
+    #[test]
+    fn unknown_logins_and_wrong_passwords_look_the_same() {
+        let mut d = desk();
+        let now = t("2026-03-10T02:00:00Z");
+        let a = d.login(now, "nobody", "whatever").unwrap_err().to_api();
+        let b = d.login(now, "admin", "whatever").unwrap_err().to_api();
+        assert_eq!(a.message_key, b.message_key, "the answer must not reveal which logins exist");
+    }
+}

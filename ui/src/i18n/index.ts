@@ -1,0 +1,91 @@
+// One i18n instance for the whole window. Every screen keeps its strings in its own module under
+// locales/ (all four languages side by side, so a missing translation shows up in review); they
+// are merged here. 简体中文 is the default and the fallback.
+import { createI18n } from 'vue-i18n'
+import type { ApiError } from '../api/ipc'
+
+export const LOCALES = ['zh-CN', 'zh-TW', 'en', 'es'] as const
+export type Locale = (typeof LOCALES)[number]
+export const LOCALE_NAMES: Record<Locale, string> = { 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English', es: 'Español' }
+
+type Tree = Record<string, any>
+
+function merge(into: Tree, from: Tree) {
+  for (const [k, v] of Object.entries(from)) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      into[k] = into[k] && typeof into[k] === 'object' ? into[k] : {}
+      merge(into[k], v)
+    } else {
+      into[k] = v
+    }
+  }
+}
+
+const modules = import.meta.glob('../locales/*.ts', { eager: true }) as Record<string, { default: Record<Locale, Tree> }>
+const messages: Record<Locale, Tree> = { 'zh-CN': {}, 'zh-TW': {}, en: {}, es: {} }
+for (const m of Object.values(modules)) {
+  for (const l of LOCALES) if (m.default[l]) merge(messages[l], m.default[l])
+}
+
+const STORAGE_KEY = 'complaint-desk.locale'
+
+export function savedLocale(): Locale {
+  const s = (typeof localStorage !== 'undefined' && localStorage.getItem(STORAGE_KEY)) || 'zh-CN'
+  return (LOCALES as readonly string[]).includes(s) ? (s as Locale) : 'zh-CN'
+}
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: savedLocale(),
+  fallbackLocale: 'zh-CN',
+  messages,
+  missingWarn: false,
+  fallbackWarn: false,
+})
+
+export function setLocale(l: Locale) {
+  ;(i18n.global.locale as any).value = l
+  localStorage.setItem(STORAGE_KEY, l)
+  document.documentElement.lang = l
+}
+
+export function currentLocale(): Locale {
+  return (i18n.global.locale as any).value as Locale
+}
+
+// Typed loosely on purpose: the message tree is merged at run time.
+const g = i18n.global as any
+const t = (key: string, params?: Record<string, unknown>): string => g.t(key, params ?? {})
+const has = (key: string): boolean => g.te(key, currentLocale()) || g.te(key, 'zh-CN')
+
+/** Turns a core error into a sentence in the user's language; never shows a Rust string. */
+export function errorText(e: unknown): string {
+  const err = e as ApiError
+  if (!err || typeof err !== 'object' || !('code' in err)) return t('error.unknown')
+  const d = err.details ?? {}
+  const fieldName = (f: string) => (has(`field.${f}`) ? t(`field.${f}`) : f)
+  switch (err.code) {
+    case 'invalid': {
+      const key = `error.invalid.${d.reason}`
+      return has(key) ? t(key, { field: fieldName(String(d.field ?? '')) }) : `${fieldName(String(d.field ?? ''))}: ${t('error.unknown')}`
+    }
+    case 'precondition': {
+      const key = `error.precondition.${d.reason}`
+      return has(key) ? t(key) : t('error.unknown')
+    }
+    case 'not_found': {
+      const key = `error.not_found.${d.what}`
+      return has(key) ? t(key) : t('error.unknown')
+    }
+    case 'illegal_transition':
+      return t('error.illegal_transition', { stage: t(`stage.${d.stage}`) })
+    default:
+      return has(`error.${err.code}`) ? t(`error.${err.code}`) : t('error.unknown')
+  }
+}
+
+/** The field an `invalid` error is about, so a form can mark it. */
+export function errorField(e: unknown): string | null {
+  const err = e as ApiError
+  return err && err.code === 'invalid' && err.details?.field ? String(err.details.field) : null
+}

@@ -1,0 +1,14 @@
+import { createRouter, createWebHashHistory } from 'vue-router'
+
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    { path: '/', redirect: '/board' },
+    { path: '/intake', name: 'intake', component: () => import('./views/Intake.vue') },
+    { path: '/board', name: 'board', component: () => import('./views/Board.vue') },
+    { path: '/complaint/:id', name: 'complaint', component: () => import('./views/Detail.vue'), props: true },
+    { path: '/survey', name: 'survey', component: () => import('./views/Survey.vue') },
+    { path: '/escalations', name: 'escalations', component: () => import('./views/Escalations.vue') },
+    { path: '/settings', name: 'settings', component: () => import('./views/Settings.vue') },
+  ],
+})

@@ -1,0 +1,80 @@
+// Who is at the desk: the signed-in staff member, the idle lock and the first-run state. The
+// backend enforces all of it (core `Desk`); this store only mirrors it for the window.
+import { defineStore } from 'pinia'
+import { desk, onSessionLost, call } from '../api/ipc'
+import type { Actor, DeskStatus } from '../api/types.gen'
+import { setBranchTz } from '../utils/format'
+
+export const useSession = defineStore('session', {
+  state: () => ({
+    status: null as DeskStatus | null,
+    user: null as Actor | null,
+    locked: false,
+    branchName: '',
+  }),
+  getters: {
+    role: (s) => s.user?.role ?? null,
+    isAdmin: (s) => s.user?.role === 'admin',
+    isCs: (s) => s.user?.role === 'cs_agent' || s.user?.role === 'cs_manager' || s.user?.role === 'branch_manager',
+  },
+  actions: {
+    async refresh() {
+      this.status = await desk.status()
+      this.user = this.status.user
+      this.locked = this.status.locked
+      if (this.user && !this.locked) await this.loadBranch()
+    },
+    async loadBranch() {
+      try {
+        const s: any = await call('get_settings', {})
+        setBranchTz(s?.branch?.tz ?? 'Asia/Shanghai')
+        this.branchName = s?.branch?.name ?? ''
+      } catch {
+        /* the screens report their own errors */
+      }
+    },
+    async login(login: string, password: string) {
+      this.user = await desk.login(login, password)
+      this.locked = false
+      await this.refresh()
+    },
+    async setup(password: string, demo: number) {
+      this.status = await desk.setup(password, demo)
+    },
+    async logout() {
+      await desk.logout()
+      this.user = null
+      this.locked = false
+      await this.refresh()
+    },
+    async lock() {
+      await desk.lock()
+      this.locked = true
+    },
+    async unlock(password: string) {
+      this.user = await desk.unlock(password)
+      this.locked = false
+    },
+    /** Keeps the backend session alive while the user is actually working. */
+    startActivityTracking() {
+      let last = 0
+      const ping = () => {
+        const now = Date.now()
+        if (!this.user || this.locked || now - last < 30_000) return
+        last = now
+        desk.touch().catch(() => {})
+      }
+      for (const ev of ['keydown', 'mousedown', 'pointermove', 'wheel', 'touchstart']) {
+        window.addEventListener(ev, ping, { passive: true })
+      }
+      // Ask the backend regularly whether the idle time has run out.
+      setInterval(() => {
+        if (this.user && !this.locked) this.refresh().catch(() => {})
+      }, 20_000)
+      onSessionLost((e) => {
+        if (e.code === 'locked') this.locked = true
+        else this.refresh().catch(() => {})
+      })
+    },
+  },
+})
