@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::auth::{self, Actor};
 use crate::error::{ApiError, CoreError, Result};
 use crate::store::Store;
-use crate::workflow::{acceptance as acc, accounts, admin, alerts, drafts, pickers, dispatch as dis, followup as fol, handling as han, intake, views, Ctx};
+use crate::workflow::{acceptance as acc, accounts, admin, admin_views as adv, alerts, drafts, pickers, taxonomy, dispatch as dis, followup as fol, handling as han, intake, views, Ctx};
 
 pub struct Command {
     pub name: &'static str,
@@ -145,6 +145,17 @@ pub fn commands() -> Vec<Command> {
         cmd!("discard_draft", false, drafts::DraftRef, drafts::discard_draft),
         cmd!("due_alerts", true, alerts::DueAlertsArgs, alerts::due_alerts),
         cmd!("find_workers", true, pickers::FindWorkersArgs, pickers::find_workers),
+        cmd!("list_workers", true, adv::ListWorkersArgs, adv::list_workers),
+        cmd!("list_templates", true, adv::list_templates),
+        cmd!("calendar_year", true, adv::CalendarYearArgs, adv::calendar_year),
+        cmd!("set_calendar_day", false, adv::SetCalendarDayArgs, adv::set_calendar_day),
+        cmd!("duty_rosters", true, adv::duty_rosters),
+        cmd!("set_branch_code", false, adv::SetBranchCodeArgs, adv::set_branch_code),
+        cmd!("branch_logo", true, adv::branch_logo),
+        cmd!("set_branch_logo", false, adv::SetBranchLogoArgs, adv::set_branch_logo),
+        cmd!("acknowledgeable_levels", true, adv::acknowledgeable_levels),
+        cmd!("sub_categories", true, taxonomy::sub_categories),
+        cmd!("set_sub_categories", false, taxonomy::SetSubCategoriesArgs, taxonomy::set_sub_categories),
     ]
 }
 

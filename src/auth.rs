@@ -86,6 +86,17 @@ pub const MATRIX: &[(&str, &[Role])] = &[
     ("discard_draft", CS_AND_BRANCH),
     ("due_alerts", ALL),
     ("find_workers", ALL),
+    ("list_workers", ADMIN),
+    ("list_templates", &[Admin, CsManager]),
+    ("calendar_year", ALL),
+    ("set_calendar_day", ADMIN),
+    ("duty_rosters", ALL),
+    ("set_branch_code", ADMIN),
+    ("branch_logo", ALL),
+    ("set_branch_logo", ADMIN),
+    ("acknowledgeable_levels", ALL),
+    ("sub_categories", ALL),
+    ("set_sub_categories", ADMIN),
 ];
 
 pub fn allowed_roles(op: &str) -> Option<&'static [Role]> {

@@ -400,6 +400,14 @@ fn sample_args(name: &str, role: Role, w: &World) -> Option<Value> {
         "get_draft" | "discard_draft" => json!({ "form": "intake" }),
         "due_alerts" => json!({}),
         "find_workers" => json!({ "text": "W" }),
+        "list_workers" => json!({ "text": "W", "limit": 10 }),
+        "list_templates" | "duty_rosters" | "branch_logo" | "acknowledgeable_levels" => json!({}),
+        "calendar_year" => json!({ "year": 2026 }),
+        "set_calendar_day" => json!({ "date": "2027-01-01", "kind": "holiday", "name": "元旦" }),
+        "set_branch_code" => json!({ "code": "SH" }),
+        "set_branch_logo" => json!({ "png_base64": null }),
+        "sub_categories" => json!({}),
+        "set_sub_categories" => json!({ "category": "service", "items": ["服务态度", "服务质量"] }),
         _ => return None,
     })
 }

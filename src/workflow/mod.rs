@@ -7,6 +7,7 @@
 pub mod acceptance;
 pub mod accounts;
 pub mod admin;
+pub mod admin_views;
 pub mod alerts;
 pub mod dispatch;
 pub mod drafts;
@@ -17,6 +18,7 @@ pub mod load;
 pub mod pickers;
 pub mod settings;
 pub mod steps;
+pub mod taxonomy;
 pub mod transitions;
 pub mod views;
 

@@ -62,6 +62,11 @@ export interface BranchArgs {
   tz?: string | null;
 }
 
+export interface BranchLogo {
+  /** The logo as PNG, base64; null when the branch has none. */
+  png_base64: string | null;
+}
+
 /** A branch's opening hours (R4.5 b). The lunch break is part of the configuration because
  * nobody answers complaints then, so it must not eat into a business-hours limit. */
 export interface BusinessHours {
@@ -69,6 +74,27 @@ export interface BusinessHours {
   lunch_end?: string | null;
   lunch_start?: string | null;
   open: string;
+}
+
+export interface CalendarDay {
+  /** YYYY-MM-DD, branch local. */
+  date: string;
+  kind: DayKind;
+  name: string;
+}
+
+export interface CalendarYear {
+  calendar: string;
+  /** Holidays and adjusted working days (调休) of the year, in date order. */
+  days: CalendarDay[];
+  /** False: deadlines in this year use weekends alone and carry a warning (R4.5). */
+  loaded: boolean;
+  loaded_years: number[];
+  year: number;
+}
+
+export interface CalendarYearArgs {
+  year: number;
 }
 
 export interface CancelArgs {
@@ -188,6 +214,9 @@ export interface CustomerProfile {
   recent: RecentComplaint[];
   tier: Tier;
 }
+
+/** What a calendar row changes about a date. */
+export type DayKind = "holiday" | "workday";
 
 export interface DeadlinePolicy {
   /** Stable identifier stored on each complaint, so its deadlines can be explained later. */
@@ -378,6 +407,16 @@ export interface LinkView {
   stage: Stage;
 }
 
+export interface ListWorkersArgs {
+  /** Also list workers marked inactive (to reactivate them). */
+  include_inactive?: boolean;
+  /** Page size, 1–200 (default 50). */
+  limit?: number | null;
+  offset?: number;
+  /** Part of the name, code, kind or phone; empty lists everyone. */
+  text?: string;
+}
+
 export interface LookupCustomerArgs {
   phone: string;
 }
@@ -514,6 +553,20 @@ export interface ReviewArgs {
 /** R7.7: what a staff member may do is decided by this. */
 export type Role = "cs_agent" | "dept_handler" | "cs_manager" | "branch_manager" | "admin" | "auditor";
 
+export interface RosterRow {
+  content: string;
+  department_code: string;
+  department_name: string;
+  end_date: string;
+  filed_at: string;
+  filed_by: string;
+  holiday_name: string;
+  id: string;
+  /** Filed at least 2 days before the holiday (R3.9). */
+  on_time: boolean;
+  start_date: string;
+}
+
 /** R6.1: the five satisfaction levels, best first. */
 export type Satisfaction = "very_satisfied" | "satisfied" | "neutral" | "dissatisfied" | "very_dissatisfied";
 
@@ -571,6 +624,24 @@ export interface SelectPolicyArgs {
   code: string;
 }
 
+export interface SetBranchCodeArgs {
+  /** Letters, digits, - and _; the prefix of new complaint numbers. */
+  code: string;
+}
+
+export interface SetBranchLogoArgs {
+  /** PNG, base64 (at most 512 KiB); null removes the logo. */
+  png_base64?: string | null;
+}
+
+export interface SetCalendarDayArgs {
+  date: string;
+  /** holiday | workday; null removes the date's row (it becomes an ordinary weekday or weekend). */
+  kind?: DayKind | null;
+  /** The festival it belongs to (春节, 国庆节 …). */
+  name?: string;
+}
+
 export interface SetNatureArgs {
   complaint: string;
   nature: Nature;
@@ -592,6 +663,11 @@ export interface SetPolicyArgs {
 export interface SetSettingArgs {
   key: string;
   value: string;
+}
+
+export interface SetSubCategoriesArgs {
+  category: Category;
+  items: string[];
 }
 
 export interface SignatureCheck {
@@ -671,6 +747,15 @@ export interface TemplateArgs {
   title: string;
 }
 
+export interface TemplateRow {
+  active: boolean;
+  body: string;
+  id: string;
+  /** description | dispatch_note | reply | decision */
+  kind: string;
+  title: string;
+}
+
 /** R2.2: customer tier, frozen on the complaint at registration. */
 export type Tier = "vip" | "regular" | "temporary";
 
@@ -730,6 +815,20 @@ export interface WorkerOption {
   id: string;
   kind: string;
   name: string;
+}
+
+export interface WorkerPage {
+  rows: WorkerRow[];
+  /** How many workers match, for the pager. */
+  total: number;
+}
+
+export interface WorkerRow {
+  active: boolean;
+  code: string;
+  kind: string;
+  name: string;
+  phone: string;
 }
 
 /** Every command of the core: its arguments and its reply. */
@@ -793,6 +892,17 @@ export interface Commands {
   discard_draft: { args: DraftRef; result: any };
   due_alerts: { args: DueAlertsArgs; result: DueAlert[] };
   find_workers: { args: FindWorkersArgs; result: WorkerOption[] };
+  list_workers: { args: ListWorkersArgs; result: WorkerPage };
+  list_templates: { args: Record<string, never>; result: TemplateRow[] };
+  calendar_year: { args: CalendarYearArgs; result: CalendarYear };
+  set_calendar_day: { args: SetCalendarDayArgs; result: any };
+  duty_rosters: { args: Record<string, never>; result: RosterRow[] };
+  set_branch_code: { args: SetBranchCodeArgs; result: any };
+  branch_logo: { args: Record<string, never>; result: BranchLogo };
+  set_branch_logo: { args: SetBranchLogoArgs; result: any };
+  acknowledgeable_levels: { args: Record<string, never>; result: EscalationLevel[] };
+  sub_categories: { args: Record<string, never>; result: any };
+  set_sub_categories: { args: SetSubCategoriesArgs; result: any };
 }
 
 export type CommandName = keyof Commands;

@@ -1,0 +1,179 @@
+"""Drives the real Complaint Desk window through WebDriver (tauri-driver + WebKitWebDriver).
+
+Used by the end-to-end tests and for taking screenshots of screens by hand:
+
+    python3 tests/e2e/harness.py --db /tmp/x.db --user cs01 --route /board --out board.png
+
+Each App starts its own Xvfb display and tauri-driver on its own ports, so several can run at
+once. The database is passed to the app through CDESK_DB.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_binary() -> Path:
+    if os.environ.get("CDESK_APP"):
+        return Path(os.environ["CDESK_APP"])
+    built = [p for p in [ROOT / "target/release/complaint-desk", ROOT / "target/app/debug/complaint-desk", ROOT / "target/debug/complaint-desk"] if p.exists()]
+    if not built:
+        raise SystemExit("the app binary is not built (set CDESK_APP)")
+    return max(built, key=lambda p: p.stat().st_mtime)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 20) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class App:
+    def __init__(self, db: str, binary: Path | None = None, display: int | None = None, size=(1400, 900), env: dict | None = None):
+        self.procs: list[subprocess.Popen] = []
+        self.display = display or (100 + free_port() % 800)
+        xvfb = shutil.which("Xvfb")
+        self.procs.append(subprocess.Popen([xvfb, f":{self.display}", "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(0.5)
+        self.port = free_port()
+        native = free_port()
+        e = dict(os.environ, DISPLAY=f":{self.display}", CDESK_DB=str(db))
+        e.update(env or {})
+        driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo/bin/tauri-driver")
+        self.procs.append(subprocess.Popen([driver_bin, "--port", str(self.port), "--native-port", str(native),
+                                            "--native-driver", "/usr/bin/WebKitWebDriver"],
+                                           env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_port(self.port)
+        opts = webdriver.ChromeOptions()  # any Options class; only the capabilities matter
+        opts.set_capability("browserName", "wry")
+        opts.set_capability("tauri:options", {"application": str(binary or default_binary())})
+        self.d = webdriver.Remote(command_executor=f"http://127.0.0.1:{self.port}", options=opts)
+        self.d.set_window_size(*size)
+        self.wait_js("return window.__cdReady === true", 30)
+
+    # --- helpers -------------------------------------------------------------------------
+    def wait_js(self, script: str, timeout: float = 10):
+        return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: d.execute_script(script))
+
+    def css(self, sel: str, timeout: float = 10) -> WebElement:
+        return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: d.find_element(By.CSS_SELECTOR, sel))
+
+    def all(self, sel: str) -> list[WebElement]:
+        return self.d.find_elements(By.CSS_SELECTOR, sel)
+
+    def test_id(self, tid: str, timeout: float = 10) -> WebElement:
+        return self.css(f'[data-test="{tid}"]', timeout)
+
+    def input(self, tid: str) -> WebElement:
+        """The <input>/<textarea> of a field, whether data-test sits on it or on its wrapper."""
+        el = self.test_id(tid)
+        return el if el.tag_name in ("input", "textarea") else el.find_element(By.CSS_SELECTOR, "input, textarea")
+
+    def type_into(self, tid: str, text: str, clear: bool = True) -> None:
+        inp = self.input(tid)
+        if clear:
+            inp.send_keys(Keys.CONTROL, "a")
+            inp.send_keys(Keys.DELETE)
+        if text:
+            inp.send_keys(text)
+
+    def choose(self, tid: str, text: str) -> None:
+        """Picks the option showing `text` in an Element Plus select."""
+        el = self.test_id(tid)
+        (el.find_elements(By.CSS_SELECTOR, ".el-select__wrapper") or [el])[0].click()
+        def find(d):
+            for item in d.find_elements(By.CSS_SELECTOR, ".el-select-dropdown__item"):
+                if item.is_displayed() and text in item.text:
+                    return item
+            return None
+        WebDriverWait(self.d, 10, poll_frequency=0.1).until(find).click()
+        time.sleep(0.2)
+
+    def click(self, tid: str) -> None:
+        self.test_id(tid).click()
+
+    def text_of(self, tid: str) -> str:
+        return self.test_id(tid).text
+
+    def goto(self, route: str) -> None:
+        self.d.execute_script(f"location.hash = '#{route}'")
+        time.sleep(0.6)
+
+    def set_locale(self, loc: str) -> None:
+        self.d.execute_script(f"localStorage.setItem('complaint-desk.locale', '{loc}'); location.reload()")
+        self.wait_js("return window.__cdReady === true", 20)
+
+    def login(self, user: str, password: str) -> None:
+        self.type_into("login", user)
+        self.type_into("password", password)
+        self.click("signin-submit")
+        self.wait_js("return !!document.querySelector('[data-test=current-user]')", 20)
+
+    def shot(self, path: str | Path) -> Path:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        self.d.save_screenshot(str(p))
+        return p
+
+    def quit(self) -> None:
+        try:
+            self.d.quit()
+        except Exception:
+            pass
+        for p in reversed(self.procs):
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--user", default="cs01")
+    ap.add_argument("--password", default="123456")
+    ap.add_argument("--route", default="/board")
+    ap.add_argument("--locale", default="zh-CN")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--wait", type=float, default=1.5)
+    a = ap.parse_args()
+    app = App(a.db)
+    try:
+        if a.locale != "zh-CN":
+            app.set_locale(a.locale)
+        app.login(a.user, a.password)
+        app.goto(a.route)
+        time.sleep(a.wait)
+        print(app.shot(a.out))
+    finally:
+        app.quit()
+
+
+if __name__ == "__main__":
+    main()
