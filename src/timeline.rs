@@ -111,6 +111,16 @@ pub fn verify_chain(conn: &Connection) -> Result<ChainReport> {
         }
         prev = hash;
     }
+    // Deleting the newest events leaves a valid chain behind; AUTOINCREMENT remembers the
+    // highest sequence ever handed out, so a truncated tail shows as a gap at the end.
+    let issued: Option<i64> =
+        conn.query_row("SELECT seq FROM sqlite_sequence WHERE name = 'events'", [], |r| r.get(0)).optional()?;
+    let last: Option<i64> = conn.query_row("SELECT MAX(seq) FROM events", [], |r| r.get(0))?;
+    if let Some(issued) = issued {
+        if last.unwrap_or(0) < issued {
+            return Ok(ChainReport { events: n, broken_at_seq: Some(last.unwrap_or(0) + 1) });
+        }
+    }
     Ok(ChainReport { events: n, broken_at_seq: None })
 }
 
@@ -132,5 +142,18 @@ mod tests {
         // Someone bypassing the triggers is caught by the chain.
         s.conn.execute_batch("DROP TRIGGER events_no_update; UPDATE events SET data = '{\"n\":9}' WHERE seq = 1;").unwrap();
         assert_eq!(verify_chain(&s.conn).unwrap().broken_at_seq, Some(1), "an edited event must break the chain");
+    }
+
+    #[test]
+    fn deleting_the_newest_events_is_detected() {
+        // R7.1: the tail of the timeline cannot be cut off unnoticed.
+        let s = crate::store::Store::open_in_memory().unwrap();
+        let now = Utc::now();
+        for i in 0..3 {
+            append(&s.conn, None, now, None, "e", &json!({ "n": i })).unwrap();
+        }
+        assert_eq!(verify_chain(&s.conn).unwrap().broken_at_seq, None);
+        s.conn.execute_batch("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 3;").unwrap();
+        assert_eq!(verify_chain(&s.conn).unwrap().broken_at_seq, Some(3), "a missing last event must be reported");
     }
 }

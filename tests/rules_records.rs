@@ -836,3 +836,16 @@ fn agreement_and_survey_signatures_are_verified_too() {
     let all = fx.ok(MANAGER, "verify_signatures", json!({}));
     assert_eq!(all.as_array().unwrap().len() as i64, fx.count("signatures"));
 }
+
+#[test]
+fn a_recorded_reclassification_at_review_keeps_the_customers_signature_valid() {
+    // R3.5 + R7.11: the reviewer may correct the category; the customer signed what they said,
+    // not the staff's classification, so the signature still matches the record.
+    let mut fx = Fx::new();
+    let (id, _) = fx.register(json!({}));
+    fx.ok(AGENT, "review", json!({ "complaint": id, "opinion": "属实，类别更正", "category": "business", "sub_category": "排班" }));
+    let r = fx.ok(AUDITOR, "verify_signatures", json!({ "complaint": id }));
+    assert_eq!(r[0]["digest_ok"], true);
+    assert_eq!(r[0]["content_matches_record"], true, "a legitimate, recorded reclassification must not look like tampering");
+    assert_eq!(fx.detail(&id)["category"], "business");
+}

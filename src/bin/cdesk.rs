@@ -65,7 +65,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(v) => {
             if !v.is_null() {
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                out(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
             }
             ExitCode::SUCCESS
         }
@@ -73,6 +73,16 @@ fn main() -> ExitCode {
             eprintln!("{}", serde_json::to_string_pretty(&e).unwrap_or_default());
             ExitCode::from(1)
         }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`cdesk list | head`) ends the output quietly instead of
+/// panicking.
+fn out(s: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    if o.write_all(s.as_bytes()).and_then(|_| o.flush()).is_err() {
+        std::process::exit(0);
     }
 }
 
@@ -110,7 +120,7 @@ fn run(cli: Cli) -> Result<Value, Value> {
         }
         Cmd::Commands => Ok(api::describe()),
         Cmd::Typescript => {
-            print!("{}", complaint_desk::tsgen::generate());
+            out(&complaint_desk::tsgen::generate());
             Ok(Value::Null)
         }
         Cmd::Call { name, json: args } => {
@@ -172,12 +182,12 @@ fn list(store: &mut Store, now: DateTime<Utc>, user: &str, limit: u32) -> Result
     };
     let res = api::call(store, now, &actor, "board", args).map_err(|e| json!(e))?;
     let total = res["total"].as_i64().unwrap_or(0);
-    println!("未结投诉 / open complaints: {total}  (now {})", now.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z"));
-    println!("{:<18} {:<17} {:<8} {:<7} {:<14} {:<17} {}", "编号 number", "阶段 stage", "客户", "性质", "电话 phone", "最近时限 due", "状态");
+    out(&format!("未结投诉 / open complaints: {total}  (now {})\n", now.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")));
+    out(&format!("{:<18} {:<17} {:<8} {:<7} {:<14} {:<17} {}\n", "编号 number", "阶段 stage", "客户", "性质", "电话 phone", "最近时限 due", "状态"));
     for c in res["items"].as_array().into_iter().flatten() {
         let due = c["next_due_at"].as_str().map(|d| workflow::views::local(d, tz)).unwrap_or_else(|| "-".into());
-        println!(
-            "{:<18} {:<17} {:<8} {:<7} {:<14} {:<17} {}",
+        out(&format!(
+            "{:<18} {:<17} {:<8} {:<7} {:<14} {:<17} {}\n",
             c["number"].as_str().unwrap_or(""),
             c["stage"].as_str().unwrap_or(""),
             c["customer_name"].as_str().unwrap_or(""),
@@ -185,7 +195,7 @@ fn list(store: &mut Store, now: DateTime<Utc>, user: &str, limit: u32) -> Result
             c["phone_masked"].as_str().unwrap_or(""),
             due,
             c["urgency"].as_str().unwrap_or(""),
-        );
+        ));
     }
     Ok(())
 }

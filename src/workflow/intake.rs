@@ -421,20 +421,21 @@ fn mark_batch_group_major(ctx: &Ctx, root: &str) -> Result<()> {
     Ok(())
 }
 
-/// The canonical content a registration signature attests (R7.11). Recomputed by `verify`.
+/// The canonical content a registration signature attests (R7.11): what the customer said and
+/// signed. The classification (category, sub-category, tier) is the staff's and may be corrected
+/// at review (R3.5) without invalidating the customer's signature. Recomputed by `verify`.
 pub fn registration_content(conn: &Connection, complaint_id: &str) -> Result<Value> {
     Ok(conn.query_row(
-        "SELECT number, customer_name, contact_phone, channel, category, sub_category, description, received_at,
+        "SELECT number, customer_name, contact_phone, channel, description, received_at,
                 expected_outcome, incident_place, service_order_no FROM complaints WHERE id = ?1",
         params![complaint_id],
         |r| {
             Ok(json!({
                 "number": r.get::<_, String>(0)?, "customer_name": r.get::<_, String>(1)?,
                 "contact_phone": r.get::<_, String>(2)?, "channel": r.get::<_, String>(3)?,
-                "category": r.get::<_, String>(4)?, "sub_category": r.get::<_, String>(5)?,
-                "description": r.get::<_, String>(6)?, "received_at": r.get::<_, String>(7)?,
-                "expected_outcome": r.get::<_, String>(8)?, "incident_place": r.get::<_, String>(9)?,
-                "service_order_no": r.get::<_, String>(10)?,
+                "description": r.get::<_, String>(4)?, "received_at": r.get::<_, String>(5)?,
+                "expected_outcome": r.get::<_, String>(6)?, "incident_place": r.get::<_, String>(7)?,
+                "service_order_no": r.get::<_, String>(8)?,
             }))
         },
     )?)
