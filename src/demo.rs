@@ -146,8 +146,14 @@ pub fn generate(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64) -> R
         store.conn.prepare("SELECT code FROM workers ORDER BY code")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let customers = (n / 3).max(10);
     let span = Duration::days(540);
+    // Most complaints spread over eighteen months; one in twenty arrived in the last three days,
+    // so the board of a demo database has work in progress at every stage, as a real one does.
+    let recent = Duration::hours(72);
     let mut times: Vec<DateTime<Utc>> = (0..n)
-        .map(|_| now - Duration::seconds(rng.gen_range(0..span.num_seconds())))
+        .map(|_| {
+            let window = if rng.gen_range(0..20) == 0 { recent } else { span };
+            now - Duration::seconds(rng.gen_range(0..window.num_seconds()))
+        })
         .collect();
     times.sort();
     let dir = store.attachments_dir();
