@@ -133,7 +133,8 @@ pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<SearchResult> {
         conds.push(format!("c.stage IN ({})", vec!["?"; f.stages.len()].join(",")));
         args.extend(f.stages.iter().map(|s| SqlValue::Text(s.as_str().into())));
     } else if f.open_only {
-        conds.push("c.stage NOT IN ('closed','not_accepted','cancelled')".into());
+        // Listed, not negated, so SQLite can walk the stage index instead of scanning every row.
+        conds.push("c.stage IN ('registered','reviewed','dispatched','in_handling','awaiting_customer','implementing','follow_up')".into());
     }
     let dept = match f.department.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(d) => Some(super::dispatch::department_id(ctx, d)?),
