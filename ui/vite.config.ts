@@ -11,5 +11,7 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['tests/**/*.test.ts'],
+    // Mounting Element Plus in happy-dom takes seconds on a busy 2-core CI machine.
+    testTimeout: 30000,
   },
 } as any)

@@ -258,7 +258,7 @@ pub struct AcknowledgeArgs {
 }
 
 /// Which roles may acknowledge which level of the chain (R3.8).
-fn may_acknowledge(role: Role, level: EscalationLevel) -> bool {
+pub(crate) fn may_acknowledge(role: Role, level: EscalationLevel) -> bool {
     use EscalationLevel::*;
     match level {
         GeneralManager | OfficeDirector => role == Role::BranchManager,

@@ -255,7 +255,7 @@ pub fn import_calendar(ctx: &Ctx, a: &ImportCalendarArgs) -> Result<Value> {
 
 /// R4.5: a deadline computed without a year's data is shown with a warning only until the year
 /// is loaded, so the open steps on calendar clocks follow the newly imported calendar.
-fn recompute_open_deadlines(ctx: &Ctx, calendar_code: &str) -> Result<()> {
+pub(crate) fn recompute_open_deadlines(ctx: &Ctx, calendar_code: &str) -> Result<()> {
     let ids: Vec<String> = ctx
         .conn
         .prepare(

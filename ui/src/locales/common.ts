@@ -87,7 +87,7 @@ const zhCN = {
     password: '密码', current_password: '当前密码', new_password: '新密码', login: '账号', name: '姓名', code: '编码',
     comment: '意见', text: '查询内容', path: '文件', file_name: '文件名', root_cause: '原因分析', solution: '处理方案',
     objection: '客户异议', amount_cents: '金额', informed: '已告知', informed_at: '告知时间', start_at: '开始时间',
-    end_at: '结束时间', form: '表单', draft: '草稿', key: '参数', value: '值', received_from: '开始日期', received_to: '结束日期',
+    end_at: '结束时间', form: '表单', draft: '草稿', key: '参数', value: '值', received_from: '开始日期', received_to: '结束日期', tz: '时区', hours: '营业时间', csv: 'CSV文件', title: '标题', body: '内容', kind: '类型', role: '角色', holiday_name: '节日名称', start_date: '开始日期', end_date: '结束日期', content: '内容', date: '日期', year: '年份', logo: '标志', items: '选项', level: '等级', phone_suffix: '电话尾号',
   },
   error: {
     invalid: {
@@ -198,7 +198,7 @@ const zhTW: Messages = {
     password: '密碼', current_password: '目前密碼', new_password: '新密碼', login: '帳號', name: '姓名', code: '編碼',
     comment: '意見', text: '查詢內容', path: '檔案', file_name: '檔案名稱', root_cause: '原因分析', solution: '處理方案',
     objection: '客戶異議', amount_cents: '金額', informed: '已告知', informed_at: '告知時間', start_at: '開始時間',
-    end_at: '結束時間', form: '表單', draft: '草稿', key: '參數', value: '值', received_from: '開始日期', received_to: '結束日期',
+    end_at: '結束時間', form: '表單', draft: '草稿', key: '參數', value: '值', received_from: '開始日期', received_to: '結束日期', tz: '時區', hours: '營業時間', csv: 'CSV檔案', title: '標題', body: '內容', kind: '類型', role: '角色', holiday_name: '節日名稱', start_date: '開始日期', end_date: '結束日期', content: '內容', date: '日期', year: '年份', logo: '標誌', items: '選項', level: '等級', phone_suffix: '電話尾號',
   },
   error: {
     invalid: {
@@ -309,7 +309,7 @@ const en: Messages = {
     password: 'Password', current_password: 'Current password', new_password: 'New password', login: 'Login', name: 'Name', code: 'Code',
     comment: 'Comment', text: 'Search text', path: 'File', file_name: 'File name', root_cause: 'Root cause', solution: 'Solution',
     objection: 'Objection', amount_cents: 'Amount', informed: 'Informed', informed_at: 'Informed at', start_at: 'Start',
-    end_at: 'End', form: 'Form', draft: 'Draft', key: 'Setting', value: 'Value', received_from: 'From', received_to: 'To',
+    end_at: 'End', form: 'Form', draft: 'Draft', key: 'Setting', value: 'Value', received_from: 'From', received_to: 'To', tz: 'Time zone', hours: 'Opening hours', csv: 'CSV file', title: 'Title', body: 'Text', kind: 'Kind', role: 'Role', holiday_name: 'Holiday', start_date: 'Start date', end_date: 'End date', content: 'Content', date: 'Date', year: 'Year', logo: 'Logo', items: 'Items', level: 'Level', phone_suffix: 'Phone ending',
   },
   error: {
     invalid: {
@@ -420,7 +420,7 @@ const es: Messages = {
     password: 'Contraseña', current_password: 'Contraseña actual', new_password: 'Nueva contraseña', login: 'Usuario', name: 'Nombre', code: 'Código',
     comment: 'Comentario', text: 'Texto', path: 'Archivo', file_name: 'Nombre de archivo', root_cause: 'Causa', solution: 'Solución',
     objection: 'Objeción', amount_cents: 'Importe', informed: 'Informado', informed_at: 'Informado el', start_at: 'Inicio',
-    end_at: 'Fin', form: 'Formulario', draft: 'Borrador', key: 'Ajuste', value: 'Valor', received_from: 'Desde', received_to: 'Hasta',
+    end_at: 'Fin', form: 'Formulario', draft: 'Borrador', key: 'Ajuste', value: 'Valor', received_from: 'Desde', received_to: 'Hasta', tz: 'Zona horaria', hours: 'Horario', csv: 'Archivo CSV', title: 'Título', body: 'Texto', kind: 'Tipo', role: 'Función', holiday_name: 'Festivo', start_date: 'Fecha de inicio', end_date: 'Fecha de fin', content: 'Contenido', date: 'Fecha', year: 'Año', logo: 'Logotipo', items: 'Elementos', level: 'Nivel', phone_suffix: 'Final del teléfono',
   },
   error: {
     invalid: {
