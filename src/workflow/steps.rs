@@ -22,6 +22,8 @@ pub struct StepView {
     pub department_id: Option<String>,
     pub started_at: String,
     pub due_at: String,
+    /// When the step becomes due soon (R4.6), so a live countdown turns amber on time.
+    pub soon_at: String,
     pub completed_at: Option<String>,
     pub overdue_reason: String,
     pub note: String,
@@ -184,7 +186,7 @@ pub fn views(conn: &Connection, env: &BranchEnv, complaint_id: &str, now: DateTi
     let cx = ClockContext { tz: env.tz, calendar: &env.calendar, hours: &env.hours, pauses: &ps };
     let ratio = env.policy.due_soon_ratio;
     let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, department_id, started_at, limit_json, due_at, completed_at, overdue_reason, note, calendar_warning
+        "SELECT id, kind, department_id, started_at, limit_json, due_at, completed_at, overdue_reason, note, calendar_warning, soon_at
          FROM steps WHERE complaint_id = ?1 ORDER BY started_at, rowid",
     )?;
     let rows = stmt.query_map(params![complaint_id], |r| {
@@ -199,11 +201,12 @@ pub fn views(conn: &Connection, env: &BranchEnv, complaint_id: &str, now: DateTi
             r.get::<_, String>(7)?,
             r.get::<_, String>(8)?,
             r.get::<_, bool>(9)?,
+            r.get::<_, String>(10)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, kind, dept, started, limit, due, completed, reason, note, warn) = row?;
+        let (id, kind, dept, started, limit, due, completed, reason, note, warn, soon) = row?;
         let limit: Option<Limit> = serde_json::from_str(&limit).ok();
         let due_t = stored_ts(&due);
         let at = completed.as_deref().map(stored_ts).unwrap_or(now);
@@ -220,6 +223,7 @@ pub fn views(conn: &Connection, env: &BranchEnv, complaint_id: &str, now: DateTi
             department_id: dept,
             started_at: started,
             due_at: due,
+            soon_at: soon,
             completed_at: completed,
             overdue_reason: reason,
             note,

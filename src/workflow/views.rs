@@ -326,13 +326,56 @@ pub struct GetArgs {
     pub complaint: String,
 }
 
-/// Operations a user may take now, decided by the core (the UI only shows them).
+/// Operations the role may start from the stage (the lifecycle graph × the role matrix).
 pub fn allowed_actions(role: Role, stage: Stage) -> Vec<String> {
     transitions::GRAPH
         .iter()
         .filter(|(op, from, _)| from.contains(&stage) && auth::allowed_roles(op).is_some_and(|r| r.contains(&role)))
         .map(|(op, _, _)| op.to_string())
         .collect()
+}
+
+/// Operations this user may take on this complaint now, decided by the core (the UI only shows
+/// them): the graph and the role matrix, then the facts of the complaint, so that no button is
+/// offered that its operation would refuse for a reason known in advance.
+fn allowed_now(ctx: &Ctx, c: &load::ComplaintState) -> Result<Vec<String>> {
+    let exists = |sql: &str| -> Result<bool> { Ok(ctx.conn.query_row(sql, params![c.id], |r| r.get::<_, bool>(0))?) };
+    let escalated = c.nature == Nature::Major || c.warning_level >= 2;
+    let own_department = ctx.actor.role != Role::DeptHandler || (c.department_id.is_some() && c.department_id == ctx.actor.department_id);
+    let mut out = Vec::new();
+    for op in allowed_actions(ctx.actor.role, c.stage) {
+        let ok = match op.as_str() {
+            _ if !own_department => false,
+            // R3.3: only a major complaint is reported, once.
+            "report_major" => c.nature == Nature::Major && !exists("SELECT EXISTS (SELECT 1 FROM major_reports WHERE complaint_id = ?1)")?,
+            // R3.8: only escalated complaints, and only while a level this role keeps is open.
+            "acknowledge_escalation" => {
+                escalated
+                    && crate::model::EscalationLevel::ALL.iter().any(|l| {
+                        super::acceptance::may_acknowledge(ctx.actor.role, *l)
+                            && !ctx
+                                .conn
+                                .query_row(
+                                    "SELECT EXISTS (SELECT 1 FROM escalation_acks WHERE complaint_id = ?1 AND level = ?2)",
+                                    params![c.id, l],
+                                    |r| r.get::<_, bool>(0),
+                                )
+                                .unwrap_or(true)
+                    })
+            }
+            // R2.5: the warning level only rises, up to 3.
+            "raise_warning" => c.warning_level < 3,
+            // R3.2: a registration is signed once.
+            "add_signature" => !exists("SELECT EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND signature_status = 'signed')")?,
+            // R7.6: a complaint enters the case library once.
+            "add_case" => !exists("SELECT EXISTS (SELECT 1 FROM cases WHERE complaint_id = ?1)")?,
+            _ => true,
+        };
+        if ok {
+            out.push(op);
+        }
+    }
+    Ok(out)
 }
 
 pub fn get_complaint(ctx: &Ctx, a: &GetArgs) -> Result<ComplaintDetail> {
@@ -414,7 +457,7 @@ pub fn get_complaint(ctx: &Ctx, a: &GetArgs) -> Result<ComplaintDetail> {
             }
         }
     }
-    d.allowed_actions = allowed_actions(ctx.actor.role, c.stage);
+    d.allowed_actions = allowed_now(ctx, &c)?;
     if personal {
         ctx.event(Some(&c.id), "personal_data_viewed", json!({ "customer_id": c.customer_id, "via": "get_complaint" }))?;
     }
@@ -639,7 +682,12 @@ pub fn check_signatures(conn: &rusqlite::Connection, only: Option<&str>) -> Resu
     for (sid, cid, number, purpose, content, strokes, digest) in rows {
         let digest_ok = crate::signature::digest(&content, &strokes) == digest;
         let content_matches_record = if purpose == "registration" {
-            crate::signature::canonical(&super::intake::registration_content(conn, &cid)?) == content
+            // Every field of the registration as recorded now must equal what was signed. Fields
+            // an older version also put in the signed content (the classification) are not
+            // compared: they are the staff's to correct, not the customer's statement.
+            let now = super::intake::registration_content(conn, &cid)?;
+            let signed: Value = serde_json::from_str(&content).unwrap_or(Value::Null);
+            now.as_object().is_some_and(|fields| fields.iter().all(|(k, v)| signed.get(k) == Some(v)))
         } else {
             true
         };

@@ -49,8 +49,7 @@ def app_factory(db):
     def make(user: str = "cs01", password: str = PASSWORD, locale: str = "zh-CN") -> App:
         a = App(db)
         apps.append(a)
-        if locale != "zh-CN":
-            a.set_locale(locale)
+        a.set_locale(locale)  # the saved language is shared by every window of the app
         a.login(user, password)
         return a
 

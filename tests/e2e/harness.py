@@ -71,7 +71,14 @@ class App:
         opts = webdriver.ChromeOptions()  # any Options class; only the capabilities matter
         opts.set_capability("browserName", "wry")
         opts.set_capability("tauri:options", {"application": str(binary or default_binary())})
-        self.d = webdriver.Remote(command_executor=f"http://127.0.0.1:{self.port}", options=opts)
+        try:
+            self.d = webdriver.Remote(command_executor=f"http://127.0.0.1:{self.port}", options=opts)
+        except Exception:
+            self._stop_processes()
+            raise
+        # File inputs get a local path typed in; there is no remote upload to do.
+        from selenium.webdriver.remote.file_detector import UselessFileDetector
+        self.d.file_detector = UselessFileDetector()
         self.d.set_window_size(*size)
         self.wait_js("return window.__cdReady === true", 30)
 
@@ -144,6 +151,9 @@ class App:
             self.d.quit()
         except Exception:
             pass
+        self._stop_processes()
+
+    def _stop_processes(self) -> None:
         for p in reversed(self.procs):
             p.terminate()
             try:
@@ -165,8 +175,7 @@ def main() -> None:
     a = ap.parse_args()
     app = App(a.db)
     try:
-        if a.locale != "zh-CN":
-            app.set_locale(a.locale)
+        app.set_locale(a.locale)  # the saved language is shared by every window of the app
         app.login(a.user, a.password)
         app.goto(a.route)
         time.sleep(a.wait)

@@ -709,6 +709,8 @@ export interface StepView {
   /** Seconds from now until due (negative when overdue); for completed steps, how early (positive)
    * or late (negative) it was completed. */
   remaining_seconds: number;
+  /** When the step becomes due soon (R4.6), so a live countdown turns amber on time. */
+  soon_at: string;
   started_at: string;
   urgency: Urgency;
 }

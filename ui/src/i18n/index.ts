@@ -63,7 +63,14 @@ export function errorText(e: unknown): string {
   const err = e as ApiError
   if (!err || typeof err !== 'object' || !('code' in err)) return t('error.unknown')
   const d = err.details ?? {}
-  const fieldName = (f: string) => (has(`field.${f}`) ? t(`field.${f}`) : f)
+  // Nested fields (signature.signer_name, compensations.0.amount_cents) are labelled by their
+  // path without indices, joined with '_' (vue-i18n reads dots as nesting).
+  const fieldName = (f: string) => {
+    const key = f.split('.').filter((p) => !/^\d+$/.test(p)).join('_')
+    if (has(`field.${key}`)) return t(`field.${key}`)
+    const last = f.split('.').pop() ?? f
+    return has(`field.${last}`) ? t(`field.${last}`) : f
+  }
   switch (err.code) {
     case 'invalid': {
       const key = `error.invalid.${d.reason}`

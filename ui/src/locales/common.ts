@@ -48,7 +48,7 @@ const zhCN = {
   category: { business: '业务类', service: '服务类', comprehensive: '综合类', other: '其他' },
   tier: { vip: 'VIP', regular: '普通', temporary: '临时' },
   nature: { general: '一般投诉', major: '重大投诉' },
-  majorReason: { vip: 'VIP客户', batch: '批量投诉', transferred: '转办/协办', media_exposure: '媒体曝光', appeal: '申诉', raised: '主管升级' },
+  majorReason: { vip: 'VIP客户', batch: '批量投诉', transferred: '转办/协办', media_exposure: '媒体曝光', appeal: '申诉', raised: '主管升级', supervisor: '主管升级' },
   transferSource: {
     news_media: '新闻媒体', supervisory_department: '市公共监管部门', industry_authority: '行业主管部门',
     consumer_association: '消费者协会', company_leadership: '公司领导',
@@ -82,12 +82,12 @@ const zhCN = {
     address: '地址', service_order_no: '服务单号', worker: '涉及服务人员', expected_outcome: '期望结果',
     reply_method: '回复方式', households: '涉及户数', warning_level: '预警等级', tier: '客户等级',
     transfer_source: '转办来源', signature: '客户签名', signature_missing_reason: '未签名原因',
-    'signature.signer_name': '签名人', 'signature.strokes': '签名笔迹', 'signature.png_base64': '签名图像',
+    signature_signer_name: '签名人', signature_strokes: '签名笔迹', signature_png_base64: '签名图像',
     note: '备注', reason: '原因', opinion: '复核意见', department: '部门', due_at: '时限', overdue_reason: '超时原因',
     password: '密码', current_password: '当前密码', new_password: '新密码', login: '账号', name: '姓名', code: '编码',
     comment: '意见', text: '查询内容', path: '文件', file_name: '文件名', root_cause: '原因分析', solution: '处理方案',
     objection: '客户异议', amount_cents: '金额', informed: '已告知', informed_at: '告知时间', start_at: '开始时间',
-    end_at: '结束时间', form: '表单', draft: '草稿', key: '参数', value: '值', received_from: '开始日期', received_to: '结束日期', tz: '时区', hours: '营业时间', csv: 'CSV文件', title: '标题', body: '内容', kind: '类型', role: '角色', holiday_name: '节日名称', start_date: '开始日期', end_date: '结束日期', content: '内容', date: '日期', year: '年份', logo: '标志', items: '选项', level: '等级', phone_suffix: '电话尾号',
+    end_at: '结束时间', form: '表单', draft: '草稿', key: '参数', value: '值', received_from: '开始日期', received_to: '结束日期', tz: '时区', hours: '营业时间', csv: 'CSV文件', title: '标题', body: '内容', kind: '类型', role: '角色', holiday_name: '节日名称', start_date: '开始日期', end_date: '结束日期', content: '内容', date: '日期', year: '年份', logo: '标志', items: '选项', level: '等级', phone_suffix: '电话尾号', assignee: '处理人', finding: '核实结论', plan_and_schedule: '处理计划与时间表', method: '方式', actions: '处理措施', done_by: '执行人', done_at: '执行时间', compensations: '补偿', compensations_amount_cents: '补偿金额', compensations_note: '补偿说明', compensations_kind: '补偿方式', max_amount_cents: '审批额度', nature: '性质', analysis: '分析', lessons: '经验教训', overall: '总体评价', speed: '响应速度', attitude: '服务态度', result: '处理结果', from: '开始', until: '结束', agreed: '客户意见',
   },
   error: {
     invalid: {
@@ -159,7 +159,7 @@ const zhTW: Messages = {
   category: { business: '業務類', service: '服務類', comprehensive: '綜合類', other: '其他' },
   tier: { vip: 'VIP', regular: '普通', temporary: '臨時' },
   nature: { general: '一般投訴', major: '重大投訴' },
-  majorReason: { vip: 'VIP客戶', batch: '批量投訴', transferred: '轉辦/協辦', media_exposure: '媒體曝光', appeal: '申訴', raised: '主管升級' },
+  majorReason: { vip: 'VIP客戶', batch: '批量投訴', transferred: '轉辦/協辦', media_exposure: '媒體曝光', appeal: '申訴', raised: '主管升級', supervisor: '主管升級' },
   transferSource: {
     news_media: '新聞媒體', supervisory_department: '市公共監管部門', industry_authority: '行業主管部門',
     consumer_association: '消費者協會', company_leadership: '公司領導',
@@ -193,12 +193,12 @@ const zhTW: Messages = {
     address: '地址', service_order_no: '服務單號', worker: '涉及服務人員', expected_outcome: '期望結果',
     reply_method: '回覆方式', households: '涉及戶數', warning_level: '預警等級', tier: '客戶等級',
     transfer_source: '轉辦來源', signature: '客戶簽名', signature_missing_reason: '未簽名原因',
-    'signature.signer_name': '簽名人', 'signature.strokes': '簽名筆跡', 'signature.png_base64': '簽名圖像',
+    signature_signer_name: '簽名人', signature_strokes: '簽名筆跡', signature_png_base64: '簽名圖像',
     note: '備註', reason: '原因', opinion: '複核意見', department: '部門', due_at: '時限', overdue_reason: '逾時原因',
     password: '密碼', current_password: '目前密碼', new_password: '新密碼', login: '帳號', name: '姓名', code: '編碼',
     comment: '意見', text: '查詢內容', path: '檔案', file_name: '檔案名稱', root_cause: '原因分析', solution: '處理方案',
     objection: '客戶異議', amount_cents: '金額', informed: '已告知', informed_at: '告知時間', start_at: '開始時間',
-    end_at: '結束時間', form: '表單', draft: '草稿', key: '參數', value: '值', received_from: '開始日期', received_to: '結束日期', tz: '時區', hours: '營業時間', csv: 'CSV檔案', title: '標題', body: '內容', kind: '類型', role: '角色', holiday_name: '節日名稱', start_date: '開始日期', end_date: '結束日期', content: '內容', date: '日期', year: '年份', logo: '標誌', items: '選項', level: '等級', phone_suffix: '電話尾號',
+    end_at: '結束時間', form: '表單', draft: '草稿', key: '參數', value: '值', received_from: '開始日期', received_to: '結束日期', tz: '時區', hours: '營業時間', csv: 'CSV檔案', title: '標題', body: '內容', kind: '類型', role: '角色', holiday_name: '節日名稱', start_date: '開始日期', end_date: '結束日期', content: '內容', date: '日期', year: '年份', logo: '標誌', items: '選項', level: '等級', phone_suffix: '電話尾號', assignee: '處理人', finding: '核實結論', plan_and_schedule: '處理計畫與時間表', method: '方式', actions: '處理措施', done_by: '執行人', done_at: '執行時間', compensations: '補償', compensations_amount_cents: '補償金額', compensations_note: '補償說明', compensations_kind: '補償方式', max_amount_cents: '審批額度', nature: '性質', analysis: '分析', lessons: '經驗教訓', overall: '總體評價', speed: '回應速度', attitude: '服務態度', result: '處理結果', from: '開始', until: '結束', agreed: '客戶意見',
   },
   error: {
     invalid: {
@@ -269,7 +269,7 @@ const en: Messages = {
   category: { business: 'Business', service: 'Service', comprehensive: 'Comprehensive', other: 'Other' },
   tier: { vip: 'VIP', regular: 'Regular', temporary: 'Temporary' },
   nature: { general: 'General', major: 'Major' },
-  majorReason: { vip: 'VIP customer', batch: 'Batch complaint', transferred: 'Transferred / co-handled', media_exposure: 'Media exposure', appeal: 'Appeal', raised: 'Raised by supervisor' },
+  majorReason: { vip: 'VIP customer', batch: 'Batch complaint', transferred: 'Transferred / co-handled', media_exposure: 'Media exposure', appeal: 'Appeal', raised: 'Raised by supervisor', supervisor: 'Raised by supervisor' },
   transferSource: {
     news_media: 'News media', supervisory_department: 'City public supervisory department', industry_authority: 'Industry authority',
     consumer_association: 'Consumer association', company_leadership: 'Company leadership',
@@ -304,12 +304,12 @@ const en: Messages = {
     address: 'Address', service_order_no: 'Service order', worker: 'Worker involved', expected_outcome: 'Expected outcome',
     reply_method: 'Reply method', households: 'Households', warning_level: 'Warning level', tier: 'Customer tier',
     transfer_source: 'Transferred from', signature: 'Customer signature', signature_missing_reason: 'Why not signed',
-    'signature.signer_name': 'Signer', 'signature.strokes': 'Signature strokes', 'signature.png_base64': 'Signature image',
+    signature_signer_name: 'Signer', signature_strokes: 'Signature strokes', signature_png_base64: 'Signature image',
     note: 'Note', reason: 'Reason', opinion: 'Review opinion', department: 'Department', due_at: 'Deadline', overdue_reason: 'Overdue reason',
     password: 'Password', current_password: 'Current password', new_password: 'New password', login: 'Login', name: 'Name', code: 'Code',
     comment: 'Comment', text: 'Search text', path: 'File', file_name: 'File name', root_cause: 'Root cause', solution: 'Solution',
     objection: 'Objection', amount_cents: 'Amount', informed: 'Informed', informed_at: 'Informed at', start_at: 'Start',
-    end_at: 'End', form: 'Form', draft: 'Draft', key: 'Setting', value: 'Value', received_from: 'From', received_to: 'To', tz: 'Time zone', hours: 'Opening hours', csv: 'CSV file', title: 'Title', body: 'Text', kind: 'Kind', role: 'Role', holiday_name: 'Holiday', start_date: 'Start date', end_date: 'End date', content: 'Content', date: 'Date', year: 'Year', logo: 'Logo', items: 'Items', level: 'Level', phone_suffix: 'Phone ending',
+    end_at: 'End', form: 'Form', draft: 'Draft', key: 'Setting', value: 'Value', received_from: 'From', received_to: 'To', tz: 'Time zone', hours: 'Opening hours', csv: 'CSV file', title: 'Title', body: 'Text', kind: 'Kind', role: 'Role', holiday_name: 'Holiday', start_date: 'Start date', end_date: 'End date', content: 'Content', date: 'Date', year: 'Year', logo: 'Logo', items: 'Items', level: 'Level', phone_suffix: 'Phone ending', assignee: 'Handler', finding: 'Finding', plan_and_schedule: 'Plan and schedule', method: 'Method', actions: 'Actions taken', done_by: 'Done by', done_at: 'Done at', compensations: 'Compensation', compensations_amount_cents: 'Compensation amount', compensations_note: 'Compensation note', compensations_kind: 'Compensation kind', max_amount_cents: 'Approved amount', nature: 'Nature', analysis: 'Analysis', lessons: 'Lessons', overall: 'Overall rating', speed: 'Response speed', attitude: 'Attitude', result: 'Result', from: 'From', until: 'Until', agreed: 'Customer decision',
   },
   error: {
     invalid: {
@@ -380,7 +380,7 @@ const es: Messages = {
   category: { business: 'Comercial', service: 'Servicio', comprehensive: 'General', other: 'Otra' },
   tier: { vip: 'VIP', regular: 'Habitual', temporary: 'Ocasional' },
   nature: { general: 'Ordinaria', major: 'Grave' },
-  majorReason: { vip: 'Cliente VIP', batch: 'Queja colectiva', transferred: 'Remitida / cotramitada', media_exposure: 'Exposición mediática', appeal: 'Recurso', raised: 'Elevada por un supervisor' },
+  majorReason: { vip: 'Cliente VIP', batch: 'Queja colectiva', transferred: 'Remitida / cotramitada', media_exposure: 'Exposición mediática', appeal: 'Recurso', raised: 'Elevada por un supervisor', supervisor: 'Elevada por un supervisor' },
   transferSource: {
     news_media: 'Medios de comunicación', supervisory_department: 'Organismo público de supervisión', industry_authority: 'Autoridad sectorial',
     consumer_association: 'Asociación de consumidores', company_leadership: 'Dirección de la empresa',
@@ -415,12 +415,12 @@ const es: Messages = {
     address: 'Dirección', service_order_no: 'Orden de servicio', worker: 'Trabajador implicado', expected_outcome: 'Resultado esperado',
     reply_method: 'Forma de respuesta', households: 'Hogares afectados', warning_level: 'Nivel de alerta', tier: 'Tipo de cliente',
     transfer_source: 'Remitida por', signature: 'Firma del cliente', signature_missing_reason: 'Motivo de la falta de firma',
-    'signature.signer_name': 'Firmante', 'signature.strokes': 'Trazos de la firma', 'signature.png_base64': 'Imagen de la firma',
+    signature_signer_name: 'Firmante', signature_strokes: 'Trazos de la firma', signature_png_base64: 'Imagen de la firma',
     note: 'Nota', reason: 'Motivo', opinion: 'Dictamen de revisión', department: 'Departamento', due_at: 'Plazo', overdue_reason: 'Motivo del retraso',
     password: 'Contraseña', current_password: 'Contraseña actual', new_password: 'Nueva contraseña', login: 'Usuario', name: 'Nombre', code: 'Código',
     comment: 'Comentario', text: 'Texto', path: 'Archivo', file_name: 'Nombre de archivo', root_cause: 'Causa', solution: 'Solución',
     objection: 'Objeción', amount_cents: 'Importe', informed: 'Informado', informed_at: 'Informado el', start_at: 'Inicio',
-    end_at: 'Fin', form: 'Formulario', draft: 'Borrador', key: 'Ajuste', value: 'Valor', received_from: 'Desde', received_to: 'Hasta', tz: 'Zona horaria', hours: 'Horario', csv: 'Archivo CSV', title: 'Título', body: 'Texto', kind: 'Tipo', role: 'Función', holiday_name: 'Festivo', start_date: 'Fecha de inicio', end_date: 'Fecha de fin', content: 'Contenido', date: 'Fecha', year: 'Año', logo: 'Logotipo', items: 'Elementos', level: 'Nivel', phone_suffix: 'Final del teléfono',
+    end_at: 'Fin', form: 'Formulario', draft: 'Borrador', key: 'Ajuste', value: 'Valor', received_from: 'Desde', received_to: 'Hasta', tz: 'Zona horaria', hours: 'Horario', csv: 'Archivo CSV', title: 'Título', body: 'Texto', kind: 'Tipo', role: 'Función', holiday_name: 'Festivo', start_date: 'Fecha de inicio', end_date: 'Fecha de fin', content: 'Contenido', date: 'Fecha', year: 'Año', logo: 'Logotipo', items: 'Elementos', level: 'Nivel', phone_suffix: 'Final del teléfono', assignee: 'Responsable', finding: 'Conclusión', plan_and_schedule: 'Plan y calendario', method: 'Medio', actions: 'Medidas tomadas', done_by: 'Realizado por', done_at: 'Realizado el', compensations: 'Compensación', compensations_amount_cents: 'Importe de la compensación', compensations_note: 'Nota de la compensación', compensations_kind: 'Tipo de compensación', max_amount_cents: 'Importe aprobado', nature: 'Naturaleza', analysis: 'Análisis', lessons: 'Lecciones', overall: 'Valoración general', speed: 'Rapidez', attitude: 'Trato', result: 'Resultado', from: 'Desde', until: 'Hasta', agreed: 'Decisión del cliente',
   },
   error: {
     invalid: {
