@@ -93,7 +93,15 @@ class App:
         return self.d.find_elements(By.CSS_SELECTOR, sel)
 
     def test_id(self, tid: str, timeout: float = 10) -> WebElement:
-        return self.css(f'[data-test="{tid}"]', timeout)
+        """The element with this data-test; a visible one when closed dialogs leave copies behind."""
+        sel = f'[data-test="{tid}"]'
+
+        def find(d):
+            els = d.find_elements(By.CSS_SELECTOR, sel)
+            shown = [e for e in els if e.is_displayed()]
+            return (shown or els or [None])[0]
+
+        return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(find)
 
     def input(self, tid: str) -> WebElement:
         """The <input>/<textarea> of a field, whether data-test sits on it or on its wrapper."""
@@ -111,7 +119,7 @@ class App:
     def choose(self, tid: str, text: str) -> None:
         """Picks the option showing `text` in an Element Plus select."""
         el = self.test_id(tid)
-        (el.find_elements(By.CSS_SELECTOR, ".el-select__wrapper") or [el])[0].click()
+        self.click_el((el.find_elements(By.CSS_SELECTOR, ".el-select__wrapper") or [el])[0])
         def find(d):
             for item in d.find_elements(By.CSS_SELECTOR, ".el-select-dropdown__item"):
                 if item.is_displayed() and text in item.text:
@@ -121,7 +129,19 @@ class App:
         time.sleep(0.2)
 
     def click(self, tid: str) -> None:
-        self.test_id(tid).click()
+        self.click_el(self.test_id(tid))
+
+    def click_el(self, el: WebElement, timeout: float = 5) -> None:
+        """Clicks like a user; while an animation still covers the element, tries again."""
+        end = time.time() + timeout
+        while True:
+            try:
+                el.click()
+                return
+            except Exception:
+                if time.time() > end:
+                    raise
+                time.sleep(0.2)
 
     def text_of(self, tid: str) -> str:
         return self.test_id(tid).text
