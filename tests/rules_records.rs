@@ -408,6 +408,10 @@ fn sample_args(name: &str, role: Role, w: &World) -> Option<Value> {
         "set_branch_logo" => json!({ "png_base64": null }),
         "sub_categories" => json!({}),
         "set_sub_categories" => json!({ "category": "service", "items": ["服务态度", "服务质量"] }),
+        // Printed documents: the dispatch sheet is the one every role of the row may print (R5.1).
+        "render_document" => json!({ "complaint": id, "form": "dispatch_sheet" }),
+        "export_document" => json!({ "complaint": id, "form": "dispatch_sheet", "path": w.file.with_extension("pdf").to_string_lossy() }),
+        "verify_receipt" => json!({ "payload": "CDESK1|HQ-19990101-0001|-" }),
         _ => return None,
     })
 }
@@ -848,4 +852,25 @@ fn a_recorded_reclassification_at_review_keeps_the_customers_signature_valid() {
     assert_eq!(r[0]["digest_ok"], true);
     assert_eq!(r[0]["content_matches_record"], true, "a legitimate, recorded reclassification must not look like tampering");
     assert_eq!(fx.detail(&id)["category"], "business");
+}
+
+#[test]
+fn a_repeated_search_is_logged_once_not_once_per_board_column() {
+    // R7.10 / R7.1: each look at personal data is logged; the board asking eight columns and
+    // refreshing every minute is one look.
+    let mut fx = Fx::new();
+    fx.register(json!({}));
+    let count = |fx: &Fx| fx.store.conn.query_row("SELECT COUNT(*) FROM events WHERE kind = 'personal_data_search'", [], |r| r.get::<_, i64>(0)).unwrap();
+    for stage in ["registered", "reviewed", "dispatched"] {
+        fx.ok(AGENT, "board", json!({ "filter": { "text": "王芳", "stages": [stage] } }));
+    }
+    fx.ok(AGENT, "board", json!({ "filter": { "text": "王芳" } }));
+    assert_eq!(count(&fx), 1, "one search, one log entry");
+    fx.ok(AGENT, "board", json!({ "filter": { "text": "空调" } }));
+    assert_eq!(count(&fx), 2, "another search is logged");
+    fx.ok(AGENT2, "board", json!({ "filter": { "text": "王芳" } }));
+    assert_eq!(count(&fx), 3, "another person's search is logged");
+    fx.advance(chrono::Duration::minutes(11));
+    fx.ok(AGENT, "board", json!({ "filter": { "text": "王芳" } }));
+    assert_eq!(count(&fx), 4, "the same search later is logged again");
 }

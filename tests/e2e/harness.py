@@ -151,7 +151,8 @@ class App:
         time.sleep(0.6)
 
     def set_locale(self, loc: str) -> None:
-        self.d.execute_script(f"localStorage.setItem('complaint-desk.locale', '{loc}'); location.reload()")
+        # Every window of the app shares its local storage: start from a clean slate each time.
+        self.d.execute_script(f"localStorage.clear(); localStorage.setItem('complaint-desk.locale', '{loc}'); location.reload()")
         self.wait_js("return window.__cdReady === true", 20)
 
     def login(self, user: str, password: str) -> None:

@@ -35,17 +35,6 @@ export function fmtNumber(n: number): string {
   return new Intl.NumberFormat(currentLocale()).format(n)
 }
 
-/** Midnight today in the branch's zone, as a UTC instant (for "closed today"). */
-export function startOfTodayUtc(now = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: branchTz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
-  // Find the offset of the zone at this moment and subtract it from local midnight.
-  const local = new Date(`${parts}T00:00:00Z`)
-  const tzNow = new Date(now.toLocaleString('en-US', { timeZone: branchTz }))
-  const utcNow = new Date(now.toLocaleString('en-US', { timeZone: 'UTC' }))
-  const offsetMs = tzNow.getTime() - utcNow.getTime()
-  return new Date(local.getTime() - offsetMs).toISOString()
-}
-
 /** A local date-time picked in the form (in the branch zone) as an RFC 3339 UTC instant. */
 export function localInputToUtc(value: string | Date | null | undefined): string | null {
   if (!value) return null

@@ -1,0 +1,32 @@
+import { describe, it, expect, vi } from 'vitest'
+// The branch time zone decides what "today" and a received-date range mean (R4.5: shown in the branch's zone).
+vi.mock('../src/utils/format', () => ({ getBranchTz: () => (globalThis as any).__tz ?? 'Asia/Shanghai' }))
+import { dayStartUtc, localDay, todayStartUtc, toSearchFilter, fromSearchFilter, emptyForm } from '../src/components/board/filter'
+import { operationsFor, allowedOperations } from '../src/components/board/moves'
+describe('board filters and moves', () => {
+  it('days in Shanghai', () => {
+    expect(dayStartUtc('2026-11-26')).toBe('2026-11-25T16:00:00.000Z')
+    expect(localDay('2026-11-25T16:00:00Z')).toBe('2026-11-26')
+    expect(localDay('2026-11-25T15:59:59Z')).toBe('2026-11-25')
+    expect(todayStartUtc(new Date('2026-11-26T01:54:00Z'))).toBe('2026-11-25T16:00:00.000Z')
+    expect(todayStartUtc(new Date('2026-11-25T17:00:00Z'))).toBe('2026-11-25T16:00:00.000Z')
+  })
+  it('DST zone', () => {
+    ;(globalThis as any).__tz = 'Europe/Madrid'
+    expect(dayStartUtc('2026-03-29')).toBe('2026-03-28T23:00:00.000Z')
+    expect(dayStartUtc('2026-03-30')).toBe('2026-03-29T22:00:00.000Z')
+    expect(localDay('2026-03-29T22:00:00Z')).toBe('2026-03-30')
+    ;(globalThis as any).__tz = 'Asia/Shanghai'
+  })
+  it('round trip', () => {
+    const f = { ...emptyForm(), text: ' 空调 ', receivedFrom: '2026-11-01', receivedTo: '2026-11-26', minWarning: 2, repeatOnly: true, department: 'HS' }
+    const sf = toSearchFilter(f)
+    expect(sf).toEqual({ text: '空调', department: 'HS', min_warning_level: 2, received_from: '2026-10-31T16:00:00.000Z', received_to: '2026-11-26T16:00:00.000Z', repeat_only: true })
+    expect(fromSearchFilter(sf)).toEqual({ ...f, text: '空调' })
+  })
+  it('a drag between columns maps only to lifecycle operations, offered only when the core allows them', () => {
+    expect(operationsFor('registered', 'dispatched')).toEqual([])
+    expect(allowedOperations('follow_up', 'closed_today', ['close', 'survey'])).toEqual(['survey', 'close'])
+    expect(operationsFor('in_handling', 'closed_today')).toEqual(['supervisor_close'])
+  })
+})
