@@ -72,3 +72,30 @@ def test_sign_in_screens(app_factory, db):
     err = app.wait_js("const e = document.querySelector('[data-test=signin-error]'); return e && e.textContent.trim()", 10)
     assert err == "Wrong login or password", err
     app.shot(SHOTS / "en" / "sign-in-error.png")
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_complaint_detail_screens(app_factory, db, locale):
+    """The detail of an open complaint as CS sees it (full phone) and as the department handler
+    sees it (masked, R7.8), in both languages."""
+    import json
+
+    from conftest import cdesk
+
+    items = json.loads(cdesk(db, "call", "search", json.dumps({"filter": {"stages": ["in_handling", "dispatched"]}, "limit": 50}), user="manager"))["items"]
+    hs = next(i for i in items if i["department_name"] == "家政服务部")
+    app = app_factory(user="manager", locale=locale)
+    app.goto(f"/complaint/{hs['number']}")
+    app.wait_js("return !!document.querySelector('[data-test=detail-steps]')", 20)
+    time.sleep(0.8)
+    phone = app.text_of("detail-phone")
+    assert "****" not in phone, "a CS manager sees the full phone number"
+    app.shot(SHOTS / locale / "detail-manager.png")
+    app.click("logout")
+    app.wait_js("return !!document.querySelector('[data-test=login]')", 15)
+    app.login("hs01", "123456")
+    app.goto(f"/complaint/{hs['number']}")
+    app.wait_js("return !!document.querySelector('[data-test=detail-steps]')", 20)
+    time.sleep(0.8)
+    assert "****" in app.text_of("detail-phone"), "R7.8: the department handler sees it masked"
+    app.shot(SHOTS / locale / "detail-department-handler.png")
