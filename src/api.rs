@@ -156,6 +156,9 @@ pub fn commands() -> Vec<Command> {
         cmd!("acknowledgeable_levels", true, adv::acknowledgeable_levels),
         cmd!("sub_categories", true, taxonomy::sub_categories),
         cmd!("set_sub_categories", false, taxonomy::SetSubCategoriesArgs, taxonomy::set_sub_categories),
+        cmd!("render_document", true, crate::docs::DocumentArgs, crate::docs::render_document),
+        cmd!("export_document", true, crate::docs::ExportDocumentArgs, crate::docs::export_document),
+        cmd!("verify_receipt", true, crate::docs::VerifyReceiptArgs, crate::docs::verify_receipt),
     ]
 }
 

@@ -97,6 +97,9 @@ pub const MATRIX: &[(&str, &[Role])] = &[
     ("acknowledgeable_levels", ALL),
     ("sub_categories", ALL),
     ("set_sub_categories", ADMIN),
+    ("render_document", &[CsAgent, DeptHandler, CsManager, BranchManager, Auditor]),
+    ("export_document", &[CsAgent, DeptHandler, CsManager, BranchManager, Auditor]),
+    ("verify_receipt", &[CsAgent, CsManager, BranchManager, Admin, Auditor]),
 ];
 
 pub fn allowed_roles(op: &str) -> Option<&'static [Role]> {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod deadlines;
+pub mod docs;
 pub mod demo;
 pub mod desk;
 pub mod error;

@@ -58,6 +58,31 @@ enum Cmd {
     },
     /// Replace the database with a verified backup.
     Restore { file: PathBuf },
+    /// Write a printable document of a complaint as PDF (receipt, not_accepted, dispatch_sheet,
+    /// decision, survey_blank, survey). Run as the default `admin`, it acts as the first CS
+    /// manager (the administrator does not handle complaints), like `list`.
+    Pdf {
+        /// Complaint number (or id).
+        number: String,
+        #[arg(long, default_value = "receipt")]
+        form: String,
+        /// zh-CN, zh-TW, en or es.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+        /// a4, or a5 (receipt only).
+        #[arg(long, default_value = "a4")]
+        paper: String,
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
+    /// Read a saved document's number and digest (or a scanned QR text with --payload) and say
+    /// whether it still matches the record: matches / mismatch / unsigned / unknown_number.
+    /// Exit status 0 only when it matches.
+    VerifyReceipt {
+        file: Option<PathBuf>,
+        #[arg(long)]
+        payload: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -152,6 +177,26 @@ fn run(cli: Cli) -> Result<Value, Value> {
             let r = backup::backup(&store.conn, &store.attachments_dir(), output).map_err(err)?;
             Ok(json!(r))
         }
+        Cmd::Pdf { number, form, lang, paper, output } => {
+            let mut store = open(&cli, now)?;
+            let actor = acting_user(&store, &cli.user);
+            let lang = complaint_desk::docs::Lang::parse(lang).map(|l| l.as_str().to_string()).unwrap_or_else(|| lang.clone());
+            let args = json!({
+                "complaint": number, "form": form.trim().to_lowercase(), "lang": lang, "paper": paper.trim().to_lowercase(),
+                "path": output.display().to_string(),
+            });
+            api::call(&mut store, now, &actor, "export_document", args).map_err(|e| json!(e))
+        }
+        Cmd::VerifyReceipt { file, payload } => {
+            let mut store = open(&cli, now)?;
+            let args = json!({ "path": file.as_ref().map(|f| f.display().to_string()), "payload": payload });
+            let r = api::call(&mut store, now, &cli.user, "verify_receipt", args).map_err(|e| json!(e))?;
+            if r["status"] != "matches" {
+                out(&format!("{}\n", serde_json::to_string_pretty(&r).unwrap_or_default()));
+                std::process::exit(3);
+            }
+            Ok(r)
+        }
         Cmd::Restore { file } => {
             let mut store = open(&cli, now)?;
             let dir = store.attachments_dir();
@@ -172,14 +217,7 @@ fn list(store: &mut Store, now: DateTime<Utc>, user: &str, limit: u32) -> Result
     let args = json!({ "filter": { "open_only": true }, "limit": limit, "with_total": true });
     // Listing is read-only; run it as the first CS manager when the caller is the administrator,
     // who is not allowed to see complaints in lists.
-    let actor = if user == "admin" {
-        store
-            .conn
-            .query_row("SELECT login FROM users WHERE role IN ('cs_manager','cs_agent') AND active = 1 ORDER BY role DESC, login LIMIT 1", [], |r| r.get::<_, String>(0))
-            .unwrap_or_else(|_| user.to_string())
-    } else {
-        user.to_string()
-    };
+    let actor = acting_user(store, user);
     let res = api::call(store, now, &actor, "board", args).map_err(|e| json!(e))?;
     let total = res["total"].as_i64().unwrap_or(0);
     out(&format!("未结投诉 / open complaints: {total}  (now {})\n", now.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")));
@@ -198,4 +236,16 @@ fn list(store: &mut Store, now: DateTime<Utc>, user: &str, limit: u32) -> Result
         ));
     }
     Ok(())
+}
+
+/// The default `admin` does not handle complaints: reading commands run as the first CS manager.
+fn acting_user(store: &Store, user: &str) -> String {
+    if user == "admin" {
+        store
+            .conn
+            .query_row("SELECT login FROM users WHERE role IN ('cs_manager','cs_agent') AND active = 1 ORDER BY role DESC, login LIMIT 1", [], |r| r.get::<_, String>(0))
+            .unwrap_or_else(|_| user.to_string())
+    } else {
+        user.to_string()
+    }
 }

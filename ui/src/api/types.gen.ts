@@ -281,6 +281,14 @@ export interface DispatchArgs {
   overdue_reason?: string | null;
 }
 
+export interface DocumentArgs {
+  /** Complaint id or number. */
+  complaint: string;
+  form: Form;
+  lang?: Lang;
+  paper?: Paper;
+}
+
 export interface Draft {
   draft: any;
   form: string;
@@ -342,6 +350,25 @@ export interface Event {
   seq: number;
 }
 
+export interface ExportDocumentArgs {
+  /** Complaint id or number. */
+  complaint: string;
+  form: Form;
+  lang?: Lang;
+  paper?: Paper;
+  /** Where to write the PDF (the path chosen in the native save dialog); ".pdf" is added when
+   * the name has no extension. An existing file is replaced. */
+  path: string;
+}
+
+export interface ExportedDocument {
+  bytes: number;
+  digest: string | null;
+  file_name: string;
+  pages: number;
+  path: string;
+}
+
 export interface FindWorkersArgs {
   limit?: number | null;
   /** Part of the worker's name or code; empty lists the first workers by code. */
@@ -359,6 +386,9 @@ export interface FindingsArgs {
   /** The proposed solution; for "not true", the findings to return to the customer (R5.3). */
   solution: string;
 }
+
+/** The printable forms. */
+export type Form = "receipt" | "not_accepted" | "dispatch_sheet" | "decision" | "survey_blank" | "survey";
 
 export interface GetArgs {
   complaint: string;
@@ -383,6 +413,9 @@ export interface ImportCalendarArgs {
 
 /** R3.5: why a complaint is invalid and cancelled. */
 export type InvalidReason = "duplicate" | "wrong_party" | "not_our_service";
+
+/** The language a document is printed in (the app's four). */
+export type Lang = "zh-CN" | "zh-TW" | "en" | "es";
 
 /** One time limit and the clock it runs on; the policy decides the clock per limit (R4.5). */
 export type Limit = {
@@ -434,6 +467,8 @@ export interface NotAcceptArgs {
 /** R3.4: the only reasons a complaint may be refused. */
 export type NotAcceptedReason = "already_settled" | "handled_by_court_or_arbitration" | "other_legal_provisions" | "malicious";
 
+export type Paper = "a4" | "a5";
+
 export interface PauseArgs {
   complaint: string;
   from: string;
@@ -458,6 +493,25 @@ export interface ReasonArgs {
   complaint: string;
   reason: string;
 }
+
+export interface ReceiptCheck {
+  /** The full digest printed on the copy. */
+  digest: string | null;
+  /** One line for people: "matches" / "mismatch: …". */
+  message: string;
+  number: string | null;
+  /** What the signature attests (registration, agreement, survey, pause). */
+  purpose: SignaturePurpose | null;
+  /** Why it does not match: digest_unknown | record_changed. */
+  reason: string | null;
+  /** For `unsigned`: whether the record has a registration signature by now (added later). */
+  record_signed: boolean | null;
+  short_digest: string | null;
+  signed_at: string | null;
+  status: ReceiptStatus;
+}
+
+export type ReceiptStatus = "matches" | "mismatch" | "unsigned" | "unknown_number" | "no_payload";
 
 export interface RecentComplaint {
   category: Category;
@@ -512,6 +566,16 @@ export interface RegistrationPlan {
   number: string | null;
   repeat_of: string | null;
   tier: Tier;
+}
+
+export interface RenderedDocument {
+  bytes: number;
+  /** Full digest of what was signed, when the document carries one (R7.11). */
+  digest: string | null;
+  file_name: string;
+  pages: number;
+  /** The PDF, base64 (for printing from the window). */
+  pdf_base64: string;
 }
 
 export interface ReplyArgs {
@@ -688,6 +752,9 @@ export interface SignatureInput {
   strokes: StrokePoint[][];
 }
 
+/** What a signature attests (R7.11). */
+export type SignaturePurpose = "registration" | "agreement" | "survey" | "pause";
+
 /** The lifecycle stage of a complaint (sections 3–6). See `workflow::transitions` for the graph. */
 export type Stage = "registered" | "reviewed" | "dispatched" | "in_handling" | "awaiting_customer" | "implementing" | "follow_up" | "closed" | "not_accepted" | "cancelled";
 
@@ -800,6 +867,13 @@ export interface UserArgs {
   role: Role;
 }
 
+export interface VerifyReceiptArgs {
+  /** A saved PDF produced by Complaint Desk. */
+  path?: string | null;
+  /** Or the text of its QR code ("CDESK1|number|digest"), e.g. from a scanner. */
+  payload?: string | null;
+}
+
 export interface VerifySignaturesArgs {
   complaint?: string | null;
 }
@@ -905,6 +979,9 @@ export interface Commands {
   acknowledgeable_levels: { args: Record<string, never>; result: EscalationLevel[] };
   sub_categories: { args: Record<string, never>; result: any };
   set_sub_categories: { args: SetSubCategoriesArgs; result: any };
+  render_document: { args: DocumentArgs; result: RenderedDocument };
+  export_document: { args: ExportDocumentArgs; result: ExportedDocument };
+  verify_receipt: { args: VerifyReceiptArgs; result: ReceiptCheck };
 }
 
 export type CommandName = keyof Commands;
