@@ -14,7 +14,7 @@ as_root() {
 # Build: the WebKitGTK stack Tauri 2 links against. Run/test: an X server for headless runs,
 # the WebDriver for WebKitGTK, poppler/qpdf to read PDFs back, fonts with Chinese glyphs.
 APT_BUILD="libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev libssl-dev build-essential pkg-config file curl"
-APT_TEST="xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core poppler-utils qpdf zbar-tools fonts-noto-cjk imagemagick python3-pip python3-venv"
+APT_TEST="xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core poppler-utils qpdf zbar-tools fonts-noto-cjk imagemagick python3-pip python3-venv cups printer-driver-cups-pdf"
 
 install_system_packages() {
   local want="$APT_BUILD $*" missing=""
@@ -39,4 +39,14 @@ install_ui_dependencies() {
 build_ui() {
   say "building the window (ui/ → ui/dist)"
   (cd "$ROOT/ui" && npx vue-tsc --noEmit && npx vite build --logLevel warn)
+}
+
+# A CUPS printer that prints to PDF files in ~/PDF, standing in for paper in the end-to-end tests.
+setup_test_printer() {
+  pgrep -x cupsd >/dev/null || as_root /usr/sbin/cupsd
+  for _ in $(seq 1 20); do lpstat -r 2>/dev/null | grep -q "is running" && break; sleep 0.5; done
+  if ! lpstat -e 2>/dev/null | grep -qx PDF; then
+    as_root lpadmin -p PDF -v cups-pdf:/ -E -P /usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd 2>/dev/null
+  fi
+  as_root lpadmin -d PDF
 }

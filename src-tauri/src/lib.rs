@@ -3,6 +3,7 @@
 
 mod commands;
 mod preview;
+mod printing;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -56,6 +57,10 @@ pub fn run() {
             commands::call,
             commands::peek,
             preview::image_preview,
+            printing::print_spool_path,
+            printing::list_printers,
+            printing::print_pdf,
+            printing::open_pdf,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -59,3 +59,15 @@ export const desk = {
   touch: () => raw<void>('desk_touch', {}),
   imagePreview: (path: string) => raw<string | null>('image_preview', { path }),
 }
+
+/** Printing goes through the platform (CUPS / Windows shell); the PDF itself comes from the core. */
+export interface Printer {
+  name: string
+  is_default: boolean
+}
+export const printing = {
+  spoolPath: (fileName: string) => raw<string>('print_spool_path', { fileName }),
+  printers: () => raw<Printer[]>('list_printers', {}),
+  print: (path: string, printer: string | null, copies: number) => raw<void>('print_pdf', { path, printer, copies }),
+  open: (path: string) => raw<void>('open_pdf', { path }),
+}
