@@ -159,6 +159,19 @@ pub fn commands() -> Vec<Command> {
         cmd!("render_document", true, crate::docs::DocumentArgs, crate::docs::render_document),
         cmd!("export_document", true, crate::docs::ExportDocumentArgs, crate::docs::export_document),
         cmd!("verify_receipt", true, crate::docs::VerifyReceiptArgs, crate::docs::verify_receipt),
+        cmd!("kpis", true, crate::report::kpi::KpisArgs, crate::report::kpi::kpis),
+        cmd!("kpi_complaints", true, crate::report::drill::KpiComplaintsArgs, crate::report::drill::kpi_complaints),
+        cmd!("kpi_definitions", true, crate::report::kpi::DefinitionsArgs, crate::report::kpi::kpi_definitions),
+        cmd!("monthly_report", true, crate::report::monthly::MonthlyReportArgs, crate::report::monthly::monthly_report),
+        cmd!("export_monthly_report", true, crate::report::export::ExportMonthlyReportArgs, crate::report::export::export_monthly_report),
+        cmd!("report_status", true, crate::report::monthly::ReportStatusArgs, crate::report::monthly::report_status),
+        cmd!("file_report", false, crate::report::monthly::FileReportArgs, crate::report::monthly::file_report),
+        cmd!("export_complaints", true, crate::report::export::ExportComplaintsArgs, crate::report::export::export_complaints),
+        cmd!("import_customers", false, crate::report::import::ImportArgs, crate::report::import::import_customers),
+        cmd!("import_workers", false, crate::report::import::ImportArgs, crate::report::import::import_workers),
+        cmd!("case_library", true, crate::report::cases::CaseLibraryArgs, crate::report::cases::case_library),
+        cmd!("report_settings", true, crate::report::thresholds::report_settings),
+        cmd!("set_report_settings", false, crate::report::thresholds::ReportSettings, crate::report::thresholds::set_report_settings),
     ]
 }
 

@@ -100,6 +100,19 @@ pub const MATRIX: &[(&str, &[Role])] = &[
     ("render_document", &[CsAgent, DeptHandler, CsManager, BranchManager, Auditor]),
     ("export_document", &[CsAgent, DeptHandler, CsManager, BranchManager, Auditor]),
     ("verify_receipt", &[CsAgent, CsManager, BranchManager, Admin, Auditor]),
+    ("kpis", &[CsManager, BranchManager, Auditor, Admin]),
+    ("kpi_complaints", &[CsManager, BranchManager, Auditor, Admin]),
+    ("kpi_definitions", ALL),
+    ("monthly_report", &[CsManager, BranchManager, Auditor, Admin]),
+    ("export_monthly_report", &[CsManager, BranchManager, Auditor, Admin]),
+    ("report_status", ALL),
+    ("file_report", &[CsManager, BranchManager]),
+    ("export_complaints", &[CsAgent, CsManager, BranchManager, Auditor]),
+    ("import_customers", ADMIN),
+    ("import_workers", ADMIN),
+    ("case_library", ALL),
+    ("report_settings", ALL),
+    ("set_report_settings", ADMIN),
 ];
 
 pub fn allowed_roles(op: &str) -> Option<&'static [Role]> {

@@ -412,6 +412,19 @@ fn sample_args(name: &str, role: Role, w: &World) -> Option<Value> {
         "render_document" => json!({ "complaint": id, "form": "dispatch_sheet" }),
         "export_document" => json!({ "complaint": id, "form": "dispatch_sheet", "path": w.file.with_extension("pdf").to_string_lossy() }),
         "verify_receipt" => json!({ "payload": "CDESK1|HQ-19990101-0001|-" }),
+        // Reports (issue 6): KPIs, the monthly report and its filing, exports, imports, cases.
+        "kpis" => json!({ "filter": { "month": "2026-03" }, "group_by": ["department"] }),
+        "kpi_complaints" => json!({ "filter": { "month": "2026-03" }, "kpi": "volume" }),
+        "kpi_definitions" => json!({ "lang": "en" }),
+        "monthly_report" => json!({ "month": "2026-02" }),
+        "export_monthly_report" => json!({ "month": "2026-02", "xlsx_path": w.file.with_extension("xlsx").to_string_lossy() }),
+        "report_status" | "case_library" | "report_settings" => json!({}),
+        "file_report" => json!({ "month": "2026-02", "suggestions": "加强培训" }),
+        "export_complaints" => json!({ "format": "csv", "path": w.file.with_extension("csv").to_string_lossy() }),
+        // "name,phone\n王五,13700000009\n" and "code,name\nW9999,钱多多\n", previewed only.
+        "import_customers" => json!({ "content_base64": "bmFtZSxwaG9uZQrnjovkupQsMTM3MDAwMDAwMDkK", "file_name": "c.csv" }),
+        "import_workers" => json!({ "content_base64": "Y29kZSxuYW1lClc5OTk5LOmSseWkmuWkmgo=", "file_name": "w.csv" }),
+        "set_report_settings" => json!({ "worker_flag_min": 3, "branch_flag_per_100_workers": 100, "ledger_min": 2, "ledger_window_days": 90 }),
         _ => return None,
     })
 }

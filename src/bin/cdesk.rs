@@ -75,6 +75,43 @@ enum Cmd {
         #[arg(short = 'o', long)]
         output: PathBuf,
     },
+    /// The monthly report (R7.3) as PDF (with charts) and/or Excel workbook, e.g.
+    /// `cdesk report --month 2026-03 --pdf report.pdf --xlsx report.xlsx`. Run as the default
+    /// `admin`, it acts as the first CS manager, like `pdf`.
+    Report {
+        /// YYYY-MM (default: last month).
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+        /// zh-CN, zh-TW, en or es.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
+    /// Export the complaints of a board filter (JSON, as `search` takes it) to XLSX or CSV,
+    /// personal data masked (R7.8); the export is logged.
+    Export {
+        #[arg(long, default_value = "{}")]
+        filter: String,
+        /// xlsx or csv.
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
+    /// Import customers or workers from XLSX or CSV: a preview with per-row errors, written
+    /// only with --apply and only when no row has an error.
+    Import {
+        /// customers or workers.
+        what: String,
+        file: PathBuf,
+        #[arg(long)]
+        apply: bool,
+    },
     /// Read a saved document's number and digest (or a scanned QR text with --payload) and say
     /// whether it still matches the record: matches / mismatch / unsigned / unknown_number.
     /// Exit status 0 only when it matches.
@@ -196,6 +233,35 @@ fn run(cli: Cli) -> Result<Value, Value> {
                 std::process::exit(3);
             }
             Ok(r)
+        }
+        Cmd::Report { month, pdf, xlsx, lang } => {
+            let mut store = open(&cli, now)?;
+            let actor = acting_user(&store, &cli.user);
+            let lang = complaint_desk::docs::Lang::parse(lang).map(|l| l.as_str().to_string()).unwrap_or_else(|| lang.clone());
+            let args = json!({
+                "month": month, "lang": lang,
+                "pdf_path": pdf.as_ref().map(|p| p.display().to_string()),
+                "xlsx_path": xlsx.as_ref().map(|p| p.display().to_string()),
+            });
+            api::call(&mut store, now, &actor, "export_monthly_report", args).map_err(|e| json!(e))
+        }
+        Cmd::Export { filter, format, lang, output } => {
+            let filter: Value = serde_json::from_str(filter).map_err(|e| json!(CoreError::BadArguments(format!("--filter: {e}")).to_api()))?;
+            let mut store = open(&cli, now)?;
+            let actor = acting_user(&store, &cli.user);
+            let lang = complaint_desk::docs::Lang::parse(lang).map(|l| l.as_str().to_string()).unwrap_or_else(|| lang.clone());
+            let args = json!({ "filter": filter, "format": format.trim().to_lowercase(), "lang": lang, "path": output.display().to_string() });
+            api::call(&mut store, now, &actor, "export_complaints", args).map_err(|e| json!(e))
+        }
+        Cmd::Import { what, file, apply } => {
+            let mut store = open(&cli, now)?;
+            let name = match what.trim() {
+                "customers" => "import_customers",
+                "workers" => "import_workers",
+                other => return Err(json!(CoreError::BadArguments(format!("import what? {other} (customers or workers)")).to_api())),
+            };
+            let args = json!({ "path": file.display().to_string(), "dry_run": !apply });
+            api::call(&mut store, now, &cli.user, name, args).map_err(|e| json!(e))
         }
         Cmd::Restore { file } => {
             let mut store = open(&cli, now)?;

@@ -18,6 +18,7 @@ pub mod data;
 pub mod font;
 pub mod labels;
 pub mod layout;
+pub mod monthly_report;
 pub mod parts;
 pub mod qr;
 pub mod text;

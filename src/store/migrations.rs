@@ -10,6 +10,7 @@ use crate::error::{CoreError, Result};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_drafts_and_sign_in.sql")),
+    (3, include_str!("migrations/0003_reports.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

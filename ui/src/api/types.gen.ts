@@ -67,6 +67,25 @@ export interface BranchLogo {
   png_base64: string | null;
 }
 
+export interface Breakdown {
+  dimension: Dimension;
+  rows: BreakdownRow[];
+  /** Rows there were before `max_rows` cut the list. */
+  rows_total: number;
+}
+
+export interface BreakdownRow {
+  figures: Figure[];
+  /** Selects exactly this row's complaints: pass it to `kpi_complaints` with a figure's KPI. */
+  filter: ReportFilter;
+  /** The value of the dimension: an enum code, a department / worker / branch id, "YYYY-MM",
+   * or "(none)" for complaints without a worker. */
+  key: string;
+  /** A readable name: department, worker ("name code") or branch name; the key itself for
+   * enum codes and months (the window translates those). */
+  label: string;
+}
+
 /** A branch's opening hours (R4.5 b). The lunch break is part of the configuration because
  * nobody answers complaints then, so it must not eat into a business-hours limit. */
 export interface BusinessHours {
@@ -103,6 +122,49 @@ export interface CancelArgs {
   reason: InvalidReason;
 }
 
+export interface CaseEntry {
+  added_at: string;
+  added_by: string;
+  analysis: string;
+  case_id: string;
+  category: Category;
+  channel: Channel;
+  closed_at: string | null;
+  compensations: CompensationKind[];
+  complaint_number: string;
+  department: string | null;
+  /** The complaint as told, with the customer's and worker's names, phones and address
+   * replaced. */
+  description: string;
+  finding: Finding | null;
+  lessons: string;
+  nature: Nature;
+  received_at: string;
+  /** Wall-clock seconds from receipt to closing. */
+  resolution_seconds: number | null;
+  root_cause: string;
+  satisfaction: Satisfaction | null;
+  solution: string;
+  sub_category: string;
+  tier: Tier;
+  title: string;
+  warning_level: number;
+  /** Masked: 王芳 → 王*. */
+  worker: string | null;
+  worker_kind: string | null;
+}
+
+export interface CaseLibraryArgs {
+  category?: Category | null;
+  /** Department id or code that handled it. */
+  department?: string | null;
+  limit?: number | null;
+  sub_category?: string | null;
+  /** Words to find in the title, analysis, lessons, description, root cause, solution or
+   * sub-category (all words must occur; case-insensitive; searched in the anonymised text). */
+  text?: string | null;
+}
+
 export interface CasesArgs {
   text?: string | null;
 }
@@ -112,6 +174,13 @@ export type Category = "business" | "service" | "comprehensive" | "other";
 
 /** R2.4: how the complaint reached us. */
 export type Channel = "phone" | "walk_in" | "letter" | "online" | "email" | "social_media" | "third_party" | "transferred" | "media_exposure";
+
+export interface ColumnMap {
+  /** The field it was read as; null when the column is ignored. */
+  field: string | null;
+  /** The header as written in the file. */
+  header: string;
+}
 
 export interface CompensationInput {
   amount_cents?: number;
@@ -248,11 +317,29 @@ export interface DecisionArgs {
   signature?: SignatureInput | null;
 }
 
+export interface DefinitionsArgs {
+  lang?: Lang;
+}
+
 export interface DepartmentArgs {
   active?: boolean;
   code: string;
   is_cs?: boolean;
   name: string;
+}
+
+export interface DepartmentSection {
+  code: string;
+  /** The department's KPIs for the month. */
+  figures: Figure[];
+  id: string;
+  name: string;
+  /** Its complaints of the month, in order of receipt. */
+  register: RegisterRow[];
+  /** Number of surveys per level, very satisfied first. */
+  survey_counts: number[];
+  /** The surveys of the month it was responsible for (R6.4). */
+  surveys: SurveyRow[];
 }
 
 /** What the window needs to decide which screen to show. */
@@ -267,6 +354,9 @@ export interface DeskStatus {
   locked: boolean;
   user: Actor | null;
 }
+
+/** The breakdown dimensions of R7.4. */
+export type Dimension = "category" | "channel" | "tier" | "branch" | "department" | "worker" | "month";
 
 export interface DispatchArgs {
   /** Optional handler (user id or login) within the department. */
@@ -297,6 +387,25 @@ export interface Draft {
 
 export interface DraftRef {
   form: string;
+}
+
+export interface DrillItem {
+  complaint: ComplaintCard;
+  /** How many times this complaint counts (steps of an on-time rate, surveys of CSAT; else 1). */
+  count: number;
+  /** What was measured: seconds for durations, 1–5 for ratings. */
+  value: number | null;
+}
+
+export interface DrillResult {
+  /** Sum of `count` over the whole list: the figure's numerator / denominator / difference. */
+  count: number;
+  /** The page asked for: longest durations (lowest ratings) first, otherwise newest first. */
+  items: DrillItem[];
+  kpi: KpiKey;
+  part: Part;
+  /** Complaints in the list. */
+  total: number;
 }
 
 export interface DueAlert {
@@ -350,6 +459,21 @@ export interface Event {
   seq: number;
 }
 
+export interface ExportComplaintsArgs {
+  /** Export the complaints behind a KPI figure instead. */
+  figure?: FigureRef | null;
+  /** A board/search filter (R7.10); ignored when `figure` is given. */
+  filter?: SearchFilter;
+  format?: ExportFormat;
+  /** Column headers and values in this language. */
+  lang?: Lang;
+  /** Where to write (the native save dialog's path); the format's extension is added when
+   * missing. An existing file is replaced. */
+  path: string;
+  /** Full names, phones and addresses; only for roles that may see personal data (R7.8). */
+  unmask?: boolean;
+}
+
 export interface ExportDocumentArgs {
   /** Complaint id or number. */
   complaint: string;
@@ -361,12 +485,66 @@ export interface ExportDocumentArgs {
   path: string;
 }
 
+export type ExportFormat = "xlsx" | "csv";
+
+export interface ExportMonthlyReportArgs {
+  lang?: Lang;
+  /** "YYYY-MM"; default: last month. */
+  month?: string | null;
+  /** Where to write the PDF (with the charts). */
+  pdf_path?: string | null;
+  /** Draft suggestions to print instead of the filed ones. */
+  suggestions?: string | null;
+  /** Where to write the Excel workbook (one sheet per table). */
+  xlsx_path?: string | null;
+}
+
 export interface ExportedDocument {
   bytes: number;
   digest: string | null;
   file_name: string;
   pages: number;
   path: string;
+}
+
+export interface ExportedFile {
+  bytes: number;
+  format: ExportFormat;
+  /** Personal data was masked (R7.8). */
+  masked: boolean;
+  path: string;
+  rows: number;
+  /** More complaints matched than one export writes (500 000). */
+  truncated: boolean;
+}
+
+/** The value of one KPI over a set of complaints. */
+export interface Figure {
+  /** The complaints (steps, surveys) the KPI is taken over. */
+  denominator: number;
+  kpi: KpiKey;
+  /** Ratios: the complaints (steps, surveys) meeting the KPI; scores: the sum of the ratings;
+   * durations and volume: the number measured. */
+  numerator: number;
+  unit: Unit;
+  /** Null when nothing was measured (an empty month, no survey, no closed complaint …). */
+  value: number | null;
+}
+
+/** The complaints behind a KPI figure (as `kpi_complaints` lists them). */
+export interface FigureRef {
+  filter?: ReportFilter;
+  kpi: KpiKey;
+  part?: Part;
+}
+
+export type FileFormat = "xlsx" | "csv";
+
+export interface FileReportArgs {
+  /** "YYYY-MM": a month that has ended. */
+  month: string;
+  /** Free-text suggestions printed in the report. */
+  suggestions?: string;
 }
 
 export interface FindWorkersArgs {
@@ -385,6 +563,32 @@ export interface FindingsArgs {
   root_cause: string;
   /** The proposed solution; for "not true", the findings to return to the customer (R5.3). */
   solution: string;
+}
+
+export interface FlagRow {
+  code: string;
+  /** Complaints received in the month. */
+  complaints: number;
+  escalated: number;
+  flagged: boolean;
+  /** Worker or branch id. */
+  key: string;
+  name: string;
+  per_100_workers: number | null;
+  previous_month: number;
+  /** Of the month's complaints: repeat complaints (R3.6) and escalated ones (major or level ≥ 2). */
+  repeats: number;
+  /** Branches: active workers, and complaints per 100 of them. */
+  workers: number | null;
+}
+
+export interface Flags {
+  branch_flag_per_100_workers: number;
+  /** Every branch, flagged or not, so the rate can be compared. */
+  branches: FlagRow[];
+  worker_flag_min: number;
+  /** Flagged workers only, most complaints first. */
+  workers: FlagRow[];
 }
 
 /** The printable forms. */
@@ -406,16 +610,116 @@ export interface ImplementArgs {
   overdue_reason?: string | null;
 }
 
+export interface ImportArgs {
+  /** Or the file's content, base64 (drag and drop), with `file_name` for its type. */
+  content_base64?: string | null;
+  /** Only check and preview (the default); false writes the rows when none has an error. */
+  dry_run?: boolean;
+  file_name?: string | null;
+  /** The file chosen in the open dialog (.xlsx or .csv). */
+  path?: string | null;
+}
+
 export interface ImportCalendarArgs {
   /** CSV text: date,kind,name (kind = holiday | workday). */
   csv: string;
 }
 
+export interface ImportResult {
+  /** True only when the rows were written (not a dry run and no errors). */
+  applied: boolean;
+  columns: ColumnMap[];
+  created: number;
+  errors: RowError[];
+  format: FileFormat;
+  /** The first 200 rows as they will be imported. */
+  preview: PreviewRow[];
+  /** The sheet read (the first one of a workbook). */
+  sheet: string | null;
+  total_rows: number;
+  updated: number;
+  valid_rows: number;
+}
+
 /** R3.5: why a complaint is invalid and cancelled. */
 export type InvalidReason = "duplicate" | "wrong_party" | "not_our_service";
 
+export interface KpiComparison {
+  /** current − previous (a ratio's change is in fractions: 0.05 = 5 percentage points). */
+  change: number | null;
+  current: Figure;
+  kpi: KpiKey;
+  previous: Figure;
+}
+
+export interface KpiComplaintsArgs {
+  /** A figure's filter: `KpiReport.filter` for the totals, `BreakdownRow.filter` for a row. */
+  filter?: ReportFilter;
+  kpi: KpiKey;
+  limit?: number;
+  offset?: number;
+  part?: Part;
+}
+
+export interface KpiDefinition {
+  /** The exact definition (R7.4), with the rule ids it rests on. */
+  definition: string;
+  kpi: KpiKey;
+  name: string;
+  unit: Unit;
+}
+
+/** The KPIs of R7.4. */
+export type KpiKey = "volume" | "resolution_rate" | "first_response_median" | "first_response_p90" | "first_response_work_median" | "first_response_work_p90" | "resolution_median" | "resolution_p90" | "resolution_work_median" | "resolution_work_p90" | "on_time_report_major" | "on_time_dispatch" | "on_time_stage_reply" | "on_time_final_handling" | "on_time_department" | "on_time_follow_up" | "overdue_rate" | "csat_share" | "csat_mean" | "repeat_rate" | "escalation_rate";
+
+export interface KpiReport {
+  breakdowns: Breakdown[];
+  /** Every KPI, in the order of their definitions (`kpi_definitions`). */
+  figures: Figure[];
+  /** The filter with its range made explicit: `kpi_complaints { filter, kpi }` lists the
+   * complaints behind a total figure. */
+  filter: ReportFilter;
+  range: RangeView;
+}
+
+export interface KpisArgs {
+  filter?: ReportFilter;
+  /** Breakdowns to compute, e.g. ["month", "category", "department", "worker"]. */
+  group_by?: Dimension[];
+  /** Rows per breakdown (default 100, at most 5000); `rows_total` tells how many there were. */
+  max_rows?: number | null;
+}
+
 /** The language a document is printed in (the app's four). */
 export type Lang = "zh-CN" | "zh-TW" | "en" | "es";
+
+export interface Ledger {
+  min: number;
+  rows: LedgerRow[];
+  /** Entries before the list was cut to 200 per kind. */
+  rows_total: number;
+  window_days: number;
+  /** First day of the window (local). */
+  window_from: string;
+}
+
+export type LedgerKind = "customer" | "worker" | "issue";
+
+export interface LedgerRow {
+  category: Category | null;
+  in_month: number;
+  in_window: number;
+  /** Customer id, worker id, or "category/sub-category". */
+  key: string;
+  kind: LedgerKind;
+  /** Customer: masked name and masked phone (R7.8);
+   * worker: "name code"; issue: the sub-category. */
+  label: string;
+  last_number: string;
+  last_received_at: string;
+  /** Repeat complaints (R3.6) in the window. */
+  repeats: number;
+}
 
 /** One time limit and the clock it runs on; the policy decides the clock per limit (R4.5). */
 export type Limit = {
@@ -454,6 +758,39 @@ export interface LookupCustomerArgs {
   phone: string;
 }
 
+export interface MonthlyReport {
+  branch_name: string;
+  /** The month by category, channel, tier, department, worker (top 20) and branch. */
+  breakdowns: Breakdown[];
+  departments: DepartmentSection[];
+  flags: Flags;
+  generated_at: string;
+  kpis: KpiComparison[];
+  ledger: Ledger;
+  month: string;
+  previous_month: string;
+  range: RangeView;
+  settings: ReportSettings;
+  status: ReportStatus;
+  /** Suggestions printed in the report: the draft passed in, else the filed text. */
+  suggestions: string;
+  /** The last twelve months, each measured at its own end. */
+  trend: BreakdownRow[];
+}
+
+export interface MonthlyReportArgs {
+  /** "YYYY-MM"; default: last month. */
+  month?: string | null;
+}
+
+export interface MonthlyReportFiles {
+  /** How long producing the report took. */
+  millis: number;
+  month: string;
+  pdf: WrittenFile | null;
+  xlsx: WrittenFile | null;
+}
+
 /** R2.1: nature of a complaint. */
 export type Nature = "general" | "major";
 
@@ -469,6 +806,9 @@ export type NotAcceptedReason = "already_settled" | "handled_by_court_or_arbitra
 
 export type Paper = "a4" | "a5";
 
+/** Which part of a figure to list. */
+export type Part = "numerator" | "denominator" | "rest";
+
 export interface PauseArgs {
   complaint: string;
   from: string;
@@ -483,10 +823,29 @@ export interface PlannedDeadline {
   kind: StepKind;
 }
 
+export interface PreviewRow {
+  /** Null when the row has an error. */
+  action: RowAction | null;
+  row: number;
+  values: Record<string, string>;
+}
+
 export interface RaiseWarningArgs {
   complaint: string;
   level: number;
   reason: string;
+}
+
+export interface RangeView {
+  complaints: number;
+  from_date: string;
+  /** The instant the figures are measured at: the end of the range, or now if earlier (UTC). */
+  measured_at: string;
+  surveys: number;
+  /** The time zone the days are cut in (of the first branch; each branch uses its own). */
+  time_zone: string;
+  /** Last day included. */
+  until_date: string;
 }
 
 export interface ReasonArgs {
@@ -555,6 +914,34 @@ export interface RegisterArgs {
   worker?: string | null;
 }
 
+export interface RegisterRow {
+  category: Category;
+  channel: Channel;
+  closed_at: string | null;
+  /** Masked whoever reads the report (R7.8): it goes round the monthly review. */
+  customer_name: string;
+  /** Wall-clock seconds from receipt to the first response / to closing, when they happened
+   * before the end of the month. */
+  first_response_seconds: number | null;
+  id: string;
+  is_repeat: boolean;
+  nature: Nature;
+  number: string;
+  overdue: boolean;
+  phone_masked: string;
+  received_at: string;
+  resolution_seconds: number | null;
+  resolved: boolean;
+  /** The latest survey's overall rating before the end of the month. */
+  satisfaction: Satisfaction | null;
+  stage: Stage;
+  sub_category: string;
+  tier: Tier;
+  warning_level: number;
+  worker_code: string | null;
+  worker_name: string | null;
+}
+
 /** What the intake screen shows before saving, and what saving returns. */
 export interface RegistrationPlan {
   calendar_warning: boolean;
@@ -590,6 +977,31 @@ export interface ReplyArgs {
 /** Preferred way of replying to the customer (R3.1). */
 export type ReplyMethod = "phone" | "sms" | "email" | "letter" | "visit" | "wechat";
 
+/** Range and conditions of a report. The range is `month`, or `from_date`..=`until_date`, in
+ * the branch's time zone; with neither, the current month. */
+export interface ReportFilter {
+  /** Branch id or code. */
+  branch?: string | null;
+  category?: Category | null;
+  channel?: Channel | null;
+  /** Department id or code: the department the complaint was last dispatched to (customer
+   * service when never dispatched); for surveys, the department responsible when surveyed. */
+  department?: string | null;
+  /** First day of the range, included (YYYY-MM-DD). */
+  from_date?: string | null;
+  /** A calendar month, "YYYY-MM". */
+  month?: string | null;
+  nature?: Nature | null;
+  /** Exact sub-category text. */
+  sub_category?: string | null;
+  /** The tier frozen on the complaint (R2.2). */
+  tier?: Tier | null;
+  /** Last day of the range, included (YYYY-MM-DD). */
+  until_date?: string | null;
+  /** Worker id or code; "(none)" for complaints that name no worker. */
+  worker?: string | null;
+}
+
 export interface ReportMajorArgs {
   complaint: string;
   /** Who was informed (the supervising manager). */
@@ -597,6 +1009,40 @@ export interface ReportMajorArgs {
   /** When they were informed; defaults to now. */
   informed_at?: string | null;
   overdue_reason?: string | null;
+}
+
+export interface ReportSettings {
+  /** R7.5: a branch is flagged at this many complaints in the month per 100 active workers. */
+  branch_flag_per_100_workers: number;
+  /** R7.9: customers / workers with this many complaints in the window enter the ledger. */
+  ledger_min: number;
+  /** R7.9: the window, in days before the end of the month (at most 365). */
+  ledger_window_days: number;
+  /** R7.5: a worker is flagged at this many complaints received in the month. */
+  worker_flag_min: number;
+}
+
+export interface ReportStatus {
+  /** The 5th of the following month (R7.3). */
+  due_date: string;
+  filed: boolean;
+  filed_at: string | null;
+  filed_by: string | null;
+  /** "YYYY-MM". */
+  month: string;
+  /** The month has ended (a report can be filed). */
+  month_over: boolean;
+  /** Not filed and the due date has passed. */
+  overdue: boolean;
+  /** Show the reminder: last month's report is not filed yet (from the 1st until it is). */
+  reminder: boolean;
+  revision: number;
+  suggestions: string;
+}
+
+export interface ReportStatusArgs {
+  /** "YYYY-MM"; default: last month (the one whose report is due by the 5th). */
+  month?: string | null;
 }
 
 export interface ReturnArgs {
@@ -629,6 +1075,18 @@ export interface RosterRow {
   /** Filed at least 2 days before the holiday (R3.9). */
   on_time: boolean;
   start_date: string;
+}
+
+export type RowAction = "create" | "update";
+
+export interface RowError {
+  field: string;
+  /** A message key the window translates (`error.invalid.<reason>`): required, bad_phone,
+   * too_long, unknown_tier, duplicate_in_file … */
+  reason: string;
+  /** Row number as the spreadsheet shows it (the header is row 1). */
+  row: number;
+  value: string;
 }
 
 /** R6.1: the five satisfaction levels, best first. */
@@ -807,6 +1265,20 @@ export interface SurveyArgs {
 /** R6.1: how the follow-up visit was made. */
 export type SurveyMethod = "phone" | "visit" | "sms";
 
+export interface SurveyRow {
+  attitude: Satisfaction | null;
+  comment: string;
+  complaint_id: string;
+  method: SurveyMethod;
+  number: string;
+  overall: Satisfaction;
+  result: Satisfaction | null;
+  /** 5 = very satisfied … 1 = very dissatisfied. */
+  score: number;
+  speed: Satisfaction | null;
+  surveyed_at: string;
+}
+
 export interface TemplateArgs {
   active?: boolean;
   body: string;
@@ -847,6 +1319,9 @@ export interface TransferArgs {
 
 /** R2.1: the source of a transferred/co-handled complaint (转办/协办). Every one of these makes it major. */
 export type TransferSource = "news_media" | "supervisory_department" | "industry_authority" | "consumer_association" | "company_leadership";
+
+/** What a figure's value is. */
+export type Unit = "count" | "ratio" | "seconds" | "score";
 
 export interface UrgeArgs {
   complaint: string;
@@ -905,6 +1380,13 @@ export interface WorkerRow {
   kind: string;
   name: string;
   phone: string;
+}
+
+export interface WrittenFile {
+  bytes: number;
+  /** PDF pages, or workbook sheets. */
+  parts: number;
+  path: string;
 }
 
 /** Every command of the core: its arguments and its reply. */
@@ -982,6 +1464,19 @@ export interface Commands {
   render_document: { args: DocumentArgs; result: RenderedDocument };
   export_document: { args: ExportDocumentArgs; result: ExportedDocument };
   verify_receipt: { args: VerifyReceiptArgs; result: ReceiptCheck };
+  kpis: { args: KpisArgs; result: KpiReport };
+  kpi_complaints: { args: KpiComplaintsArgs; result: DrillResult };
+  kpi_definitions: { args: DefinitionsArgs; result: KpiDefinition[] };
+  monthly_report: { args: MonthlyReportArgs; result: MonthlyReport };
+  export_monthly_report: { args: ExportMonthlyReportArgs; result: MonthlyReportFiles };
+  report_status: { args: ReportStatusArgs; result: ReportStatus };
+  file_report: { args: FileReportArgs; result: ReportStatus };
+  export_complaints: { args: ExportComplaintsArgs; result: ExportedFile };
+  import_customers: { args: ImportArgs; result: ImportResult };
+  import_workers: { args: ImportArgs; result: ImportResult };
+  case_library: { args: CaseLibraryArgs; result: CaseEntry[] };
+  report_settings: { args: Record<string, never>; result: ReportSettings };
+  set_report_settings: { args: ReportSettings; result: ReportSettings };
 }
 
 export type CommandName = keyof Commands;

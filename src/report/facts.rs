@@ -1,0 +1,406 @@
+//! The facts every KPI is computed from, loaded once per report: one row per complaint received
+//! in the range (cancelled ones excluded, R3.5) with its deadline steps, and one row per
+//! follow-up survey taken in the range (R6.1). Durations are measured here, once, on the wall
+//! clock and on the branch's business-hours clock (R4.5 b, pauses of R3.9 excluded).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+
+use super::filter::Resolved;
+use super::range::{local_midnight, month_of, Month};
+use crate::clock::{stored_ts, ts};
+use crate::deadlines::{counted_seconds, ClockContext, Interval, Limit};
+use crate::error::Result;
+use crate::model::{Category, Channel, Nature, Satisfaction, Stage, StepKind, SurveyMethod, Tier};
+use crate::workflow::load::{branch_env, BranchEnv};
+use crate::workflow::Ctx;
+
+/// Reads a stored instant; the stored form is always "YYYY-MM-DDTHH:MM:SSZ" (`clock::ts`), read
+/// here without the general RFC 3339 parser because a year of reports reads millions of them.
+pub fn fast_ts(s: &str) -> DateTime<Utc> {
+    let b = s.as_bytes();
+    if b.len() == 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'Z' {
+        let n = |i: usize, l: usize| -> Option<u32> {
+            b[i..i + l].iter().try_fold(0u32, |v, c| c.is_ascii_digit().then(|| v * 10 + (c - b'0') as u32))
+        };
+        if let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(se)) = (n(0, 4), n(5, 2), n(8, 2), n(11, 2), n(14, 2), n(17, 2)) {
+            if let Some(t) = chrono::NaiveDate::from_ymd_opt(y as i32, mo, d).and_then(|d| d.and_hms_opt(h, mi, se)) {
+                return t.and_utc();
+            }
+        }
+    }
+    stored_ts(s)
+}
+
+fn text_at<'a>(r: &'a rusqlite::Row, i: usize) -> Result<&'a str> {
+    r.get_ref(i)?.as_str().map_err(|e| crate::error::CoreError::Integrity(format!("report column {i}: {e}")))
+}
+
+fn opt_text_at<'a>(r: &'a rusqlite::Row, i: usize) -> Result<Option<&'a str>> {
+    r.get_ref(i)?.as_str_or_null().map_err(|e| crate::error::CoreError::Integrity(format!("report column {i}: {e}")))
+}
+
+/// Timeline events that are a customer-facing answer: the first one is the first response.
+pub const FIRST_RESPONSE_EVENTS: &[&str] = &["replied", "customer_decision"];
+
+#[derive(Debug, Clone)]
+pub struct StepFact {
+    pub kind: StepKind,
+    pub due_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+impl StepFact {
+    /// R4.6 at `cutoff`: Some(true) on time, Some(false) overdue, None not decided yet. A step
+    /// completed at its deadline is overdue (the budget is spent at `due_at`).
+    pub fn on_time(&self, cutoff: DateTime<Utc>) -> Option<bool> {
+        match self.completed_at {
+            Some(c) if c < cutoff && c < self.due_at => Some(true),
+            Some(c) if c < cutoff => Some(false),
+            _ if self.due_at < cutoff => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// One complaint of the range.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub id: String,
+    pub number: String,
+    /// Index into `Dataset::branches`.
+    pub branch: usize,
+    pub received_at: DateTime<Utc>,
+    /// Local month of receipt.
+    pub month: Month,
+    pub stage: Stage,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub category: Category,
+    pub sub_category: String,
+    pub channel: Channel,
+    pub tier: Tier,
+    pub nature: Nature,
+    pub warning_level: u8,
+    pub is_repeat: bool,
+    /// Last department dispatched to; customer service when never dispatched.
+    pub department_id: String,
+    pub worker_id: Option<String>,
+    pub customer_id: String,
+    pub customer_name: String,
+    pub phone: String,
+    pub owner_id: String,
+    pub steps: Vec<StepFact>,
+    pub first_response_wall: Option<i64>,
+    pub first_response_work: Option<i64>,
+    pub resolution_wall: Option<i64>,
+    pub resolution_work: Option<i64>,
+}
+
+impl Fact {
+    pub fn accepted(&self) -> bool {
+        self.stage != Stage::NotAccepted
+    }
+
+    /// Closed (R6.2) before `cutoff`, by its latest closing: reopening clears `closed_at`, and
+    /// only the `closed` stage keeps one here.
+    pub fn resolved(&self, cutoff: DateTime<Utc>) -> bool {
+        self.closed_at.is_some_and(|c| c < cutoff)
+    }
+
+    pub fn escalated(&self) -> bool {
+        self.nature == Nature::Major || self.warning_level >= 2
+    }
+
+    /// At least one deadline step overdue at `cutoff` (R4.6).
+    pub fn overdue(&self, cutoff: DateTime<Utc>) -> bool {
+        self.steps.iter().any(|s| s.on_time(cutoff) == Some(false))
+    }
+}
+
+/// One follow-up survey of the range, with the dimensions of its complaint.
+#[derive(Debug, Clone)]
+pub struct SurveyFact {
+    pub complaint_id: String,
+    pub number: String,
+    pub branch: usize,
+    pub surveyed_at: DateTime<Utc>,
+    pub month: Month,
+    pub overall: Satisfaction,
+    pub speed: Option<Satisfaction>,
+    pub attitude: Option<Satisfaction>,
+    pub result: Option<Satisfaction>,
+    pub method: SurveyMethod,
+    pub comment: String,
+    /// The department responsible when the survey was taken (R6.4).
+    pub department_id: String,
+    pub category: Category,
+    pub sub_category: String,
+    pub channel: Channel,
+    pub tier: Tier,
+    pub nature: Nature,
+    pub worker_id: Option<String>,
+}
+
+pub struct Dataset {
+    pub now: DateTime<Utc>,
+    pub filter: Resolved,
+    pub branches: std::rc::Rc<Vec<BranchEnv>>,
+    /// UTC bounds of the range per branch.
+    pub bounds: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    pub facts: Vec<Fact>,
+    pub surveys: Vec<SurveyFact>,
+    pub cs_department: String,
+}
+
+impl Dataset {
+    /// The end of the range for a branch: the range's end, or now if earlier.
+    pub fn cutoff(&self, branch: usize) -> DateTime<Utc> {
+        self.bounds[branch].1.min(self.now)
+    }
+
+    /// The end of a month for a branch, or now if earlier (each month measured at its own end).
+    pub fn month_cutoff(&self, branch: usize, m: Month) -> DateTime<Utc> {
+        local_midnight(self.branches[branch].tz, m.next().first_day()).min(self.cutoff(branch))
+    }
+}
+
+fn branches(ctx: &Ctx) -> Result<Vec<BranchEnv>> {
+    let ids: Vec<String> = ctx
+        .conn
+        .prepare_cached("SELECT id FROM branches ORDER BY created_at, rowid")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    ids.iter().map(|id| branch_env(ctx.conn, id, None)).collect()
+}
+
+/// The dimensions a filter looks at, of one complaint (kept for every complaint of the range,
+/// so that a survey finds its complaint's without reading it again).
+#[derive(Debug, Clone)]
+struct Dims {
+    number: String,
+    branch_id: String,
+    category: Category,
+    sub_category: String,
+    channel: Channel,
+    tier: Tier,
+    nature: Nature,
+    worker_id: Option<String>,
+    /// Last department dispatched to, if any.
+    department_id: Option<String>,
+}
+
+impl Resolved {
+    fn matches(&self, d: &Dims, department: &str) -> bool {
+        self.category.is_none_or(|x| x == d.category)
+            && self.channel.is_none_or(|x| x == d.channel)
+            && self.tier.is_none_or(|x| x == d.tier)
+            && self.nature.is_none_or(|x| x == d.nature)
+            && self.sub_category.as_ref().is_none_or(|x| *x == d.sub_category)
+            && self.branch.as_ref().is_none_or(|x| *x == d.branch_id)
+            && self.worker.as_ref().is_none_or(|x| *x == d.worker_id)
+            && self.department.as_ref().is_none_or(|x| x == department)
+    }
+}
+
+const LAST_DISPATCH: &str =
+    "(SELECT d.department_id FROM dispatches d WHERE d.complaint_id = c.id ORDER BY d.dispatched_at DESC, d.rowid DESC LIMIT 1)";
+
+const DIMS: &str = "c.number, c.branch_id, c.category, c.sub_category, c.channel, c.tier, c.nature, c.worker_id";
+
+fn dims(r: &rusqlite::Row, at: usize, department_id: Option<String>) -> rusqlite::Result<Dims> {
+    Ok(Dims {
+        number: r.get(at)?,
+        branch_id: r.get(at + 1)?,
+        category: r.get(at + 2)?,
+        sub_category: r.get(at + 3)?,
+        channel: r.get(at + 4)?,
+        tier: r.get(at + 5)?,
+        nature: r.get(at + 6)?,
+        worker_id: r.get(at + 7)?,
+        department_id,
+    })
+}
+
+/// Loads the facts of the filter's range as of `ctx.now`. Each row of the large tables is read
+/// once: complaints by the receipt-time index, their steps by complaint, surveys by their time.
+pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
+    let branches = branches(ctx)?;
+    let index: HashMap<String, usize> = branches.iter().enumerate().map(|(i, b)| (b.id.clone(), i)).collect();
+    let bounds: Vec<_> = branches.iter().map(|b| f.days.bounds(b.tz)).collect();
+    let lo = bounds.iter().map(|b| b.0).min().unwrap_or(ctx.now);
+    let hi = bounds.iter().map(|b| b.1).max().unwrap_or(ctx.now).min(ctx.now + chrono::Duration::days(1));
+    let cs_department: String = ctx
+        .conn
+        .query_row("SELECT id FROM departments WHERE is_cs = 1 ORDER BY active DESC, rowid LIMIT 1", [], |r| r.get(0))
+        .or_else(|_| ctx.conn.query_row("SELECT id FROM departments ORDER BY rowid LIMIT 1", [], |r| r.get(0)))?;
+
+    let sql = format!(
+        "SELECT c.id, c.received_at, c.stage, c.closed_at, c.warning_level, c.is_repeat,
+                COALESCE(c.department_id, {LAST_DISPATCH}), c.customer_id, c.customer_name, c.contact_phone, c.owner_id,
+                (SELECT MIN(e.at) FROM events e WHERE e.complaint_id = c.id AND e.kind IN ('replied', 'customer_decision')),
+                {DIMS}, c.rowid
+         FROM complaints c
+         WHERE c.received_at >= ?1 AND c.received_at < ?2 AND c.stage <> 'cancelled'
+         ORDER BY c.received_at"
+    );
+    let mut stmt = ctx.conn.prepare_cached(&sql)?;
+    let mut facts: Vec<Fact> = Vec::new();
+    let mut rowids: Vec<i64> = Vec::new();
+    let mut seen: HashMap<String, Dims> = HashMap::new();
+    let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let d = dims(r, 12, r.get(6)?)?;
+        let Some(&b) = index.get(&d.branch_id) else { continue };
+        let received_at = fast_ts(text_at(r, 1)?);
+        let in_range = received_at >= bounds[b].0 && received_at < bounds[b].1;
+        let department_id = d.department_id.clone().unwrap_or_else(|| cs_department.clone());
+        if in_range && f.matches(&d, &department_id) {
+            let stage: Stage = r.get(2)?;
+            rowids.push(r.get(20)?);
+            facts.push(Fact {
+                id: id.clone(),
+                number: d.number.clone(),
+                branch: b,
+                received_at,
+                month: month_of(received_at, branches[b].tz),
+                stage,
+                // Not accepting or cancelling also stamps `closed_at`; only closing resolves (R6.2).
+                closed_at: opt_text_at(r, 3)?.map(fast_ts).filter(|_| stage == Stage::Closed),
+                first_response_at: opt_text_at(r, 11)?.map(fast_ts),
+                category: d.category,
+                sub_category: d.sub_category.clone(),
+                channel: d.channel,
+                tier: d.tier,
+                nature: d.nature,
+                warning_level: r.get(4)?,
+                is_repeat: r.get(5)?,
+                department_id,
+                worker_id: d.worker_id.clone(),
+                customer_id: r.get(7)?,
+                customer_name: r.get(8)?,
+                phone: r.get(9)?,
+                owner_id: r.get(10)?,
+                steps: Vec::new(),
+                first_response_wall: None,
+                first_response_work: None,
+                resolution_wall: None,
+                resolution_work: None,
+            });
+        }
+        seen.insert(id, d);
+    }
+    drop(rows);
+    let by_id: HashMap<String, usize> = facts.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
+    let by_rowid: HashMap<i64, usize> = rowids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+
+    // Steps of the same complaints in one pass (steps_complaint index), pauses (rare) whole.
+    let mut stmt = ctx.conn.prepare_cached(
+        "SELECT c.rowid, s.kind, s.due_at, s.completed_at FROM complaints c JOIN steps s ON s.complaint_id = c.id
+         WHERE c.received_at >= ?1 AND c.received_at < ?2",
+    )?;
+    let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
+    while let Some(r) = rows.next()? {
+        let Some(&i) = by_rowid.get(&r.get::<_, i64>(0)?) else { continue };
+        facts[i].steps.push(StepFact {
+            kind: r.get(1)?,
+            due_at: fast_ts(text_at(r, 2)?),
+            completed_at: opt_text_at(r, 3)?.map(fast_ts),
+        });
+    }
+    drop(rows);
+    let mut pauses: HashMap<usize, Vec<Interval>> = HashMap::new();
+    let mut stmt = ctx.conn.prepare_cached("SELECT complaint_id, start_at, end_at FROM pauses")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        if let Some(&i) = by_id.get(text_at(r, 0)?) {
+            let iv = Interval { start: stored_ts(&r.get::<_, String>(1)?), end: stored_ts(&r.get::<_, String>(2)?) };
+            pauses.entry(i).or_default().push(iv);
+        }
+    }
+    drop(rows);
+
+    // Durations: wall clock and business hours of the complaint's branch (R4.5 b).
+    let business = Limit::BusinessHours { minutes: 0 };
+    for (i, fact) in facts.iter_mut().enumerate() {
+        let env = &branches[fact.branch];
+        let ps = pauses.get(&i).map(Vec::as_slice).unwrap_or(&[]);
+        let cx = ClockContext { tz: env.tz, calendar: &env.calendar, hours: &env.hours, pauses: ps };
+        let measure = |end: DateTime<Utc>| {
+            let wall = (end - fact.received_at).num_seconds().max(0);
+            (wall, counted_seconds(fact.received_at, end, &business, &cx))
+        };
+        if let Some(t) = fact.first_response_at {
+            let (w, b) = measure(t);
+            fact.first_response_wall = Some(w);
+            fact.first_response_work = Some(b);
+        }
+        if let Some(t) = fact.closed_at {
+            let (w, b) = measure(t);
+            fact.resolution_wall = Some(w);
+            fact.resolution_work = Some(b);
+        }
+    }
+
+    // Surveys taken in the range (R6.1), attributed to the department responsible then (R6.4).
+    // Their complaints were mostly read above; older ones are looked up one by one.
+    let mut older = ctx.conn.prepare_cached(&format!(
+        "SELECT c.stage, COALESCE(c.department_id, {LAST_DISPATCH}), {DIMS} FROM complaints c WHERE c.id = ?1"
+    ))?;
+    let mut stmt = ctx.conn.prepare_cached(
+        "SELECT s.complaint_id, s.surveyed_at, s.overall, s.speed, s.attitude, s.result, s.method, s.comment, s.department_id
+         FROM surveys s WHERE s.surveyed_at >= ?1 AND s.surveyed_at < ?2 ORDER BY s.surveyed_at, s.rowid",
+    )?;
+    let mut surveys = Vec::new();
+    let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
+    while let Some(r) = rows.next()? {
+        let complaint_id: String = r.get(0)?;
+        if !seen.contains_key(&complaint_id) {
+            let got: Option<(Stage, Dims)> = older
+                .query_row(params![complaint_id], |x| Ok((x.get::<_, Stage>(0)?, dims(x, 2, x.get(1)?)?)))
+                .optional()?;
+            match got {
+                Some((stage, d)) if stage != Stage::Cancelled => {
+                    seen.insert(complaint_id.clone(), d);
+                }
+                _ => continue,
+            }
+        }
+        let Some(d) = seen.get(&complaint_id) else { continue };
+        let Some(&b) = index.get(&d.branch_id) else { continue };
+        let at = fast_ts(text_at(r, 1)?);
+        if at < bounds[b].0 || at >= bounds[b].1 || at >= ctx.now {
+            continue;
+        }
+        let department_id: String =
+            r.get::<_, Option<String>>(8)?.or_else(|| d.department_id.clone()).unwrap_or_else(|| cs_department.clone());
+        if !f.matches(d, &department_id) {
+            continue;
+        }
+        surveys.push(SurveyFact {
+            complaint_id,
+            number: d.number.clone(),
+            branch: b,
+            surveyed_at: at,
+            month: month_of(at, branches[b].tz),
+            overall: r.get(2)?,
+            speed: r.get(3)?,
+            attitude: r.get(4)?,
+            result: r.get(5)?,
+            method: r.get(6)?,
+            comment: r.get(7)?,
+            department_id,
+            category: d.category,
+            sub_category: d.sub_category.clone(),
+            channel: d.channel,
+            tier: d.tier,
+            nature: d.nature,
+            worker_id: d.worker_id.clone(),
+        });
+    }
+    drop(rows);
+    Ok(Dataset { now: ctx.now, filter: f, branches: std::rc::Rc::new(branches), bounds, facts, surveys, cs_department })
+}

@@ -1,0 +1,506 @@
+//! Imports of customers and workers from XLSX or CSV: every row is checked with the same rules
+//! as the core's own operations (a worker row goes through `admin::upsert_worker` itself; a
+//! customer row through the registration's checks of name, phone and tier), the result is a
+//! preview with per-row errors, and rows are written only when none has an error — all in the
+//! command's one transaction, so nothing is ever half-imported.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Cursor;
+
+use base64::Engine;
+use calamine::{Data, Reader};
+use rusqlite::{params, OptionalExtension};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::clock::{new_id, ts};
+use crate::error::{CoreError, Result};
+use crate::model::Tier;
+use crate::workflow::intake::normalize_phone;
+use crate::workflow::{admin, text, Ctx};
+
+/// Largest file accepted, and most data rows.
+pub const MAX_BYTES: usize = 20 * 1024 * 1024;
+pub const MAX_ROWS: usize = 50_000;
+/// Rows shown in the preview.
+pub const PREVIEW_ROWS: usize = 200;
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportArgs {
+    /// The file chosen in the open dialog (.xlsx or .csv).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Or the file's content, base64 (drag and drop), with `file_name` for its type.
+    #[serde(default)]
+    pub content_base64: Option<String>,
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// Only check and preview (the default); false writes the rows when none has an error.
+    #[serde(default = "yes")]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FileFormat {
+    Xlsx,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RowAction {
+    Create,
+    Update,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ColumnMap {
+    /// The header as written in the file.
+    pub header: String,
+    /// The field it was read as; null when the column is ignored.
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RowError {
+    /// Row number as the spreadsheet shows it (the header is row 1).
+    pub row: usize,
+    pub field: String,
+    /// A message key the window translates (`error.invalid.<reason>`): required, bad_phone,
+    /// too_long, unknown_tier, duplicate_in_file …
+    pub reason: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PreviewRow {
+    pub row: usize,
+    /// Null when the row has an error.
+    pub action: Option<RowAction>,
+    pub values: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ImportResult {
+    pub format: FileFormat,
+    /// The sheet read (the first one of a workbook).
+    pub sheet: Option<String>,
+    pub columns: Vec<ColumnMap>,
+    pub total_rows: usize,
+    pub valid_rows: usize,
+    pub errors: Vec<RowError>,
+    /// The first 200 rows as they will be imported.
+    pub preview: Vec<PreviewRow>,
+    /// True only when the rows were written (not a dry run and no errors).
+    pub applied: bool,
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// A parsed file: header cells and data rows with their row numbers.
+struct Grid {
+    format: FileFormat,
+    sheet: Option<String>,
+    header: Vec<String>,
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+fn file_bytes(a: &ImportArgs) -> Result<(Vec<u8>, String)> {
+    match (&a.path, &a.content_base64) {
+        (Some(p), _) if !p.trim().is_empty() => {
+            let p = std::path::Path::new(p.trim());
+            let meta = std::fs::metadata(p).map_err(|_| CoreError::invalid("path", "file_not_found"))?;
+            if meta.len() as usize > MAX_BYTES {
+                return Err(CoreError::invalid("file", "file_too_large"));
+            }
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Ok((std::fs::read(p)?, name))
+        }
+        (_, Some(b)) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .map_err(|_| CoreError::invalid("content_base64", "not_base64"))?;
+            if bytes.len() > MAX_BYTES {
+                return Err(CoreError::invalid("file", "file_too_large"));
+            }
+            Ok((bytes, a.file_name.clone().unwrap_or_default()))
+        }
+        _ => Err(CoreError::invalid("path", "required")),
+    }
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.trim().to_string(),
+        // Phone numbers typed into Excel become numbers: 13812345678.0 → "13812345678".
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e16 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => d.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(_) | Data::Empty => String::new(),
+    }
+}
+
+fn parse(bytes: &[u8], name: &str) -> Result<Grid> {
+    let lower = name.to_lowercase();
+    let spreadsheet = [".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"].iter().any(|e| lower.ends_with(e));
+    let csv = [".csv", ".txt", ".tsv"].iter().any(|e| lower.ends_with(e));
+    let zip = bytes.starts_with(b"PK\x03\x04");
+    let raw: Vec<Vec<String>>;
+    let (format, sheet) = if spreadsheet || (!csv && zip) {
+        let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+            .map_err(|_| CoreError::invalid("file", "unreadable_spreadsheet"))?;
+        let sheet = wb.sheet_names().first().cloned().ok_or_else(|| CoreError::invalid("file", "empty_file"))?;
+        let range = wb.worksheet_range(&sheet).map_err(|_| CoreError::invalid("file", "unreadable_spreadsheet"))?;
+        raw = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
+        (FileFormat::Xlsx, Some(sheet))
+    } else {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        // Excel's plain "CSV" in a Chinese Windows is GBK: say so instead of reading garbage.
+        let text = std::str::from_utf8(body).map_err(|_| CoreError::invalid("file", "csv_not_utf8"))?;
+        let first = text.lines().next().unwrap_or("");
+        let delim = if !first.contains(',') && first.contains('\t') {
+            b'\t'
+        } else if !first.contains(',') && first.contains(';') {
+            b';'
+        } else {
+            b','
+        };
+        let mut rd = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(text.as_bytes());
+        let mut rows = Vec::new();
+        for rec in rd.records() {
+            let rec = rec.map_err(|_| CoreError::invalid("file", "malformed_csv"))?;
+            rows.push(rec.iter().map(|s| s.trim().to_string()).collect());
+        }
+        raw = rows;
+        (FileFormat::Csv, None)
+    };
+    let mut numbered = raw.into_iter().enumerate().map(|(i, r)| (i + 1, r)).filter(|(_, r)| r.iter().any(|c| !c.is_empty()));
+    let (_, header) = numbered.next().ok_or_else(|| CoreError::invalid("file", "empty_file"))?;
+    let rows: Vec<(usize, Vec<String>)> = numbered.collect();
+    if rows.len() > MAX_ROWS {
+        return Err(CoreError::invalid("file", "too_many_rows"));
+    }
+    Ok(Grid { format, sheet, header, rows })
+}
+
+/// Header spellings accepted for each field, in the four languages of the app.
+type Aliases = &'static [(&'static str, &'static [&'static str])];
+
+const PHONE: &[&str] = &[
+    "phone", "phones", "contact_phone", "mobile", "tel", "telephone", "电话", "手机", "手机号", "联系电话", "電話", "手機", "聯絡電話",
+    "teléfono", "telefono", "móvil", "movil",
+];
+
+const CUSTOMER_FIELDS: Aliases = &[
+    ("name", &["name", "customer_name", "customer", "姓名", "客户姓名", "客户", "名称", "客戶姓名", "客戶", "nombre", "cliente"]),
+    ("phone", PHONE),
+    ("tier", &["tier", "level", "等级", "客户等级", "客戶等級", "等級", "nivel", "nivel de cliente"]),
+    ("address", &["address", "地址", "住址", "dirección", "direccion"]),
+    ("note", &["note", "notes", "remark", "备注", "備註", "nota", "notas"]),
+];
+
+const WORKER_FIELDS: Aliases = &[
+    ("code", &["code", "worker_code", "id", "工号", "编号", "工號", "編號", "员工编号", "員工編號", "código", "codigo"]),
+    ("name", &["name", "worker", "姓名", "名字", "nombre", "trabajador"]),
+    ("kind", &["kind", "type", "role", "工种", "类型", "岗位", "工種", "類型", "崗位", "tipo", "oficio"]),
+    ("phone", PHONE),
+    ("active", &["active", "status", "在岗", "状态", "在崗", "狀態", "activo", "estado"]),
+];
+
+fn map_columns(header: &[String], fields: Aliases, required: &[&str]) -> Result<(Vec<ColumnMap>, HashMap<&'static str, usize>)> {
+    let mut at: HashMap<&'static str, usize> = HashMap::new();
+    let mut cols = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        let norm = h.trim().trim_matches('*').trim().to_lowercase();
+        let field = fields.iter().find(|(_, names)| names.iter().any(|n| *n == norm)).map(|(f, _)| *f);
+        let field = field.filter(|f| !at.contains_key(f));
+        if let Some(f) = field {
+            at.insert(f, i);
+        }
+        cols.push(ColumnMap { header: h.clone(), field: field.map(str::to_string) });
+    }
+    for r in required {
+        if !at.contains_key(r) {
+            return Err(CoreError::invalid(*r, "missing_column"));
+        }
+    }
+    Ok((cols, at))
+}
+
+fn get<'a>(row: &'a [String], at: &HashMap<&'static str, usize>, f: &str) -> Option<&'a str> {
+    at.get(f).and_then(|&i| row.get(i)).map(String::as_str)
+}
+
+fn values(row: &[String], at: &HashMap<&'static str, usize>) -> BTreeMap<String, String> {
+    at.iter().map(|(f, &i)| (f.to_string(), row.get(i).cloned().unwrap_or_default())).collect()
+}
+
+fn row_error(row: usize, e: CoreError, value: &str) -> RowError {
+    let (field, reason) = match e {
+        CoreError::Invalid { field, reason } => (field, reason),
+        CoreError::NotFound { what, .. } => (what.to_string(), "not_found".to_string()),
+        CoreError::Precondition { reason, .. } => ("row".to_string(), reason),
+        other => ("row".to_string(), other.code().to_string()),
+    };
+    RowError { row, field, reason, value: value.chars().take(100).collect() }
+}
+
+/// R2.2 tiers, as codes or as the app's four languages write them.
+fn parse_tier(s: &str) -> Option<Tier> {
+    let s = s.trim().to_lowercase();
+    Tier::parse(&s).or(match s.as_str() {
+        "" | "普通" | "一般" | "habitual" | "normal" => Some(Tier::Regular),
+        "vip客户" | "vip客戶" | "贵宾" | "貴賓" => Some(Tier::Vip),
+        "临时" | "臨時" | "ocasional" | "temporal" => Some(Tier::Temporary),
+        _ => None,
+    })
+}
+
+fn parse_active(s: &str) -> Option<bool> {
+    match s.trim().to_lowercase().as_str() {
+        "" | "1" | "yes" | "y" | "true" | "是" | "在岗" | "在崗" | "sí" | "si" | "activo" => Some(true),
+        "0" | "no" | "n" | "false" | "否" | "离职" | "離職" | "停用" | "inactivo" => Some(false),
+        _ => None,
+    }
+}
+
+fn savepoint(ctx: &Ctx, sql: &str) -> Result<()> {
+    ctx.conn.execute_batch(sql)?;
+    Ok(())
+}
+
+fn finish(ctx: &Ctx, apply: bool) -> Result<()> {
+    if apply {
+        savepoint(ctx, "RELEASE import_all")
+    } else {
+        savepoint(ctx, "ROLLBACK TO import_all; RELEASE import_all")
+    }
+}
+
+/// `import_workers` (administrator): each row runs through `upsert_worker` itself, in a
+/// savepoint, so its errors are exactly the operation's; all are rolled back on a dry run or
+/// when any row fails.
+pub fn import_workers(ctx: &Ctx, a: &ImportArgs) -> Result<ImportResult> {
+    ctx.begin("import_workers", None)?;
+    let (bytes, name) = file_bytes(a)?;
+    let g = parse(&bytes, &name)?;
+    let (columns, at) = map_columns(&g.header, WORKER_FIELDS, &["code", "name"])?;
+    let mut errors = Vec::new();
+    let mut preview = Vec::new();
+    let (mut created, mut updated, mut valid) = (0, 0, 0);
+    let mut seen: HashSet<String> = HashSet::new();
+    savepoint(ctx, "SAVEPOINT import_all")?;
+    let outcome = (|| -> Result<()> {
+        for (n, row) in &g.rows {
+            let code = get(row, &at, "code").unwrap_or("").trim().to_string();
+            let before = errors.len();
+            let active = match parse_active(get(row, &at, "active").unwrap_or("")) {
+                Some(v) => v,
+                None => {
+                    errors.push(RowError { row: *n, field: "active".into(), reason: "not_yes_or_no".into(), value: get(row, &at, "active").unwrap_or("").into() });
+                    true
+                }
+            };
+            if !code.is_empty() && !seen.insert(code.to_lowercase()) {
+                errors.push(RowError { row: *n, field: "code".into(), reason: "duplicate_in_file".into(), value: code.clone() });
+            }
+            let exists: bool = ctx.conn.query_row("SELECT EXISTS (SELECT 1 FROM workers WHERE code = ?1)", params![code], |r| r.get(0))?;
+            if errors.len() == before {
+                let args = admin::WorkerArgs {
+                    code: code.clone(),
+                    name: get(row, &at, "name").unwrap_or("").to_string(),
+                    kind: get(row, &at, "kind").unwrap_or("").to_string(),
+                    phone: get(row, &at, "phone").unwrap_or("").to_string(),
+                    active,
+                };
+                savepoint(ctx, "SAVEPOINT import_row")?;
+                match admin::upsert_worker(ctx, &args) {
+                    Ok(_) => savepoint(ctx, "RELEASE import_row")?,
+                    Err(e) => {
+                        savepoint(ctx, "ROLLBACK TO import_row; RELEASE import_row")?;
+                        let value = match &e {
+                            CoreError::Invalid { field, .. } => get(row, &at, field).unwrap_or("").to_string(),
+                            _ => String::new(),
+                        };
+                        errors.push(row_error(*n, e, &value));
+                    }
+                }
+            }
+            let ok = errors.len() == before;
+            if ok {
+                valid += 1;
+                if exists { updated += 1 } else { created += 1 }
+            }
+            if preview.len() < PREVIEW_ROWS {
+                let action = ok.then_some(if exists { RowAction::Update } else { RowAction::Create });
+                preview.push(PreviewRow { row: *n, action, values: values(row, &at) });
+            }
+        }
+        Ok(())
+    })();
+    let apply = outcome.is_ok() && !a.dry_run && errors.is_empty();
+    finish(ctx, apply)?;
+    outcome?;
+    if apply {
+        ctx.event(None, "workers_imported", json!({ "file": name, "rows": g.rows.len(), "created": created, "updated": updated }))?;
+    }
+    Ok(ImportResult {
+        format: g.format,
+        sheet: g.sheet,
+        columns,
+        total_rows: g.rows.len(),
+        valid_rows: valid,
+        errors,
+        preview,
+        applied: apply,
+        created: if apply { created } else { 0 },
+        updated: if apply { updated } else { 0 },
+    })
+}
+
+/// A checked customer row.
+struct CustomerRow {
+    name: String,
+    phones: Vec<String>,
+    tier: Option<Tier>,
+    address: Option<String>,
+    note: Option<String>,
+    existing: Option<String>,
+}
+
+/// `import_customers` (administrator): rows checked with the registration's rules (R3.1 name
+/// and phone, R2.2 tier); an existing customer is found by any of the row's phones and updated.
+pub fn import_customers(ctx: &Ctx, a: &ImportArgs) -> Result<ImportResult> {
+    ctx.begin("import_customers", None)?;
+    let (bytes, name) = file_bytes(a)?;
+    let g = parse(&bytes, &name)?;
+    let (columns, at) = map_columns(&g.header, CUSTOMER_FIELDS, &["name", "phone"])?;
+    let mut errors = Vec::new();
+    let mut preview = Vec::new();
+    let mut checked: Vec<CustomerRow> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut owner = ctx.conn.prepare_cached("SELECT customer_id FROM customer_phones WHERE phone = ?1")?;
+    for (n, row) in &g.rows {
+        let before = errors.len();
+        let mut fail = |field: &str, e: CoreError| {
+            let value = get(row, &at, field).unwrap_or("").to_string();
+            errors.push(row_error(*n, e, &value));
+        };
+        let cname = text("name", get(row, &at, "name").unwrap_or(""), true, 100).map_err(|e| fail("name", e)).ok();
+        let raw_phones = get(row, &at, "phone").unwrap_or("");
+        let mut phones = Vec::new();
+        let parts: Vec<&str> = raw_phones.split([';', '；', '/', '、', ',', '，', '\n']).map(str::trim).filter(|p| !p.is_empty()).collect();
+        if parts.is_empty() {
+            fail("phone", CoreError::invalid("phone", "required"));
+        }
+        for p in parts {
+            match normalize_phone(p) {
+                Ok(d) if !seen.insert(d.clone()) => fail("phone", CoreError::invalid("phone", "duplicate_in_file")),
+                Ok(d) => phones.push(d),
+                Err(e) => fail("phone", e),
+            }
+        }
+        let tier_raw = get(row, &at, "tier");
+        let tier = match tier_raw {
+            Some(t) if !t.trim().is_empty() => match parse_tier(t) {
+                Some(t) => Some(t),
+                None => {
+                    fail("tier", CoreError::invalid("tier", "unknown_tier"));
+                    None
+                }
+            },
+            _ => None,
+        };
+        let address = match get(row, &at, "address") {
+            Some(v) => text("address", v, false, 300).map_err(|e| fail("address", e)).ok(),
+            None => None,
+        };
+        let note = match get(row, &at, "note") {
+            Some(v) => text("note", v, false, 1000).map_err(|e| fail("note", e)).ok(),
+            None => None,
+        };
+        let mut owners: Vec<String> = Vec::new();
+        for p in &phones {
+            if let Some(c) = owner.query_row(params![p], |r| r.get::<_, String>(0)).optional()? {
+                if !owners.contains(&c) {
+                    owners.push(c);
+                }
+            }
+        }
+        if owners.len() > 1 {
+            fail("phone", CoreError::invalid("phone", "phones_of_different_customers"));
+        }
+        let ok = errors.len() == before;
+        let existing = owners.into_iter().next();
+        if preview.len() < PREVIEW_ROWS {
+            let action = ok.then_some(if existing.is_some() { RowAction::Update } else { RowAction::Create });
+            preview.push(PreviewRow { row: *n, action, values: values(row, &at) });
+        }
+        if ok {
+            if let Some(name) = cname {
+                checked.push(CustomerRow { name, phones, tier, address, note, existing });
+            }
+        }
+    }
+    let valid = checked.len();
+    let apply = !a.dry_run && errors.is_empty();
+    let (mut created, mut updated) = (0, 0);
+    if apply {
+        let now = ts(ctx.now);
+        for c in &checked {
+            match &c.existing {
+                Some(id) => {
+                    let old: Tier = ctx.conn.query_row("SELECT tier FROM customers WHERE id = ?1", params![id], |r| r.get(0))?;
+                    let tier = c.tier.unwrap_or(old);
+                    ctx.conn.execute(
+                        "UPDATE customers SET name = ?1, tier = ?2, address = COALESCE(NULLIF(?3, ''), address),
+                             note = COALESCE(NULLIF(?4, ''), note) WHERE id = ?5",
+                        params![c.name, tier, c.address.as_deref().unwrap_or(""), c.note.as_deref().unwrap_or(""), id],
+                    )?;
+                    if tier != old {
+                        ctx.event(None, "customer_tier_changed", json!({ "customer_id": id, "from": old, "to": tier, "via": "import" }))?;
+                    }
+                    for p in &c.phones {
+                        ctx.conn.execute("INSERT OR IGNORE INTO customer_phones (phone, customer_id) VALUES (?1, ?2)", params![p, id])?;
+                    }
+                    updated += 1;
+                }
+                None => {
+                    let id = new_id();
+                    ctx.conn.execute(
+                        "INSERT INTO customers (id, name, tier, address, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![id, c.name, c.tier.unwrap_or(Tier::Regular), c.address.as_deref().unwrap_or(""), c.note.as_deref().unwrap_or(""), now],
+                    )?;
+                    for p in &c.phones {
+                        ctx.conn.execute("INSERT INTO customer_phones (phone, customer_id) VALUES (?1, ?2)", params![p, id])?;
+                    }
+                    created += 1;
+                }
+            }
+        }
+        // R7.1: who imported which file and how much; the rows themselves are personal data.
+        ctx.event(None, "customers_imported", json!({ "file": name, "rows": g.rows.len(), "created": created, "updated": updated }))?;
+    }
+    Ok(ImportResult {
+        format: g.format,
+        sheet: g.sheet,
+        columns,
+        total_rows: g.rows.len(),
+        valid_rows: valid,
+        errors,
+        preview,
+        applied: apply,
+        created,
+        updated,
+    })
+}

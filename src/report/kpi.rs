@@ -1,0 +1,609 @@
+//! The KPIs of R7.4 for any range and filter, with breakdowns by category, channel, tier,
+//! department, worker, branch and month. Each figure is a KPI key (its exact definition is
+//! `texts::Texts::definition`, shown next to it everywhere) plus its numbers; each breakdown row
+//! carries the filter that selects exactly its complaints, so the complaints behind any figure
+//! are `kpi_complaints { filter: row.filter, kpi: figure.kpi }`.
+//!
+//! How one complaint or survey counts towards a KPI is decided in one place, [`count_fact`] and
+//! [`count_survey`], used both for the figures and for the lists behind them: the list behind a
+//! figure always has exactly the figure's numbers.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::facts::{self, Dataset, Fact, SurveyFact};
+use super::filter::{ReportFilter, NONE_KEY};
+use super::range::Days;
+use crate::docs::Lang;
+use crate::error::Result;
+use crate::model::{Category, Channel, StepKind, Tier};
+use crate::workflow::Ctx;
+
+macro_rules! kpi_keys {
+    ($($variant:ident = $text:literal),+ $(,)?) => {
+        /// The KPIs of R7.4.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum KpiKey { $($variant),+ }
+
+        impl KpiKey {
+            /// Every KPI, in the order reports show them.
+            pub const ALL: [KpiKey; 21] = [$(KpiKey::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(KpiKey::$variant => $text),+ }
+            }
+        }
+    };
+}
+
+kpi_keys! {
+    Volume = "volume",
+    ResolutionRate = "resolution_rate",
+    FirstResponseMedian = "first_response_median",
+    FirstResponseP90 = "first_response_p90",
+    FirstResponseWorkMedian = "first_response_work_median",
+    FirstResponseWorkP90 = "first_response_work_p90",
+    ResolutionMedian = "resolution_median",
+    ResolutionP90 = "resolution_p90",
+    ResolutionWorkMedian = "resolution_work_median",
+    ResolutionWorkP90 = "resolution_work_p90",
+    OnTimeReportMajor = "on_time_report_major",
+    OnTimeDispatch = "on_time_dispatch",
+    OnTimeStageReply = "on_time_stage_reply",
+    OnTimeFinalHandling = "on_time_final_handling",
+    OnTimeDepartment = "on_time_department",
+    OnTimeFollowUp = "on_time_follow_up",
+    OverdueRate = "overdue_rate",
+    CsatShare = "csat_share",
+    CsatMean = "csat_mean",
+    RepeatRate = "repeat_rate",
+    EscalationRate = "escalation_rate",
+}
+
+/// What a figure's value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A number of complaints.
+    Count,
+    /// A share between 0 and 1 (numerator / denominator).
+    Ratio,
+    /// A duration in seconds.
+    Seconds,
+    /// A mean on the five-level satisfaction scale (1–5).
+    Score,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timing {
+    FirstResponse,
+    Resolution,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stat {
+    Median,
+    P90,
+}
+
+impl KpiKey {
+    pub fn unit(self) -> Unit {
+        use KpiKey::*;
+        match self {
+            Volume => Unit::Count,
+            CsatMean => Unit::Score,
+            _ if self.timing().is_some() => Unit::Seconds,
+            _ => Unit::Ratio,
+        }
+    }
+
+    /// For duration KPIs: what is measured, which statistic, and whether in working time.
+    pub fn timing(self) -> Option<(Timing, Stat, bool)> {
+        use KpiKey::*;
+        use Stat::*;
+        use Timing::*;
+        Some(match self {
+            FirstResponseMedian => (FirstResponse, Median, false),
+            FirstResponseP90 => (FirstResponse, P90, false),
+            FirstResponseWorkMedian => (FirstResponse, Median, true),
+            FirstResponseWorkP90 => (FirstResponse, P90, true),
+            ResolutionMedian => (Resolution, Median, false),
+            ResolutionP90 => (Resolution, P90, false),
+            ResolutionWorkMedian => (Resolution, Median, true),
+            ResolutionWorkP90 => (Resolution, P90, true),
+            _ => return None,
+        })
+    }
+
+    /// For on-time rates: the deadline stage.
+    pub fn step_kind(self) -> Option<StepKind> {
+        use KpiKey::*;
+        Some(match self {
+            OnTimeReportMajor => StepKind::ReportMajor,
+            OnTimeDispatch => StepKind::Dispatch,
+            OnTimeStageReply => StepKind::StageReply,
+            OnTimeFinalHandling => StepKind::FinalHandling,
+            OnTimeDepartment => StepKind::Department,
+            OnTimeFollowUp => StepKind::FollowUp,
+            _ => return None,
+        })
+    }
+
+    /// Counted over surveys rather than complaints.
+    pub fn is_survey(self) -> bool {
+        matches!(self, KpiKey::CsatShare | KpiKey::CsatMean)
+    }
+}
+
+/// The value of one KPI over a set of complaints.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Figure {
+    pub kpi: KpiKey,
+    pub unit: Unit,
+    /// Null when nothing was measured (an empty month, no survey, no closed complaint …).
+    pub value: Option<f64>,
+    /// Ratios: the complaints (steps, surveys) meeting the KPI; scores: the sum of the ratings;
+    /// durations and volume: the number measured.
+    pub numerator: i64,
+    /// The complaints (steps, surveys) the KPI is taken over.
+    pub denominator: i64,
+}
+
+/// How one complaint or survey counts towards a KPI.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Count {
+    pub den: i64,
+    pub num: i64,
+    /// The measured value (seconds for durations, 1–5 for ratings).
+    pub value: Option<f64>,
+}
+
+/// How the complaint `f` counts towards `k` as of `cutoff` (the end of the range, or now).
+pub fn count_fact(k: KpiKey, f: &Fact, cutoff: DateTime<Utc>) -> Count {
+    let one = |yes: bool| Count { den: 1, num: yes as i64, value: None };
+    use KpiKey::*;
+    match k {
+        Volume => one(true),
+        ResolutionRate if f.accepted() => one(f.resolved(cutoff)),
+        OverdueRate => one(f.overdue(cutoff)),
+        RepeatRate => one(f.is_repeat),
+        EscalationRate => one(f.escalated()),
+        _ if k.is_survey() => Count::default(),
+        _ => {
+            if let Some((timing, _, work)) = k.timing() {
+                let measured = match timing {
+                    Timing::FirstResponse if f.accepted() && f.first_response_at.is_some_and(|t| t < cutoff) => {
+                        if work { f.first_response_work } else { f.first_response_wall }
+                    }
+                    Timing::Resolution if f.resolved(cutoff) => {
+                        if work { f.resolution_work } else { f.resolution_wall }
+                    }
+                    _ => None,
+                };
+                return match measured {
+                    Some(v) => Count { den: 1, num: 1, value: Some(v as f64) },
+                    None => Count::default(),
+                };
+            }
+            if let Some(kind) = k.step_kind() {
+                let mut c = Count::default();
+                for s in f.steps.iter().filter(|s| s.kind == kind) {
+                    if let Some(on_time) = s.on_time(cutoff) {
+                        c.den += 1;
+                        c.num += on_time as i64;
+                    }
+                }
+                return c;
+            }
+            Count::default()
+        }
+    }
+}
+
+/// How a survey counts towards a survey KPI (CSAT).
+pub fn count_survey(k: KpiKey, s: &SurveyFact) -> Count {
+    let score = s.overall.score() as i64;
+    match k {
+        KpiKey::CsatShare => Count { den: 1, num: s.overall.is_satisfied() as i64, value: Some(score as f64) },
+        KpiKey::CsatMean => Count { den: 1, num: score, value: Some(score as f64) },
+        _ => Count::default(),
+    }
+}
+
+/// The nearest-rank percentile of ascending values: the ⌈p·n⌉-th smallest (integer arithmetic,
+/// so 90 % of 10 values is exactly the 9th).
+pub fn nearest_rank(sorted: &[i64], stat: Stat) -> Option<i64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let k = match stat {
+        Stat::Median => n.div_ceil(2),
+        Stat::P90 => (9 * n).div_ceil(10),
+    };
+    Some(sorted[k.clamp(1, n) - 1])
+}
+
+/// Every KPI over complaints (each with its cutoff) and surveys.
+pub fn figures(facts: &[(&Fact, DateTime<Utc>)], surveys: &[&SurveyFact]) -> Vec<Figure> {
+    KpiKey::ALL
+        .iter()
+        .map(|&k| {
+            let (mut den, mut num, mut values) = (0i64, 0i64, Vec::new());
+            let mut add = |c: Count| {
+                den += c.den;
+                num += c.num;
+                if k.timing().is_some() {
+                    if let Some(v) = c.value {
+                        values.push(v as i64);
+                    }
+                }
+            };
+            if k.is_survey() {
+                surveys.iter().for_each(|s| add(count_survey(k, s)));
+            } else {
+                facts.iter().for_each(|(f, cut)| add(count_fact(k, f, *cut)));
+            }
+            let value = match k.unit() {
+                Unit::Count => Some(num as f64),
+                Unit::Ratio | Unit::Score => (den > 0).then(|| num as f64 / den as f64),
+                Unit::Seconds => {
+                    values.sort_unstable();
+                    k.timing().and_then(|(_, stat, _)| nearest_rank(&values, stat)).map(|v| v as f64)
+                }
+            };
+            Figure { kpi: k, unit: k.unit(), value, numerator: num, denominator: den }
+        })
+        .collect()
+}
+
+/// The breakdown dimensions of R7.4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Category,
+    Channel,
+    Tier,
+    /// The department a complaint was last dispatched to (customer service when never
+    /// dispatched); for surveys the department responsible when surveyed (R6.4).
+    Department,
+    /// The household-service worker named on the complaint: sorted by volume, a ranking.
+    Worker,
+    Branch,
+    /// Month of receipt (of the survey, for CSAT), each measured at its own end.
+    Month,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 7] =
+        [Dimension::Category, Dimension::Channel, Dimension::Tier, Dimension::Department, Dimension::Worker, Dimension::Branch, Dimension::Month];
+
+    pub fn index(self) -> usize {
+        Dimension::ALL.iter().position(|d| *d == self).unwrap_or(0)
+    }
+
+    pub fn fact_key(self, ds: &Dataset, f: &Fact) -> String {
+        match self {
+            Dimension::Category => f.category.as_str().into(),
+            Dimension::Channel => f.channel.as_str().into(),
+            Dimension::Tier => f.tier.as_str().into(),
+            Dimension::Department => f.department_id.clone(),
+            Dimension::Worker => f.worker_id.clone().unwrap_or_else(|| NONE_KEY.into()),
+            Dimension::Branch => ds.branches[f.branch].id.clone(),
+            Dimension::Month => f.month.key(),
+        }
+    }
+
+    pub fn survey_key(self, ds: &Dataset, s: &SurveyFact) -> String {
+        match self {
+            Dimension::Category => s.category.as_str().into(),
+            Dimension::Channel => s.channel.as_str().into(),
+            Dimension::Tier => s.tier.as_str().into(),
+            Dimension::Department => s.department_id.clone(),
+            Dimension::Worker => s.worker_id.clone().unwrap_or_else(|| NONE_KEY.into()),
+            Dimension::Branch => ds.branches[s.branch].id.clone(),
+            Dimension::Month => s.month.key(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BreakdownRow {
+    /// The value of the dimension: an enum code, a department / worker / branch id, "YYYY-MM",
+    /// or "(none)" for complaints without a worker.
+    pub key: String,
+    /// A readable name: department, worker ("name code") or branch name; the key itself for
+    /// enum codes and months (the window translates those).
+    pub label: String,
+    /// Selects exactly this row's complaints: pass it to `kpi_complaints` with a figure's KPI.
+    pub filter: ReportFilter,
+    pub figures: Vec<Figure>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Breakdown {
+    pub dimension: Dimension,
+    pub rows: Vec<BreakdownRow>,
+    /// Rows there were before `max_rows` cut the list.
+    pub rows_total: usize,
+}
+
+/// Names of departments, workers and branches for row labels.
+pub struct Names {
+    pub departments: HashMap<String, (String, String)>,
+    pub workers: HashMap<String, (String, String)>,
+}
+
+impl Names {
+    pub fn load(ctx: &Ctx) -> Result<Names> {
+        let pairs = |sql: &str| -> Result<HashMap<String, (String, String)>> {
+            let mut stmt = ctx.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, String>(2)?))))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        Ok(Names {
+            departments: pairs("SELECT id, code, name FROM departments")?,
+            workers: pairs("SELECT id, code, name FROM workers")?,
+        })
+    }
+
+    pub fn department(&self, id: &str) -> String {
+        self.departments.get(id).map(|(_, n)| n.clone()).unwrap_or_else(|| id.to_string())
+    }
+
+    pub fn worker(&self, id: &str) -> String {
+        match self.workers.get(id) {
+            Some((code, name)) => format!("{name} {code}"),
+            None => id.to_string(),
+        }
+    }
+}
+
+fn label(ds: &Dataset, names: &Names, d: Dimension, key: &str) -> String {
+    match d {
+        Dimension::Department => names.department(key),
+        Dimension::Worker if key == NONE_KEY => key.to_string(),
+        Dimension::Worker => names.worker(key),
+        Dimension::Branch => ds.branches.iter().find(|b| b.id == key).map(|b| b.name.clone()).unwrap_or_else(|| key.to_string()),
+        _ => key.to_string(),
+    }
+}
+
+fn row_filter(base: &ReportFilter, days: Days, d: Dimension, key: &str) -> ReportFilter {
+    let mut f = base.clone();
+    match d {
+        Dimension::Category => f.category = Category::parse(key),
+        Dimension::Channel => f.channel = Channel::parse(key),
+        Dimension::Tier => f.tier = Tier::parse(key),
+        Dimension::Department => f.department = Some(key.to_string()),
+        Dimension::Worker => f.worker = Some(key.to_string()),
+        Dimension::Branch => f.branch = Some(key.to_string()),
+        Dimension::Month => {
+            if let Ok(m) = super::range::Month::parse("month", key) {
+                let md = Days::month(m);
+                let inter = Days { from: md.from.max(days.from), to: md.to.min(days.to) };
+                return base.with_days(inter);
+            }
+        }
+    }
+    f
+}
+
+/// Complaints of the dataset, each with the cutoff it is measured at: the end of the range,
+/// or with `by_month` the end of its own month.
+pub fn with_cutoffs<'a>(ds: &'a Dataset, facts: impl Iterator<Item = &'a Fact>, by_month: bool) -> Vec<(&'a Fact, DateTime<Utc>)> {
+    facts.map(|f| (f, if by_month { ds.month_cutoff(f.branch, f.month) } else { ds.cutoff(f.branch) })).collect()
+}
+
+/// One breakdown: rows in a stable order (months chronologically, every month of the range
+/// present; the small vocabularies complete; departments, workers and branches by volume).
+pub fn breakdown(ds: &Dataset, names: &Names, base: &ReportFilter, d: Dimension, max_rows: usize) -> Breakdown {
+    let by_month = d == Dimension::Month;
+    let mut groups: BTreeMap<String, (Vec<&Fact>, Vec<&SurveyFact>)> = BTreeMap::new();
+    match d {
+        Dimension::Month => ds.filter.days.months().iter().for_each(|m| {
+            groups.entry(m.key()).or_default();
+        }),
+        Dimension::Category => Category::ALL.iter().for_each(|c| {
+            groups.entry(c.as_str().into()).or_default();
+        }),
+        Dimension::Channel => Channel::ALL.iter().for_each(|c| {
+            groups.entry(c.as_str().into()).or_default();
+        }),
+        Dimension::Tier => Tier::ALL.iter().for_each(|c| {
+            groups.entry(c.as_str().into()).or_default();
+        }),
+        _ => {}
+    }
+    // A filter fixing the dimension leaves one row.
+    let fixed: Option<String> = match d {
+        Dimension::Category => base.category.map(|c| c.as_str().to_string()),
+        Dimension::Channel => base.channel.map(|c| c.as_str().to_string()),
+        Dimension::Tier => base.tier.map(|c| c.as_str().to_string()),
+        _ => None,
+    };
+    if let Some(k) = &fixed {
+        groups.retain(|key, _| key == k);
+    }
+    for f in &ds.facts {
+        groups.entry(d.fact_key(ds, f)).or_default().0.push(f);
+    }
+    for s in &ds.surveys {
+        groups.entry(d.survey_key(ds, s)).or_default().1.push(s);
+    }
+    let mut rows: Vec<BreakdownRow> = groups
+        .into_iter()
+        .map(|(key, (fs, ss))| {
+            let facts = with_cutoffs(ds, fs.into_iter(), by_month);
+            BreakdownRow {
+                label: label(ds, names, d, &key),
+                filter: row_filter(base, ds.filter.days, d, &key),
+                figures: figures(&facts, &ss),
+                key,
+            }
+        })
+        .collect();
+    let order = |r: &BreakdownRow| (r.figures[0].numerator, r.figures.iter().find(|f| f.kpi == KpiKey::CsatShare).map(|f| f.denominator).unwrap_or(0));
+    match d {
+        Dimension::Month => {}
+        Dimension::Category | Dimension::Channel | Dimension::Tier => {
+            let pos = |k: &str| match d {
+                Dimension::Category => Category::parse(k).map(|c| Category::ALL.iter().position(|x| *x == c)),
+                Dimension::Channel => Channel::parse(k).map(|c| Channel::ALL.iter().position(|x| *x == c)),
+                _ => Tier::parse(k).map(|c| Tier::ALL.iter().position(|x| *x == c)),
+            };
+            rows.sort_by_key(|r| pos(&r.key));
+        }
+        _ => rows.sort_by(|a, b| order(b).cmp(&order(a)).then_with(|| a.label.cmp(&b.label))),
+    }
+    let rows_total = rows.len();
+    rows.truncate(max_rows);
+    Breakdown { dimension: d, rows, rows_total }
+}
+
+// ---- commands -------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KpisArgs {
+    #[serde(default)]
+    pub filter: ReportFilter,
+    /// Breakdowns to compute, e.g. ["month", "category", "department", "worker"].
+    #[serde(default)]
+    pub group_by: Vec<Dimension>,
+    /// Rows per breakdown (default 100, at most 5000); `rows_total` tells how many there were.
+    #[serde(default)]
+    pub max_rows: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RangeView {
+    pub from_date: NaiveDate,
+    /// Last day included.
+    pub until_date: NaiveDate,
+    /// The time zone the days are cut in (of the first branch; each branch uses its own).
+    pub time_zone: String,
+    /// The instant the figures are measured at: the end of the range, or now if earlier (UTC).
+    pub measured_at: String,
+    pub complaints: usize,
+    pub surveys: usize,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KpiReport {
+    pub range: RangeView,
+    /// The filter with its range made explicit: `kpi_complaints { filter, kpi }` lists the
+    /// complaints behind a total figure.
+    pub filter: ReportFilter,
+    /// Every KPI, in the order of their definitions (`kpi_definitions`).
+    pub figures: Vec<Figure>,
+    pub breakdowns: Vec<Breakdown>,
+}
+
+/// Resolves the filter and loads its facts.
+pub fn dataset(ctx: &Ctx, filter: &ReportFilter) -> Result<(Dataset, ReportFilter)> {
+    let resolved = filter.resolve(ctx)?;
+    let explicit = filter.with_days(resolved.days);
+    Ok((facts::load(ctx, resolved)?, explicit))
+}
+
+pub fn range_view(ds: &Dataset) -> RangeView {
+    RangeView {
+        from_date: ds.filter.days.from,
+        until_date: ds.filter.days.until_inclusive(),
+        time_zone: ds.branches.first().map(|b| b.tz.name().to_string()).unwrap_or_default(),
+        measured_at: crate::clock::ts(if ds.branches.is_empty() { ds.now } else { ds.cutoff(0) }),
+        complaints: ds.facts.len(),
+        surveys: ds.surveys.len(),
+    }
+}
+
+/// `kpis` (R7.4): every KPI over the filter's range, with the requested breakdowns.
+pub fn kpis(ctx: &Ctx, a: &KpisArgs) -> Result<KpiReport> {
+    ctx.begin("kpis", None)?;
+    let (ds, filter) = dataset(ctx, &a.filter)?;
+    let names = Names::load(ctx)?;
+    let all = with_cutoffs(&ds, ds.facts.iter(), false);
+    let surveys: Vec<&SurveyFact> = ds.surveys.iter().collect();
+    let max_rows = a.max_rows.unwrap_or(100).clamp(1, 5000) as usize;
+    let mut seen = Vec::new();
+    let breakdowns = a
+        .group_by
+        .iter()
+        .filter(|d| {
+            let new = !seen.contains(*d);
+            seen.push(**d);
+            new
+        })
+        .map(|d| breakdown(&ds, &names, &filter, *d, max_rows))
+        .collect();
+    Ok(KpiReport { range: range_view(&ds), figures: figures(&all, &surveys), filter, breakdowns })
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DefinitionsArgs {
+    pub lang: Lang,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KpiDefinition {
+    pub kpi: KpiKey,
+    pub unit: Unit,
+    pub name: String,
+    /// The exact definition (R7.4), with the rule ids it rests on.
+    pub definition: String,
+}
+
+/// `kpi_definitions`: the name and exact definition of every KPI in one of the four languages.
+pub fn kpi_definitions(ctx: &Ctx, a: &DefinitionsArgs) -> Result<Vec<KpiDefinition>> {
+    ctx.begin("kpi_definitions", None)?;
+    Ok(definitions(a.lang))
+}
+
+pub fn definitions(lang: Lang) -> Vec<KpiDefinition> {
+    let t = super::texts::texts(lang);
+    KpiKey::ALL
+        .iter()
+        .map(|&k| KpiDefinition { kpi: k, unit: k.unit(), name: t.kpi_name(k).to_string(), definition: t.definition(k) })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        // R7.4: the median and the 90th percentile are observed values (nearest rank).
+        let v: Vec<i64> = (1..=10).collect();
+        assert_eq!(nearest_rank(&v, Stat::Median), Some(5));
+        assert_eq!(nearest_rank(&v, Stat::P90), Some(9));
+        assert_eq!(nearest_rank(&[7], Stat::P90), Some(7));
+        assert_eq!(nearest_rank(&[], Stat::Median), None);
+        let v: Vec<i64> = (1..=11).collect();
+        assert_eq!(nearest_rank(&v, Stat::Median), Some(6));
+        assert_eq!(nearest_rank(&v, Stat::P90), Some(10));
+    }
+
+    #[test]
+    fn every_kpi_has_a_name_and_definition_in_four_languages() {
+        // R7.4: each KPI is shown with its exact definition.
+        for lang in Lang::ALL {
+            for d in definitions(*lang) {
+                assert!(!d.name.is_empty() && d.definition.chars().count() > 30, "{lang:?} {:?}", d.kpi);
+                assert!(!d.definition.contains('{'), "unreplaced placeholder in {:?}: {}", d.kpi, d.definition);
+            }
+        }
+        let font = crate::docs::font::font().unwrap();
+        for lang in Lang::ALL {
+            for d in definitions(*lang) {
+                assert!(font.covers(&d.definition), "{:?} misses {:?}", d.kpi, font.missing(&d.definition));
+            }
+        }
+    }
+}

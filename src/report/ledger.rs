@@ -1,0 +1,253 @@
+//! Who and what keeps coming back: workers and branches flagged for training or reassignment
+//! (R7.5), and the bad-record ledger of recurring customers, workers and issues (R7.9). Both are
+//! computed from the monthly report's facts with the thresholds of `thresholds`, which the report
+//! prints next to them.
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::facts::{Dataset, Fact};
+use super::kpi::Names;
+use super::range::Month;
+use super::thresholds::ReportSettings;
+use crate::auth::{mask_name, mask_phone};
+use crate::clock::ts;
+use crate::error::Result;
+use crate::model::Category;
+use crate::workflow::Ctx;
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FlagRow {
+    /// Worker or branch id.
+    pub key: String,
+    pub code: String,
+    pub name: String,
+    /// Complaints received in the month.
+    pub complaints: i64,
+    pub previous_month: i64,
+    /// Of the month's complaints: repeat complaints (R3.6) and escalated ones (major or level ≥ 2).
+    pub repeats: i64,
+    pub escalated: i64,
+    /// Branches: active workers, and complaints per 100 of them.
+    pub workers: Option<i64>,
+    pub per_100_workers: Option<f64>,
+    pub flagged: bool,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Flags {
+    pub worker_flag_min: i64,
+    pub branch_flag_per_100_workers: i64,
+    /// Flagged workers only, most complaints first.
+    pub workers: Vec<FlagRow>,
+    /// Every branch, flagged or not, so the rate can be compared.
+    pub branches: Vec<FlagRow>,
+}
+
+/// R7.5: workers with at least `worker_flag_min` complaints in the month; branches with at
+/// least `branch_flag_per_100_workers` complaints per 100 active workers.
+pub fn flags(ctx: &Ctx, ds: &Dataset, names: &Names, m: Month, s: &ReportSettings) -> Result<Flags> {
+    #[derive(Default)]
+    struct Tally {
+        now: i64,
+        prev: i64,
+        repeats: i64,
+        escalated: i64,
+    }
+    let mut by_worker: HashMap<&str, Tally> = HashMap::new();
+    let mut by_branch: HashMap<usize, Tally> = HashMap::new();
+    for f in &ds.facts {
+        let is_now = f.month == m;
+        if !is_now && f.month != m.prev() {
+            continue;
+        }
+        let add = |t: &mut Tally| {
+            if is_now {
+                t.now += 1;
+                t.repeats += f.is_repeat as i64;
+                t.escalated += f.escalated() as i64;
+            } else {
+                t.prev += 1;
+            }
+        };
+        if let Some(w) = &f.worker_id {
+            add(by_worker.entry(w.as_str()).or_default());
+        }
+        add(by_branch.entry(f.branch).or_default());
+    }
+    let mut workers: Vec<FlagRow> = by_worker
+        .into_iter()
+        .filter(|(_, t)| t.now >= s.worker_flag_min)
+        .map(|(id, t)| {
+            let (code, name) = names.workers.get(id).cloned().unwrap_or_else(|| (id.to_string(), id.to_string()));
+            FlagRow {
+                key: id.to_string(),
+                code,
+                name,
+                complaints: t.now,
+                previous_month: t.prev,
+                repeats: t.repeats,
+                escalated: t.escalated,
+                workers: None,
+                per_100_workers: None,
+                flagged: true,
+            }
+        })
+        .collect();
+    workers.sort_by(|a, b| b.complaints.cmp(&a.complaints).then_with(|| a.code.cmp(&b.code)));
+    let mut active: HashMap<String, i64> = HashMap::new();
+    {
+        let mut stmt = ctx.conn.prepare_cached("SELECT branch_id, COUNT(*) FROM workers WHERE active = 1 AND branch_id IS NOT NULL GROUP BY branch_id")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (b, n) = row?;
+            active.insert(b, n);
+        }
+    }
+    let branches = ds
+        .branches
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let t = by_branch.remove(&i).unwrap_or_default();
+            let n = active.get(&b.id).copied().unwrap_or(0);
+            let rate = (n > 0).then(|| t.now as f64 * 100.0 / n as f64);
+            FlagRow {
+                key: b.id.clone(),
+                code: b.code.clone(),
+                name: b.name.clone(),
+                complaints: t.now,
+                previous_month: t.prev,
+                repeats: t.repeats,
+                escalated: t.escalated,
+                workers: Some(n),
+                per_100_workers: rate,
+                flagged: rate.is_some_and(|r| r >= s.branch_flag_per_100_workers as f64),
+            }
+        })
+        .collect();
+    Ok(Flags { worker_flag_min: s.worker_flag_min, branch_flag_per_100_workers: s.branch_flag_per_100_workers, workers, branches })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    Customer,
+    Worker,
+    /// A sub-category of complaint that keeps recurring.
+    Issue,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LedgerRow {
+    pub kind: LedgerKind,
+    /// Customer id, worker id, or "category/sub-category".
+    pub key: String,
+    /// Customer: masked name and masked phone (R7.8);
+    /// worker: "name code"; issue: the sub-category.
+    pub label: String,
+    pub category: Option<Category>,
+    pub in_month: i64,
+    pub in_window: i64,
+    /// Repeat complaints (R3.6) in the window.
+    pub repeats: i64,
+    pub last_number: String,
+    pub last_received_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Ledger {
+    pub min: i64,
+    pub window_days: i64,
+    /// First day of the window (local).
+    pub window_from: String,
+    pub rows: Vec<LedgerRow>,
+    /// Entries before the list was cut to 200 per kind.
+    pub rows_total: usize,
+}
+
+/// R7.9: customers and workers with at least `ledger_min` complaints in the window and one in
+/// the month; issues (sub-categories) with a repeat complaint in the month and at least
+/// `ledger_min` repeat complaints in the window.
+pub fn ledger(ds: &Dataset, names: &Names, m: Month, s: &ReportSettings, personal: bool) -> Ledger {
+    #[derive(Default)]
+    struct Tally<'a> {
+        month: i64,
+        window: i64,
+        repeats: i64,
+        month_repeats: i64,
+        last: Option<&'a Fact>,
+    }
+    let days = Duration::days(s.ledger_window_days);
+    let mut tallies: HashMap<(LedgerKind, String), Tally> = HashMap::new();
+    for f in &ds.facts {
+        let end = ds.month_cutoff(f.branch, m);
+        let month_start = super::range::local_midnight(ds.branches[f.branch].tz, m.first_day());
+        if f.received_at >= end || f.received_at < end - days {
+            continue;
+        }
+        let is_month = f.received_at >= month_start;
+        let mut keys = vec![(LedgerKind::Customer, f.customer_id.clone())];
+        if let Some(w) = &f.worker_id {
+            keys.push((LedgerKind::Worker, w.clone()));
+        }
+        if f.is_repeat && !f.sub_category.is_empty() {
+            keys.push((LedgerKind::Issue, format!("{}/{}", f.category.as_str(), f.sub_category)));
+        }
+        for k in keys {
+            let t = tallies.entry(k).or_default();
+            t.window += 1;
+            t.month += is_month as i64;
+            t.repeats += f.is_repeat as i64;
+            t.month_repeats += (is_month && f.is_repeat) as i64;
+            if t.last.is_none_or(|l| l.received_at <= f.received_at) {
+                t.last = Some(f);
+            }
+        }
+    }
+    let mut rows: Vec<LedgerRow> = tallies
+        .into_iter()
+        .filter(|((kind, _), t)| match kind {
+            LedgerKind::Issue => t.month_repeats > 0 && t.repeats >= s.ledger_min,
+            _ => t.month > 0 && t.window >= s.ledger_min,
+        })
+        .filter_map(|((kind, key), t)| {
+            let last = t.last?;
+            let (label, category) = match kind {
+                LedgerKind::Customer => {
+                    let name = if personal { last.customer_name.clone() } else { mask_name(&last.customer_name) };
+                    (format!("{name} {}", mask_phone(&last.phone)), None)
+                }
+                LedgerKind::Worker => (names.worker(&key), None),
+                LedgerKind::Issue => (last.sub_category.clone(), Some(last.category)),
+            };
+            Some(LedgerRow {
+                kind,
+                key,
+                label,
+                category,
+                in_month: t.month,
+                in_window: t.window,
+                repeats: t.repeats,
+                last_number: last.number.clone(),
+                last_received_at: ts(last.received_at),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.kind as u8).cmp(&(b.kind as u8)).then(b.in_window.cmp(&a.in_window)).then(b.in_month.cmp(&a.in_month)).then(a.key.cmp(&b.key))
+    });
+    let rows_total = rows.len();
+    let mut per_kind: HashMap<u8, usize> = HashMap::new();
+    rows.retain(|r| {
+        let n = per_kind.entry(r.kind as u8).or_default();
+        *n += 1;
+        *n <= 200
+    });
+    let tz = ds.branches.first().map(|b| b.tz).unwrap_or(chrono_tz::Asia::Shanghai);
+    let end = ds.branches.first().map(|_| ds.month_cutoff(0, m)).unwrap_or(ds.now);
+    let window_from = (end - days).with_timezone(&tz).date_naive().to_string();
+    Ledger { min: s.ledger_min, window_days: s.ledger_window_days, window_from, rows, rows_total }
+}

@@ -1,0 +1,32 @@
+//! Reports (issue 6): the KPIs of R7.4 for any range and filter with the complaints behind every
+//! figure, the monthly report of R7.3 (PDF with charts and an Excel workbook) with its filing and
+//! reminder, flagged workers and branches (R7.5), the bad-record ledger (R7.9), complaint exports
+//! to XLSX / CSV masked per role (R7.8), imports of customers and workers from XLSX / CSV with a
+//! preview, and the anonymised case library (R7.6).
+//!
+//! Commands (see `api::commands`): `kpis`, `kpi_complaints`, `kpi_definitions`,
+//! `monthly_report`, `export_monthly_report`, `report_status`, `file_report`,
+//! `export_complaints`, `import_customers`, `import_workers`, `case_library`,
+//! `report_settings`, `set_report_settings`.
+//!
+//! Every date range is cut in the branch's time zone (`range`); every figure is computed from
+//! the facts of `facts` by `kpi::count_fact` / `kpi::count_survey`, which also decide the lists
+//! behind the figures (`drill`), so a list and its figure can never disagree.
+
+pub mod cases;
+pub mod drill;
+pub mod export;
+pub mod facts;
+pub mod filter;
+pub mod import;
+pub mod kpi;
+pub mod ledger;
+pub mod monthly;
+pub mod range;
+pub mod select;
+pub mod sheet;
+pub mod texts;
+pub mod thresholds;
+
+pub use filter::ReportFilter;
+pub use kpi::{Dimension, Figure, KpiKey};
