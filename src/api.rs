@@ -172,6 +172,16 @@ pub fn commands() -> Vec<Command> {
         cmd!("case_library", true, crate::report::cases::CaseLibraryArgs, crate::report::cases::case_library),
         cmd!("report_settings", true, crate::report::thresholds::report_settings),
         cmd!("set_report_settings", false, crate::report::thresholds::ReportSettings, crate::report::thresholds::set_report_settings),
+        cmd!("backup_now", false, crate::store::backup::commands::BackupNowArgs, crate::store::backup::commands::backup_now),
+        cmd!("list_backups", true, crate::store::backup::commands::ListBackupsArgs, crate::store::backup::commands::list_backups),
+        cmd!("verify_backup", true, crate::store::backup::commands::BackupPathArgs, crate::store::backup::commands::verify_backup),
+        cmd!("backup_settings", true, crate::store::backup::commands::backup_settings),
+        cmd!("set_backup_settings", false, crate::store::backup::commands::SetBackupSettingsArgs, crate::store::backup::commands::set_backup_settings),
+        cmd!("restore_backup", false, crate::store::backup::commands::RestoreBackupArgs, crate::store::backup::commands::restore_backup),
+        cmd!("retention_status", true, crate::retention::CustomerArgs, crate::retention::retention_status),
+        cmd!("retention_settings", true, crate::retention::retention_settings),
+        cmd!("set_retention_years", false, crate::retention::SetRetentionArgs, crate::retention::set_retention_years),
+        cmd!("anonymise_customer", false, crate::retention::AnonymiseArgs, crate::retention::anonymise_customer),
     ]
 }
 

@@ -113,6 +113,16 @@ pub const MATRIX: &[(&str, &[Role])] = &[
     ("case_library", ALL),
     ("report_settings", ALL),
     ("set_report_settings", ADMIN),
+    ("backup_now", &[Admin, BranchManager]),
+    ("list_backups", &[Admin, BranchManager, CsManager, Auditor]),
+    ("verify_backup", &[Admin, BranchManager, CsManager, Auditor]),
+    ("backup_settings", &[Admin, BranchManager, CsManager, Auditor]),
+    ("set_backup_settings", ADMIN),
+    ("restore_backup", ADMIN),
+    ("retention_status", &[Admin, BranchManager, CsManager, Auditor]),
+    ("retention_settings", ALL),
+    ("set_retention_years", ADMIN),
+    ("anonymise_customer", ADMIN),
 ];
 
 pub fn allowed_roles(op: &str) -> Option<&'static [Role]> {

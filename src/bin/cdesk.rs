@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
-use complaint_desk::store::{backup, default_db_path, Store};
-use complaint_desk::{api, demo, timeline, workflow, CoreError};
+use complaint_desk::store::{default_db_path, Store};
+use complaint_desk::{api, demo, workflow, CoreError};
 
 #[derive(Parser)]
 #[command(name = "cdesk", version, about = "Complaint Desk (客诉台) command line")]
@@ -51,13 +51,20 @@ enum Cmd {
     },
     /// Check database integrity, the timeline hash chain and every signature digest.
     Verify,
-    /// Write a verified online backup.
+    /// Write a verified online backup into the backup folder DIR (one directory per backup, with
+    /// the evidence files; the folder's older backups are rotated). Prints the backup's path.
     Backup {
-        #[arg(short = 'o', long)]
+        #[arg(short = 'o', long, value_name = "DIR")]
         output: PathBuf,
     },
-    /// Replace the database with a verified backup.
-    Restore { file: PathBuf },
+    /// Replace the database with a verified backup (a backup directory, its manifest.json, or a
+    /// bare database file of an older version). The current database is kept as a safety copy.
+    Restore {
+        file: PathBuf,
+        /// Restore even if some evidence files of the backup cannot be found.
+        #[arg(long)]
+        allow_missing_attachments: bool,
+    },
     /// Write a printable document of a complaint as PDF (receipt, not_accepted, dispatch_sheet,
     /// decision, survey_blank, survey). Run as the default `admin`, it acts as the first CS
     /// manager (the administrator does not handle complaints), like `list`.
@@ -162,7 +169,11 @@ fn err(e: CoreError) -> Value {
 fn open(cli: &Cli, now: DateTime<Utc>) -> Result<Store, Value> {
     let path = cli.db.clone().unwrap_or_else(default_db_path);
     let store = Store::open(&path).map_err(err)?;
-    workflow::settings::init_defaults(&store.conn, now).map_err(err)?;
+    // One transaction: a first start killed half-way must not leave half the defaults behind
+    // (init_defaults does nothing once a branch exists).
+    let tx = store.conn.unchecked_transaction().map_err(|e| err(e.into()))?;
+    workflow::settings::init_defaults(&tx, now).map_err(err)?;
+    tx.commit().map_err(|e| err(e.into()))?;
     Ok(store)
 }
 
@@ -197,22 +208,15 @@ fn run(cli: Cli) -> Result<Value, Value> {
         }
         Cmd::Verify => {
             let store = open(&cli, now)?;
-            let integrity: String = store.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| err(e.into()))?;
-            let fk: i64 = store.conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).map_err(|e| err(e.into()))?;
-            let chain = timeline::verify_chain(&store.conn).map_err(err)?;
-            let sigs = workflow::views::check_signatures(&store.conn, None).map_err(err)?;
-            let bad: Vec<_> = sigs.iter().filter(|s| !s.digest_ok || !s.content_matches_record).collect();
-            let ok = integrity == "ok" && fk == 0 && chain.broken_at_seq.is_none() && bad.is_empty();
-            let report = json!({
-                "ok": ok, "integrity_check": integrity, "foreign_key_violations": fk, "timeline": chain,
-                "signatures_checked": sigs.len(), "signatures_bad": bad,
-            });
+            let report = complaint_desk::store::verify::verify_database(&store.conn, Some(&store.attachments_dir())).map_err(err)?;
+            let ok = report.ok;
+            let report = json!(report);
             if ok { Ok(report) } else { Err(json!({ "code": "integrity", "message_key": "error.integrity", "details": report })) }
         }
         Cmd::Backup { output } => {
-            let store = open(&cli, now)?;
-            let r = backup::backup(&store.conn, &store.attachments_dir(), output).map_err(err)?;
-            Ok(json!(r))
+            let mut store = open(&cli, now)?;
+            let args = json!({ "folder": absolute(output).display().to_string() });
+            api::call(&mut store, now, &cli.user, "backup_now", args).map_err(|e| json!(e))
         }
         Cmd::Pdf { number, form, lang, paper, output } => {
             let mut store = open(&cli, now)?;
@@ -263,11 +267,10 @@ fn run(cli: Cli) -> Result<Value, Value> {
             let args = json!({ "path": file.display().to_string(), "dry_run": !apply });
             api::call(&mut store, now, &cli.user, name, args).map_err(|e| json!(e))
         }
-        Cmd::Restore { file } => {
+        Cmd::Restore { file, allow_missing_attachments } => {
             let mut store = open(&cli, now)?;
-            let dir = store.attachments_dir();
-            let r = backup::restore(&mut store.conn, &dir, file).map_err(err)?;
-            Ok(json!(r))
+            let args = json!({ "path": absolute(file).display().to_string(), "allow_missing_attachments": allow_missing_attachments });
+            api::call(&mut store, now, &cli.user, "restore_backup", args).map_err(|e| json!(e))
         }
     }
 }
@@ -302,6 +305,11 @@ fn list(store: &mut Store, now: DateTime<Utc>, user: &str, limit: u32) -> Result
         ));
     }
     Ok(())
+}
+
+/// A path given on the command line, made absolute against the current directory.
+fn absolute(p: &std::path::Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// The default `admin` does not handle complaints: reading commands run as the first CS manager.

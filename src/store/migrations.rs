@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_drafts_and_sign_in.sql")),
     (3, include_str!("migrations/0003_reports.sql")),
+    (4, include_str!("migrations/0004_backups_and_retention.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod migrations;
 pub mod search;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 

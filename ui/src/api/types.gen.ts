@@ -37,6 +37,23 @@ export interface AddSignatureArgs {
   signature: SignatureInput;
 }
 
+export interface AnonymiseArgs {
+  /** The customer's id, or one of their phone numbers. */
+  customer: string;
+  /** Why (e.g. the customer's written request and its date); recorded on the timeline. */
+  reason: string;
+}
+
+export interface AnonymiseReport {
+  anonymised_at: string;
+  /** The numbers of the complaints whose personal data was replaced. */
+  complaints: string[];
+  customer_id: string;
+  phones_removed: number;
+  retention_years: number;
+  signatures: number;
+}
+
 export interface AppealArgs {
   channel?: Channel | null;
   /** The closed complaint whose handling result is appealed. */
@@ -51,6 +68,119 @@ export interface ApproveArgs {
   /** The most that may be paid out (yuan cents). */
   max_amount_cents: number;
   note: string;
+}
+
+/** The result of checking a backup (`verify_backup`; `restore_backup` runs the same check). */
+export interface BackupCheck {
+  /** Evidence files the backed-up database refers to. */
+  attachments: number;
+  attachments_corrupt: string[];
+  attachments_missing: string[];
+  complaints: number | null;
+  created_at: string | null;
+  events: number | null;
+  /** folder (a backup directory with its manifest) | file (a bare database file, e.g. from an
+   * older version's `cdesk backup -o file`, with its evidence files in `<file>.attachments/`) */
+  kind: string;
+  ok: boolean;
+  path: string;
+  /** Problem codes: manifest_unreadable, unknown_format, database_missing,
+   * database_checksum_mismatch, not_a_database, database_corrupt, schema_too_new,
+   * not_a_complaint_desk_database, timeline_broken, attachments_missing, attachments_corrupt. */
+  problems: string[];
+  schema_version: number | null;
+}
+
+/** One backup in a folder, as `list_backups` shows it. */
+export interface BackupInfo {
+  attachments: number | null;
+  /** Evidence files that were missing when it was made. */
+  attachments_missing: number;
+  complaints: number | null;
+  created_at: string | null;
+  database_bytes: number | null;
+  events: number | null;
+  name: string;
+  path: string;
+  /** Why it cannot be read, e.g. manifest_unreadable. */
+  problem: string | null;
+  /** Its schema is not newer than this program's (restoring it is possible). */
+  restorable: boolean;
+  schema_version: number | null;
+  trigger: string | null;
+}
+
+/** Newest backup first: the folder's backups with the settings and the last runs. */
+export interface BackupList {
+  backups: BackupInfo[];
+  /** The folder listed. */
+  folder: string | null;
+  /** The folder exists and can be read (a USB drive that is not plugged in: false). */
+  folder_available: boolean;
+  last_failure: BackupRun | null;
+  last_success: BackupRun | null;
+  settings: BackupSettings;
+}
+
+export interface BackupNowArgs {
+  /** Back up to this folder (absolute) instead of the configured one, e.g. a USB drive just
+   * plugged in. Administrator only. */
+  folder?: string | null;
+}
+
+export interface BackupPathArgs {
+  /** A backup directory (as listed), its manifest.json, or a bare database file. Absolute. */
+  path: string;
+}
+
+/** What `backup_now`, `cdesk backup` and the scheduled backups report. */
+export interface BackupReport {
+  attachment_bytes_copied: number;
+  /** Evidence files in this backup. */
+  attachments: number;
+  /** Of those, copied now (the others were already in the folder from an earlier backup). */
+  attachments_copied: number;
+  /** Evidence files missing or damaged in the live data folder (the backup is still made). */
+  attachments_missing: string[];
+  complaints: number;
+  created_at: string;
+  database_bytes: number;
+  events: number;
+  folder: string;
+  name: string;
+  /** The backup's directory: what `restore_backup` takes. */
+  path: string;
+  /** Older backups removed by the rotation. */
+  removed_by_rotation: string[];
+  schema_version: number;
+  trigger: string;
+  verified: boolean;
+}
+
+/** One backup attempt as logged in `backup_runs`. */
+export interface BackupRun {
+  at: string;
+  bytes: number | null;
+  /** `code: message` of the failure. */
+  error: string | null;
+  folder: string;
+  name: string | null;
+  ok: boolean;
+  trigger: string;
+}
+
+/** The backup settings, as stored (keys `backup_*` of the settings table) with their defaults. */
+export interface BackupSettings {
+  /** Also back up when the app is closed (if anything changed since the newest backup). */
+  at_exit: boolean;
+  /** The folder backups go to (absolute). The default is `backups` beside the database; null
+   * only for an in-memory database without a configured folder. */
+  folder: string | null;
+  folder_is_default: boolean;
+  keep_daily: number;
+  keep_monthly: number;
+  keep_weekly: number;
+  schedule: Schedule;
 }
 
 export interface BranchArgs {
@@ -272,6 +402,11 @@ export interface ComplaintRef {
 export interface ContactAttemptArgs {
   complaint: string;
   note?: string;
+}
+
+export interface CustomerArgs {
+  /** The customer's id, or one of their phone numbers. */
+  customer: string;
 }
 
 export interface CustomerProfile {
@@ -744,6 +879,11 @@ export interface LinkView {
   stage: Stage;
 }
 
+export interface ListBackupsArgs {
+  /** List this folder (absolute) instead of the configured one. */
+  folder?: string | null;
+}
+
 export interface ListWorkersArgs {
   /** Also list workers marked inactive (to reactivate them). */
   include_inactive?: boolean;
@@ -1045,6 +1185,60 @@ export interface ReportStatusArgs {
   month?: string | null;
 }
 
+export interface RestoreBackupArgs {
+  /** Restore although some evidence files cannot be found (listed in the report). */
+  allow_missing_attachments?: boolean;
+  /** A backup directory (as listed), its manifest.json, or a bare database file. Absolute. */
+  path: string;
+}
+
+export interface RestoreReport {
+  attachments: number;
+  attachments_copied: number;
+  /** Only when restored with `allow_missing_attachments`. */
+  attachments_missing: string[];
+  backup_created_at: string | null;
+  backup_schema_version: number;
+  complaints: number;
+  events: number;
+  /** What the replaced database held. */
+  replaced_complaints: number;
+  replaced_events: number;
+  restored_from: string;
+  /** The database as it was before the restore, as a backup directory (restorable); null for
+   * an in-memory database. */
+  safety_copy: string | null;
+  /** The schema after the restore (an older backup is migrated forward). */
+  schema_version: number;
+}
+
+/** One complaint of the customer and when it leaves the retention period. */
+export interface RetentionComplaint {
+  closed_at: string | null;
+  number: string;
+  past_retention: boolean;
+  /** closed_at + the retention period; null while the complaint is open. */
+  retained_until: string | null;
+  stage: Stage;
+}
+
+export interface RetentionSettings {
+  retention_years: number;
+}
+
+export interface RetentionStatus {
+  anonymised_at: string | null;
+  /** Why not: already_anonymised | complaint_open | retention_period_not_over. */
+  blocked_by: string | null;
+  complaints: RetentionComplaint[];
+  customer_id: string;
+  /** The customer's personal data may be anonymised now. */
+  may_anonymise: boolean;
+  /** When the last of their complaints leaves the retention period (null while one is open). */
+  retained_until: string | null;
+  retention_years: number;
+}
+
 export interface ReturnArgs {
   complaint: string;
   overdue_reason?: string | null;
@@ -1103,6 +1297,8 @@ export interface SaveViewArgs {
   name: string;
 }
 
+export type Schedule = "off" | "daily";
+
 export interface SearchArgs {
   filter?: SearchFilter;
   limit?: number;
@@ -1146,6 +1342,20 @@ export interface SelectPolicyArgs {
   code: string;
 }
 
+export interface SetBackupSettingsArgs {
+  at_exit?: boolean | null;
+  /** An absolute folder (it must exist or be creatable, and be writable now), or "" for the
+   * default (`backups` beside the database). */
+  folder?: string | null;
+  /** 1–3650 daily backups kept. */
+  keep_daily?: number | null;
+  /** 0–1200 monthly backups kept. */
+  keep_monthly?: number | null;
+  /** 0–520 weekly backups kept. */
+  keep_weekly?: number | null;
+  schedule?: Schedule | null;
+}
+
 export interface SetBranchCodeArgs {
   /** Letters, digits, - and _; the prefix of new complaint numbers. */
   code: string;
@@ -1180,6 +1390,11 @@ export interface SetPasswordArgs {
 
 export interface SetPolicyArgs {
   policy: DeadlinePolicy;
+}
+
+export interface SetRetentionArgs {
+  /** 2–30 years (R7.2: at least 2). */
+  years: number;
 }
 
 export interface SetSettingArgs {
@@ -1477,6 +1692,16 @@ export interface Commands {
   case_library: { args: CaseLibraryArgs; result: CaseEntry[] };
   report_settings: { args: Record<string, never>; result: ReportSettings };
   set_report_settings: { args: ReportSettings; result: ReportSettings };
+  backup_now: { args: BackupNowArgs; result: BackupReport };
+  list_backups: { args: ListBackupsArgs; result: BackupList };
+  verify_backup: { args: BackupPathArgs; result: BackupCheck };
+  backup_settings: { args: Record<string, never>; result: BackupSettings };
+  set_backup_settings: { args: SetBackupSettingsArgs; result: BackupSettings };
+  restore_backup: { args: RestoreBackupArgs; result: RestoreReport };
+  retention_status: { args: CustomerArgs; result: RetentionStatus };
+  retention_settings: { args: Record<string, never>; result: RetentionSettings };
+  set_retention_years: { args: SetRetentionArgs; result: RetentionSettings };
+  anonymise_customer: { args: AnonymiseArgs; result: AnonymiseReport };
 }
 
 export type CommandName = keyof Commands;
