@@ -1,0 +1,215 @@
+// Shared by the dashboard, the monthly report, the exports, the imports and the case library:
+// how figures, durations, months and the core's report errors read in the user's language.
+// Nothing here decides a figure: every number comes from the core (src/report/*.rs).
+import { errorText, i18n, currentLocale } from '../../i18n'
+import type { ApiError } from '../../api/ipc'
+import type { BreakdownRow, Dimension, Figure, KpiKey, Unit } from '../../api/types.gen'
+import { getBranchTz } from '../../utils/format'
+
+const g = i18n.global as any
+const t = (key: string, params?: Record<string, unknown>): string => g.t(key, params ?? {})
+const has = (key: string): boolean => g.te(key, currentLocale()) || g.te(key, 'zh-CN')
+
+/** Field names the shared vocabulary does not know (report.field.*), then field.*. */
+export function reportFieldName(f: string): string {
+  if (has(`report.field.${f}`)) return t(`report.field.${f}`)
+  if (has(`field.${f}`)) return t(`field.${f}`)
+  return f
+}
+
+/** A reason of the report commands (or of an import row) as a sentence. */
+export function reasonText(reason: string, field: string): string {
+  const name = reportFieldName(field)
+  if (has(`report.err.${reason}`)) return t(`report.err.${reason}`, { field: name })
+  if (has(`error.invalid.${reason}`)) return t(`error.invalid.${reason}`, { field: name })
+  if (has(`error.precondition.${reason}`)) return t(`error.precondition.${reason}`)
+  return `${name}: ${t('error.unknown')}`
+}
+
+/** errorText() plus the reasons only the report commands give (csv_not_utf8, missing_column …). */
+export function reportErrorText(e: unknown): string {
+  const err = e as ApiError
+  if (err && typeof err === 'object' && (err.code === 'invalid' || err.code === 'precondition')) {
+    const reason = String(err.details?.reason ?? '')
+    const field = String(err.details?.field ?? '')
+    if (has(`report.err.${reason}`)) return t(`report.err.${reason}`, { field: reportFieldName(field) })
+    if (err.code === 'invalid' && field && !has(`field.${field}`) && has(`report.field.${field}`) && has(`error.invalid.${reason}`)) {
+      return t(`error.invalid.${reason}`, { field: t(`report.field.${field}`) })
+    }
+  }
+  return errorText(e)
+}
+
+// ---- numbers ---------------------------------------------------------------------------------
+
+function num(n: number, digits = 1): string {
+  return new Intl.NumberFormat(currentLocale(), { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(n)
+}
+
+export function fmtCount(n: number): string {
+  return new Intl.NumberFormat(currentLocale()).format(n)
+}
+
+export function fmtPercent(v: number): string {
+  return new Intl.NumberFormat(currentLocale(), { style: 'percent', maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(v)
+}
+
+/** Working-time KPIs count business hours only (R4.5 b): they read in working hours. */
+export const isWorkTime = (kpi: KpiKey) => kpi.includes('_work_')
+
+/** A duration in seconds: minutes, hours or days (wall clock), or working hours. */
+export function fmtDuration(seconds: number, work = false): string {
+  const s = Math.abs(seconds)
+  if (work) return t('report.unit.workHours', { n: num(s / 3600) })
+  if (s < 3600) return t('report.unit.minutes', { n: fmtCount(Math.round(s / 60)) })
+  if (s < 48 * 3600) return t('report.unit.hours', { n: num(s / 3600) })
+  return t('report.unit.days', { n: num(s / 86400) })
+}
+
+export function fmtValue(unit: Unit, kpi: KpiKey, value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—'
+  switch (unit) {
+    case 'count':
+      return fmtCount(value)
+    case 'ratio':
+      return fmtPercent(value)
+    case 'seconds':
+      return fmtDuration(value, isWorkTime(kpi))
+    case 'score':
+      return t('report.unit.score', { n: num(value, 2) })
+  }
+}
+
+export function fmtFigure(f: Figure | null | undefined): string {
+  return f ? fmtValue(f.unit, f.kpi, f.value) : '—'
+}
+
+/** What the figure was taken over: "136 / 283", "250 件", "177 份回访". */
+export function figureDetail(f: Figure | null | undefined): string {
+  if (!f) return ''
+  switch (f.unit) {
+    case 'ratio':
+      return t('report.detail.ratio', { n: fmtCount(f.numerator), d: fmtCount(f.denominator) })
+    case 'seconds':
+      return t('report.detail.measured', { n: fmtCount(f.denominator) })
+    case 'score':
+      return t('report.detail.surveys', { n: fmtCount(f.denominator) })
+    default:
+      return ''
+  }
+}
+
+/** current − previous, signed: "+12", "−1.9 个百分点", "+0.5 小时". */
+export function fmtChange(unit: Unit, kpi: KpiKey, change: number | null | undefined): string {
+  if (change === null || change === undefined || Number.isNaN(change)) return '—'
+  const sign = change > 0 ? '+' : change < 0 ? '−' : '±'
+  const a = Math.abs(change)
+  switch (unit) {
+    case 'count':
+      return sign + fmtCount(a)
+    case 'ratio':
+      return sign + t('report.unit.pp', { n: num(a * 100) })
+    case 'seconds':
+      return sign + fmtDuration(a, isWorkTime(kpi))
+    case 'score':
+      return sign + num(a, 2)
+  }
+}
+
+/** The number a chart plots: ratios in %, durations in hours. */
+export function chartValue(unit: Unit, value: number | null | undefined): number | null {
+  if (value === null || value === undefined || Number.isNaN(value)) return null
+  if (unit === 'ratio') return Math.round(value * 1000) / 10
+  if (unit === 'seconds') return Math.round((value / 3600) * 10) / 10
+  if (unit === 'score') return Math.round(value * 100) / 100
+  return value
+}
+
+/** The axis' unit of a chart: "%", "小时", "工作小时", "分" (1–5), "件". */
+export function chartUnit(unit: Unit, kpi: KpiKey): string {
+  if (unit === 'ratio') return '%'
+  if (unit === 'seconds') return t(isWorkTime(kpi) ? 'report.unit.workHoursAxis' : 'report.unit.hoursAxis')
+  if (unit === 'score') return t('report.unit.scoreAxis')
+  return t('report.unit.countAxis')
+}
+
+export function figureOf(figures: Figure[] | undefined, kpi: KpiKey): Figure | undefined {
+  return figures?.find((f) => f.kpi === kpi)
+}
+
+// ---- months and dates ------------------------------------------------------------------------
+
+/** "YYYY-MM" of an instant in the branch's time zone. */
+export function monthOf(d: Date = new Date(), tz = getBranchTz()): string {
+  const p = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit' }).formatToParts(d)
+  const y = p.find((x) => x.type === 'year')?.value ?? '1970'
+  const m = p.find((x) => x.type === 'month')?.value ?? '01'
+  return `${y}-${m}`
+}
+
+export function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number)
+  const idx = y * 12 + (m - 1) + n
+  return `${Math.floor(idx / 12)}-${String((idx % 12) + 1).padStart(2, '0')}`
+}
+
+/** Last day of a "YYYY-MM" month, "YYYY-MM-DD". */
+export function lastDayOf(month: string): string {
+  const [y, m] = month.split('-').map(Number)
+  const d = new Date(Date.UTC(y, m, 0)).getUTCDate()
+  return `${month}-${String(d).padStart(2, '0')}`
+}
+
+/** "2026年10月" / "Oct 2026" / "octubre de 2026". */
+export function fmtMonth(month: string | null | undefined, short = false): string {
+  if (!month || !/^\d{4}-\d{2}$/.test(month)) return month ?? '—'
+  const [y, m] = month.split('-').map(Number)
+  return new Intl.DateTimeFormat(currentLocale(), { timeZone: 'UTC', year: 'numeric', month: short ? 'short' : 'long' }).format(new Date(Date.UTC(y, m - 1, 15)))
+}
+
+/** A plain calendar date ("YYYY-MM-DD", no zone) in the user's locale. */
+export function fmtDay(day: string | null | undefined): string {
+  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return day ?? '—'
+  const [y, m, d] = day.split('-').map(Number)
+  return new Intl.DateTimeFormat(currentLocale(), { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.UTC(y, m - 1, d)))
+}
+
+// ---- breakdown rows --------------------------------------------------------------------------
+
+export const NONE_KEY = '(none)'
+
+/** A breakdown row's name: enum codes and months translated, names as the core gives them. */
+export function rowLabel(dim: Dimension, row: Pick<BreakdownRow, 'key' | 'label'>): string {
+  if (row.key === NONE_KEY) return t(dim === 'worker' ? 'report.noWorker' : 'report.none')
+  switch (dim) {
+    case 'category':
+    case 'channel':
+    case 'tier':
+      return has(`${dim}.${row.key}`) ? t(`${dim}.${row.key}`) : row.label
+    case 'month':
+      return fmtMonth(row.key)
+    default:
+      return row.label || row.key
+  }
+}
+
+// ---- files -----------------------------------------------------------------------------------
+
+/** A picked file's content as base64 (no data: prefix), read in the window. */
+export function readAsBase64(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader()
+    r.onload = () => {
+      const s = String(r.result ?? '')
+      const i = s.indexOf(',')
+      resolve(i >= 0 ? s.slice(i + 1) : s)
+    }
+    r.onerror = () => reject(r.error)
+    r.readAsDataURL(file)
+  })
+}
+
+/** A file name without the characters Windows refuses. */
+export function safeFileName(s: string): string {
+  return s.replace(/[\\/:*?"<>|]+/g, '-').trim()
+}
