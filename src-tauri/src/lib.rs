@@ -1,6 +1,8 @@
 //! The desktop shell of Complaint Desk: a window, three plugins and one `Desk`. Every command here
 //! is a one-line adapter into the core (`complaint_desk::desk::Desk`); no rule lives in this crate.
 
+mod applog;
+mod backups;
 mod commands;
 mod preview;
 mod printing;
@@ -16,25 +18,43 @@ use tauri::Manager;
 /// across an `.await`), so commands from the window are applied one at a time, in order.
 pub struct AppState {
     pub desk: Mutex<Desk>,
+    pub paths: AppPaths,
 }
 
-/// `CDESK_DB` lets tests and the CLI point the app at another database; otherwise the per-user
-/// data folder that `cdesk` uses too.
+/// Where this desk keeps its things, for the window (settings, "about") and the logs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AppPaths {
+    /// The SQLite database (`CDESK_DB`, or the per-user data folder of the core).
+    pub database: String,
+    /// The folder of the database; evidence files live beside it in `attachments/`.
+    pub data_dir: String,
+    /// The log file of start-up and errors, when one could be opened.
+    pub log_file: Option<String>,
+}
+
+/// `CDESK_DB` lets tests and the CLI point the app at another database (empty counts as unset);
+/// otherwise the per-user data folder that `cdesk` uses too (`store::default_db_path`, the one
+/// place that knows it: Linux `~/.local/share/complaintdesk`, macOS
+/// `~/Library/Application Support/com.ComplaintDesk.ComplaintDesk`, Windows
+/// `%APPDATA%\ComplaintDesk\ComplaintDesk\data`).
+///
+/// A relative `CDESK_DB` is taken from the folder the app was started in (`OWD`, set by the
+/// AppImage, whose start-up script changes folder).
 fn database_path() -> PathBuf {
-    std::env::var_os("CDESK_DB").map(PathBuf::from).unwrap_or_else(complaint_desk::store::default_db_path)
+    match std::env::var_os("CDESK_DB").filter(|v| !v.is_empty()).map(PathBuf::from) {
+        Some(p) if p.is_relative() => std::env::var_os("OWD").map(|owd| PathBuf::from(owd).join(&p)).unwrap_or(p),
+        Some(p) => p,
+        None => complaint_desk::store::default_db_path(),
+    }
+}
+
+#[tauri::command]
+fn app_paths(state: tauri::State<'_, AppState>) -> AppPaths {
+    state.paths.clone()
 }
 
 pub fn run() {
-    let path = database_path();
-    let desk = match Desk::open(&path, Utc::now()) {
-        Ok(d) => d,
-        Err(e) => {
-            // The window cannot do anything useful without its database; say why and where.
-            eprintln!("Complaint Desk cannot open its database at {}: {e}", path.display());
-            std::process::exit(2);
-        }
-    };
-    tauri::Builder::default()
+    let app = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // A second launch focuses the running window instead of opening a second desk.
             if let Some(w) = app.get_webview_window("main") {
@@ -45,7 +65,6 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
-        .manage(AppState { desk: Mutex::new(desk) })
         .invoke_handler(tauri::generate_handler![
             commands::desk_status,
             commands::desk_setup,
@@ -61,10 +80,46 @@ pub fn run() {
             printing::list_printers,
             printing::print_pdf,
             printing::open_pdf,
+            app_paths,
         ])
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
-            eprintln!("Complaint Desk could not start its window: {e}");
+            eprintln!("Complaint Desk could not start: {e}");
             std::process::exit(3);
         });
+
+    // The log folder comes from the platform's conventions through Tauri's path API.
+    let log_file = applog::init(app.path().app_log_dir().ok());
+    applog::info(&format!(
+        "Complaint Desk {} starting ({} {}, {})",
+        app.package_info().version,
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        if cfg!(debug_assertions) { "debug build" } else { "release build" }
+    ));
+
+    let path = database_path();
+    let desk = match Desk::open(&path, Utc::now()) {
+        Ok(d) => d,
+        Err(e) => {
+            // The window cannot do anything useful without its database; say why and where.
+            applog::error(&format!("cannot open the database at {}: {e}", path.display()));
+            std::process::exit(2);
+        }
+    };
+    applog::info(&format!("database {}", path.display()));
+    let paths = AppPaths {
+        database: path.display().to_string(),
+        data_dir: path.parent().map(|p| p.display().to_string()).unwrap_or_default(),
+        log_file: log_file.map(|p| p.display().to_string()),
+    };
+    app.manage(AppState { desk: Mutex::new(desk), paths });
+    // The daily backup (and the one at exit): the core decides what is due, this is the clock.
+    backups::start(app.handle());
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            backups::at_exit(handle);
+            applog::info("stopped");
+        }
+    });
 }

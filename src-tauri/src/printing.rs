@@ -49,14 +49,26 @@ pub fn list_printers() -> Result<Vec<Printer>, ApiError> {
     Ok(platform::printers())
 }
 
-/// Sends a PDF to a printer (or the default one) without further dialogs.
+/// Sends a PDF to a printer (or the default one) without further dialogs. When the platform
+/// cannot print it (no CUPS, no PDF program with a print verb on Windows), the PDF is opened in
+/// the default viewer instead, so the clerk can print from there; the error then says so in
+/// `details.fallback = "opened_in_viewer"`.
 #[tauri::command(async)]
 pub fn print_pdf(path: String, printer: Option<String>, copies: Option<u32>) -> Result<(), ApiError> {
     let p = PathBuf::from(&path);
     if !p.is_file() {
         return Err(CoreError::invalid("path", "file_not_found").to_api());
     }
-    platform::print(&p, printer.as_deref().filter(|s| !s.is_empty()), copies.unwrap_or(1).clamp(1, 99))
+    match platform::print(&p, printer.as_deref().filter(|s| !s.is_empty()), copies.unwrap_or(1).clamp(1, 99)) {
+        Ok(()) => Ok(()),
+        Err(mut e) => {
+            crate::applog::error(&format!("printing failed: {}", e.details));
+            if platform::open(&p).is_ok() {
+                e.details["fallback"] = serde_json::Value::String("opened_in_viewer".into());
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Opens the PDF in the platform's default viewer, where the user can print it.
@@ -67,6 +79,13 @@ pub fn open_pdf(path: String) -> Result<(), ApiError> {
         return Err(CoreError::invalid("path", "file_not_found").to_api());
     }
     platform::open(&p)
+}
+
+/// Waits for a launched helper (xdg-open, open, start) in the background so it leaves no zombie.
+fn reap(mut child: std::process::Child) {
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
 }
 
 fn run(cmd: &mut Command) -> Result<String, ApiError> {
@@ -82,10 +101,22 @@ mod platform {
     //! CUPS, on Linux and macOS alike: `lpstat` lists, `lp` prints.
     use super::*;
 
+    /// A program of the host system. Started from the AppImage, the app runs with its own
+    /// libraries on the search path; the host's `lp` or `xdg-open` must not get them.
+    fn host(program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        if std::env::var_os("APPIMAGE").is_some() {
+            for var in ["LD_LIBRARY_PATH", "GDK_PIXBUF_MODULE_FILE", "GIO_MODULE_DIR", "GSETTINGS_SCHEMA_DIR"] {
+                cmd.env_remove(var);
+            }
+        }
+        cmd
+    }
+
     pub fn printers() -> Vec<Printer> {
-        let default = Command::new("lpstat").arg("-d").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
+        let default = host("lpstat").arg("-d").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
         let default = default.rsplit(':').next().map(|s| s.trim().to_string()).unwrap_or_default();
-        let names = Command::new("lpstat").arg("-e").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
+        let names = host("lpstat").arg("-e").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
         let mut v: Vec<Printer> =
             names.lines().map(str::trim).filter(|n| !n.is_empty()).map(|n| Printer { name: n.to_string(), is_default: n == default }).collect();
         v.sort_by_key(|p| !p.is_default);
@@ -93,7 +124,7 @@ mod platform {
     }
 
     pub fn print(path: &Path, printer: Option<&str>, copies: u32) -> Result<(), ApiError> {
-        let mut cmd = Command::new("lp");
+        let mut cmd = host("lp");
         if let Some(p) = printer {
             cmd.arg("-d").arg(p);
         }
@@ -103,23 +134,33 @@ mod platform {
 
     pub fn open(path: &Path) -> Result<(), ApiError> {
         #[cfg(target_os = "macos")]
-        let mut cmd = Command::new("open");
+        let mut cmd = host("open");
         #[cfg(not(target_os = "macos"))]
-        let mut cmd = Command::new("xdg-open");
-        cmd.arg(path).spawn().map(|_| ()).map_err(io_error)
+        let mut cmd = host("xdg-open");
+        cmd.arg(path).spawn().map(reap).map_err(io_error)
     }
 }
 
 #[cfg(target_os = "windows")]
 mod platform {
-    //! Windows: the printer list from PowerShell; printing through the shell's "PrintTo"/"Print"
-    //! verb of the installed PDF viewer; opening with the default viewer.
+    //! Windows: the printer list from PowerShell (`Get-CimInstance Win32_Printer`); printing
+    //! through the shell's "PrintTo"/"Print" verb of the installed PDF program (not waited for:
+    //! some PDF programs stay open after printing; a missing verb fails at once, which falls
+    //! back to the viewer); opening with the default viewer. PowerShell runs without a console window (`CREATE_NO_WINDOW`), since the
+    //! app itself has none.
     use super::*;
+    use std::os::windows::process::CommandExt;
+
+    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+
+    fn powershell(script: &str) -> Command {
+        let mut cmd = Command::new("powershell");
+        cmd.args(["-NoProfile", "-NonInteractive", "-Command", script]).creation_flags(CREATE_NO_WINDOW);
+        cmd
+    }
 
     pub fn printers() -> Vec<Printer> {
-        let out = Command::new("powershell")
-            .args(["-NoProfile", "-Command", "Get-CimInstance Win32_Printer | ForEach-Object { \"$($_.Default)|$($_.Name)\" }"])
-            .output();
+        let out = powershell("Get-CimInstance Win32_Printer | ForEach-Object { \"$($_.Default)|$($_.Name)\" }").output();
         let text = out.ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
         let mut v: Vec<Printer> = text
             .lines()
@@ -134,15 +175,33 @@ mod platform {
         let file = path.to_string_lossy().replace('\'', "''");
         for _ in 0..copies {
             let script = match printer {
-                Some(p) => format!("Start-Process -FilePath '{file}' -Verb PrintTo -ArgumentList '\"{}\"' -Wait", p.replace('\'', "''")),
-                None => format!("Start-Process -FilePath '{file}' -Verb Print -Wait"),
+                Some(p) => format!("Start-Process -FilePath '{file}' -Verb PrintTo -ArgumentList '\"{}\"'", p.replace('\'', "''")),
+                None => format!("Start-Process -FilePath '{file}' -Verb Print"),
             };
-            run(Command::new("powershell").args(["-NoProfile", "-Command", &script]))?;
+            run(&mut powershell(&script))?;
         }
         Ok(())
     }
 
     pub fn open(path: &Path) -> Result<(), ApiError> {
-        Command::new("cmd").args(["/C", "start", ""]).arg(path).spawn().map(|_| ()).map_err(io_error)
+        Command::new("cmd").args(["/C", "start", ""]).arg(path).creation_flags(CREATE_NO_WINDOW).spawn().map(reap).map_err(io_error)
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "freebsd", target_os = "windows")))]
+mod platform {
+    //! Any other platform: no printer list and no printing; documents can still be saved.
+    use super::*;
+
+    pub fn printers() -> Vec<Printer> {
+        Vec::new()
+    }
+
+    pub fn print(_path: &Path, _printer: Option<&str>, _copies: u32) -> Result<(), ApiError> {
+        Err(printing_failed("printing is not supported on this platform"))
+    }
+
+    pub fn open(_path: &Path) -> Result<(), ApiError> {
+        Err(printing_failed("no default viewer on this platform"))
     }
 }
