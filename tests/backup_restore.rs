@@ -240,6 +240,31 @@ fn the_cli_backs_up_and_restores() {
     assert!(!out.status.success());
     let e: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(e["code"], "not_found");
+    // `cdesk restore` of a damaged backup: refused with a translatable reason, nothing changes.
+    let damaged = tmp.path().join("damaged");
+    copy_dir(Path::new(r["path"].as_str().unwrap()), &damaged);
+    let dbf = damaged.join("complaint-desk.sqlite3");
+    let mut bytes = std::fs::read(&dbf).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid..mid + 64].iter_mut().for_each(|b| *b ^= 0x5a);
+    std::fs::write(&dbf, bytes).unwrap();
+    let out = cdesk(&other, &["restore", damaged.to_str().unwrap()]);
+    assert!(!out.status.success(), "a damaged backup must be refused");
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["message_key"], "error.invalid.backup_corrupt", "{e}");
+    // A file that is not a database at all.
+    let junk = tmp.path().join("junk.sqlite3");
+    std::fs::write(&junk, b"this is not a database, just some bytes").unwrap();
+    let out = cdesk(&other, &["restore", junk.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["message_key"], "error.invalid.backup_corrupt", "{e}");
+    let out = cdesk(&other, &["verify"]);
+    assert!(out.status.success(), "the refused restores left the database sound");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    let n: i64 = rusqlite::Connection::open(&other).unwrap().query_row("SELECT COUNT(*) FROM complaints", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 6, "the restored content is still there");
 }
 
 /// Makes a backup and returns its path.
@@ -603,20 +628,33 @@ fn an_unavailable_backup_folder_is_reported_and_retried() {
     let (mut i, _, _) = populated(&tmp.path().join("office"));
     let usb = tmp.path().join("usb");
     i.ok("admin", "set_backup_settings", json!({ "folder": usb.display().to_string() }));
-    // The drive goes away; a plain file now sits where the folder was.
+    // The drive is unplugged: its folder is gone, but the mount point's parent may well be
+    // writable. The backup must fail, not quietly recreate the folder on the PC's own disk.
     std::fs::remove_dir_all(&usb).unwrap();
-    std::fs::write(&usb, "not a folder").unwrap();
     let data_dir = i.dir.clone();
     let now = t("2026-03-11T10:00:00Z");
     let e = backup::run_scheduled(&i.store.conn, now, &data_dir).unwrap_err();
-    assert_eq!(e.to_api().code, "invalid");
+    assert_eq!(e.to_api().message_key, "error.invalid.folder_not_found");
+    assert!(!usb.exists(), "the configured folder is not recreated on the local disk");
     let list = i.ok("admin", "list_backups", json!({}));
     assert_eq!(list["folder_available"], false);
     assert_eq!(list["last_failure"]["trigger"], "scheduled");
     assert!(list["last_failure"]["error"].as_str().unwrap().starts_with("invalid"));
+    // The window translates the failure from its structured form.
+    assert_eq!(list["last_failure"]["failure"]["message_key"], "error.invalid.folder_not_found");
+    assert_eq!(list["last_failure"]["failure"]["details"]["field"], "backup_folder");
+    // A plain file where the folder was.
+    std::fs::write(&usb, "not a folder").unwrap();
+    let e = backup::run_scheduled(&i.store.conn, now + Duration::minutes(5), &data_dir).unwrap_err();
+    assert_eq!(e.to_api().message_key, "error.invalid.folder_not_usable");
     std::fs::remove_file(&usb).unwrap();
+    // The drive is back.
+    std::fs::create_dir(&usb).unwrap();
     let r = backup::run_scheduled(&i.store.conn, now + Duration::minutes(10), &data_dir).unwrap();
     assert!(r.is_some(), "retried once the drive is back");
+    let list = i.ok("admin", "list_backups", json!({}));
+    assert_eq!(list["last_success"]["trigger"], "scheduled");
+    assert_eq!(list["backups"].as_array().unwrap().len(), 1);
     // Settings are validated: relative or unusable folders and silly counts are refused.
     let e = i.err("admin", "set_backup_settings", json!({ "folder": "backups" }));
     assert_eq!(e.message_key, "error.invalid.path_not_absolute");

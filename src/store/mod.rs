@@ -26,9 +26,10 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(parent) = path.parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)?;
+                private_data_folder(parent)?;
             }
         }
+        private_database_file(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -54,6 +55,46 @@ impl Store {
             None => std::env::temp_dir().join(format!("cdesk-attachments-{}", std::process::id())),
         }
     }
+}
+
+/// Data at rest (see README, "Data at rest"): the folder that holds the database and the evidence
+/// files is created so that only the current OS account can open it (0700 on Unix; on Windows
+/// the per-user profile folders already are). A folder that exists already is the user's choice
+/// (`CDESK_DB=/srv/shared/x.sqlite3`) and is left alone, except the app's own default data
+/// folder, which is tightened if an older version made it readable by others.
+fn private_data_folder(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        return Ok(backup::fsx::create_private_dir(dir)?);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let ours = default_db_path().parent().is_some_and(|d| d == dir);
+        let meta = std::fs::metadata(dir)?;
+        if ours && meta.is_dir() && meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
+}
+
+/// A new database file is created readable and writable by its owner only (0600 on Unix) before
+/// SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+fn private_database_file(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection, file: bool) -> Result<()> {

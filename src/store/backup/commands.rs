@@ -27,6 +27,7 @@ pub fn backup_now(ctx: &Ctx, a: &BackupNowArgs) -> Result<BackupReport> {
     ctx.begin("backup_now", None)?;
     let data_dir = data_dir_of(ctx.conn);
     let s = read_settings(ctx.conn, data_dir.as_deref())?;
+    let named_now = a.folder.as_deref().is_some_and(|f| !f.trim().is_empty());
     let root = match a.folder.as_deref().filter(|f| !f.trim().is_empty()) {
         Some(f) => {
             // A copy of everyone's personal data to a folder of one's choice is an administrator's call.
@@ -47,6 +48,7 @@ pub fn backup_now(ctx: &Ctx, a: &BackupNowArgs) -> Result<BackupReport> {
         keep: s.keep(),
         tz: branch_tz(ctx.conn),
         link_attachments: false,
+        create_folder: named_now || s.folder_is_default,
     };
     let r = make_backup(&reader, &req)?;
     log_run(ctx.conn, ctx.now, "manual", &root, Ok(&r))?;
@@ -172,7 +174,7 @@ pub fn set_backup_settings(ctx: &Ctx, a: &SetBackupSettingsArgs) -> Result<Backu
             let p = fsx::absolute("folder", f)?;
             // The folder must take a backup now: a typo or an unplugged drive is caught here,
             // not at tonight's backup.
-            std::fs::create_dir_all(&p).map_err(|e| fsx::folder_error(&p, e))?;
+            fsx::create_private_dir(&p).map_err(|e| fsx::folder_error(&p, e))?;
             let probe = p.join(".cdesk-write-test");
             fsx::write_durably(&probe, b"ok").map_err(|e| fsx::folder_error(&p, e))?;
             let _ = std::fs::remove_file(&probe);

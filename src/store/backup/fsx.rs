@@ -93,7 +93,7 @@ pub fn copy_content_addressed(src_dir: &Path, dst_dir: &Path, sha: &str, link: b
             return Ok(Ok(Copied::Present));
         }
     }
-    fs::create_dir_all(dst_dir)?;
+    create_private_dir(dst_dir)?;
     if link && fs::hard_link(&src, &dst).is_ok() {
         sync_dir(dst_dir)?;
         return Ok(Ok(Copied::Present));
@@ -138,6 +138,22 @@ pub fn is_sha256(s: &str) -> bool {
 /// Does `dir/sha` exist and hash to `sha`?
 pub fn content_ok(dir: &Path, sha: &str) -> bool {
     is_sha256(sha) && sha256_file(&dir.join(sha)).map(|(h, _)| h == sha).unwrap_or(false)
+}
+
+/// Creates a folder (and any missing parents) that only the current user can open (0700 on Unix;
+/// on Windows a new folder inherits its parent's ACL, which is per user under the profile).
+/// Folders that already exist are left as they are: they are the user's. Backups hold everyone's
+/// personal data, so a backup folder made by the program is as private as the data folder.
+pub fn create_private_dir(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(path)
+    }
+    #[cfg(not(unix))]
+    {
+        fs::create_dir_all(path)
+    }
 }
 
 /// Removes a directory tree; a missing one is fine.

@@ -295,6 +295,12 @@ pub struct BackupRequest<'a> {
     pub tz: Tz,
     /// Hard-link evidence files where possible instead of copying (same disk only).
     pub link_attachments: bool,
+    /// Create `root` when it does not exist. True for a folder named just now (`cdesk backup -o`,
+    /// "back up to this folder") and the default folder beside the database; false for a
+    /// configured folder on a USB drive or share: when the drive is not plugged in, its mount
+    /// point may still exist and be writable, and recreating the folder there would put the
+    /// "backup" on the PC's own disk while everyone believes it is on the drive.
+    pub create_folder: bool,
 }
 
 /// The backup medium's problems as refusals the window can explain (full, write-protected …),
@@ -321,7 +327,12 @@ pub fn make_backup(src: &Connection, req: &BackupRequest) -> Result<BackupReport
     if !src.is_autocommit() {
         return Err(CoreError::Integrity("a backup cannot be read from inside a transaction".into()));
     }
-    std::fs::create_dir_all(req.root).map_err(|e| fsx::folder_error(req.root, e))?;
+    if req.create_folder {
+        fsx::create_private_dir(req.root).map_err(|e| fsx::folder_error(req.root, e))?;
+    } else if !req.root.is_dir() {
+        let kind = if req.root.exists() { std::io::ErrorKind::NotADirectory } else { std::io::ErrorKind::NotFound };
+        return Err(fsx::folder_error(req.root, std::io::Error::from(kind)));
+    }
     clean_partials(req.root);
     let name = backup_name(req.root, req.now);
     let partial = req.root.join(format!("{PARTIAL}{name}"));
@@ -358,7 +369,7 @@ pub fn make_backup(src: &Connection, req: &BackupRequest) -> Result<BackupReport
 
 fn write_backup(src: &Connection, req: &BackupRequest, name: &str, partial: &Path) -> Result<(Manifest, usize, u64)> {
     let _ = fsx::remove_tree(partial);
-    std::fs::create_dir_all(partial)?;
+    fsx::create_private_dir(partial)?;
     let db_path = partial.join(DB_FILE);
     {
         let mut dst = Connection::open(&db_path)?;
@@ -757,14 +768,31 @@ pub struct BackupRun {
     pub folder: String,
     pub name: Option<String>,
     pub bytes: Option<i64>,
-    /// `code: message` of the failure.
+    /// `code: message` of the failure (for logs and IT).
     pub error: Option<String>,
+    /// The failure as the API reports errors (`code`, `message_key`, `details`), so the window
+    /// can say in the user's language why the last backup failed (USB drive not plugged in …).
+    pub failure: Option<RunFailure>,
+}
+
+/// A failed backup's error, in the shape of `error::ApiError`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct RunFailure {
+    pub code: String,
+    pub message_key: String,
+    pub message: String,
+    pub details: Value,
 }
 
 pub(crate) fn log_run(conn: &Connection, now: DateTime<Utc>, trigger: &str, folder: &Path, r: std::result::Result<&BackupReport, &CoreError>) -> Result<()> {
     let (ok, name, bytes, error) = match r {
         Ok(rep) => (true, Some(rep.name.clone()), Some(rep.database_bytes as i64), None),
-        Err(e) => (false, None, None, Some(format!("{}: {}", e.code(), e))),
+        // Stored as the API's error JSON; read back by `last_run` (older rows hold plain text).
+        Err(e) => {
+            let a = e.to_api();
+            let f = RunFailure { code: a.code.into(), message_key: a.message_key, message: a.message, details: a.details };
+            (false, None, None, Some(serde_json::to_string(&f).unwrap_or_else(|_| format!("{}: {}", e.code(), e))))
+        }
     };
     conn.execute(
         "INSERT INTO backup_runs (at, trigger, ok, folder, name, bytes, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -780,6 +808,12 @@ pub(crate) fn last_run(conn: &Connection, ok: bool) -> Result<Option<BackupRun>>
              ORDER BY id DESC LIMIT 1",
             params![ok],
             |r| {
+                let stored: Option<String> = r.get(6)?;
+                let failure = stored.as_deref().and_then(|s| serde_json::from_str::<RunFailure>(s).ok());
+                let error = match &failure {
+                    Some(f) => Some(format!("{}: {}", f.code, f.message)),
+                    None => stored,
+                };
                 Ok(BackupRun {
                     at: r.get(0)?,
                     trigger: r.get(1)?,
@@ -787,7 +821,8 @@ pub(crate) fn last_run(conn: &Connection, ok: bool) -> Result<Option<BackupRun>>
                     folder: r.get(3)?,
                     name: r.get(4)?,
                     bytes: r.get(5)?,
-                    error: r.get(6)?,
+                    error,
+                    failure,
                 })
             },
         )
@@ -798,7 +833,16 @@ pub(crate) fn last_run(conn: &Connection, ok: bool) -> Result<Option<BackupRun>>
 fn run(conn: &Connection, now: DateTime<Utc>, data_dir: &Path, trigger: &str, s: &BackupSettings) -> Result<BackupReport> {
     let root = s.folder_path()?;
     let attachments = data_dir.join("attachments");
-    let req = BackupRequest { root: &root, attachments_dir: &attachments, now, trigger, keep: s.keep(), tz: branch_tz(conn), link_attachments: false };
+    let req = BackupRequest {
+        root: &root,
+        attachments_dir: &attachments,
+        now,
+        trigger,
+        keep: s.keep(),
+        tz: branch_tz(conn),
+        link_attachments: false,
+        create_folder: s.folder_is_default,
+    };
     let r = make_backup(conn, &req);
     // The log is best effort: a full or read-only live disk must not hide the backup's result.
     let _ = log_run(conn, now, trigger, &root, r.as_ref());

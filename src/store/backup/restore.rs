@@ -148,6 +148,7 @@ fn restore_in_tx(
                 keep: Keep { last: SAFETY_KEEP, daily: 0, weekly: 0, monthly: 0 },
                 tz: super::branch_tz(live),
                 link_attachments: true,
+                create_folder: true,
             };
             Some(make_backup(&reader, &req)?.path)
         }

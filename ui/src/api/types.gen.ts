@@ -161,8 +161,11 @@ export interface BackupReport {
 export interface BackupRun {
   at: string;
   bytes: number | null;
-  /** `code: message` of the failure. */
+  /** `code: message` of the failure (for logs and IT). */
   error: string | null;
+  /** The failure as the API reports errors (`code`, `message_key`, `details`), so the window
+   * can say in the user's language why the last backup failed (USB drive not plugged in …). */
+  failure: RunFailure | null;
   folder: string;
   name: string | null;
   ok: boolean;
@@ -1281,6 +1284,14 @@ export interface RowError {
   /** Row number as the spreadsheet shows it (the header is row 1). */
   row: number;
   value: string;
+}
+
+/** A failed backup's error, in the shape of `error::ApiError`. */
+export interface RunFailure {
+  code: string;
+  details: any;
+  message: string;
+  message_key: string;
 }
 
 /** R6.1: the five satisfaction levels, best first. */
