@@ -50,6 +50,11 @@ export function fmtCount(n: number): string {
   return new Intl.NumberFormat(currentLocale()).format(n)
 }
 
+/** "家政服务部（4）" in Chinese, "Meeting it (12)" elsewhere. */
+export function withCount(label: string, n: number): string {
+  return currentLocale().startsWith('zh') ? `${label}（${fmtCount(n)}）` : `${label} (${fmtCount(n)})`
+}
+
 export function fmtPercent(v: number): string {
   return new Intl.NumberFormat(currentLocale(), { style: 'percent', maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(v)
 }
