@@ -14,6 +14,8 @@ import ctypes.util
 import io
 import json
 import re
+import shutil
+import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -247,6 +249,16 @@ def test_monthly_report_export_and_filing(app_factory, db, in_folder):
     assert "<v>%d</v>" % volume in cells, "the month's volume is a number cell of the workbook"
     assert "sheet" in book
 
+    pdf = in_folder / "report.pdf"
+    save_through_dialog(app, lambda: app.click("report-export-pdf"), pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "月度" in text and str(volume) in text, "the PDF is the month's report"
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout).group(1))
+    assert pages >= 2, pages
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(in_folder / "page")], check=True)
+    for i, page in enumerate(sorted(in_folder.glob("page*.png")), 1):
+        shutil.copy(page, SHOTS / "zh-CN" / f"report-pdf-page{i}.png")
+
     app.click_el(app.css("#tab-file"))
     app.type_into("report-suggestions", "加强保洁员上门前的电话确认；月嫂培训增加夜间护理内容。")
     time.sleep(0.3)
@@ -309,6 +321,8 @@ def test_import_preview_shows_the_bad_row_and_applies_nothing(app_factory, db, t
     app.click("import-apply")
     confirm_box(app)
     visible(app, "[data-test=import-applied]", 20)
+    app.wait_js("return !document.querySelector('.el-message-box__wrapper') || document.querySelector('.el-message-box__wrapper').offsetParent === null", 10)
+    time.sleep(0.4)
     app.shot(SHOTS / "zh-CN" / "imports-applied.png")
     found = json.loads(cdesk(db, "call", "lookup_customer", json.dumps({"phone": "13911113333"}), user="manager"))
     assert "周大伟" in json.dumps(found, ensure_ascii=False)
@@ -334,6 +348,8 @@ def test_case_library_search_is_anonymised(app_factory, db):
         "analysis": f"{name}反映服务人员迟到，调度未提前告知。", "lessons": "排班冲突时提前电话告知客户",
     }, ensure_ascii=False), user="manager")
     app = app_factory(user="cs01")
+    menu = app.d.execute_script("return document.querySelector('.cd-aside').innerText")
+    assert "案例库" in menu and "统计看板" not in menu and "月度报告" not in menu, f"a CS agent is offered what the role may do: {menu!r}"
     app.goto("/cases")
     app.type_into("cases-search", "排班冲突")
     row = visible(app, "[data-test=case-row]", 20)

@@ -3,6 +3,7 @@
 // chart's unit (%, hours, 1–5, count); the tooltip shows the figure as the tiles write it.
 import type { EChartsCoreOption } from './echarts'
 import type { Figure, KpiKey, Unit } from '../../api/types.gen'
+import { currentLocale } from '../../i18n'
 import { chartUnit, chartValue, figureDetail, fmtFigure } from './util'
 
 const BLUE = '#409eff'
@@ -17,9 +18,12 @@ function axisFormatter(unit: Unit) {
   return (v: number) => (unit === 'ratio' ? `${v}%` : `${v}`)
 }
 
+/** "投诉量：17" in Chinese, "Volume: 17" elsewhere. */
+const colon = () => (currentLocale().startsWith('zh') ? '：' : ': ')
+
 function tip(label: string, name: string, f: Figure | undefined): string {
   const d = figureDetail(f)
-  return `<b>${esc(label)}</b><br/>${esc(name)}：${esc(fmtFigure(f))}${d ? `<br/><span style="color:#8a919f">${esc(d)}</span>` : ''}`
+  return `<b>${esc(label)}</b><br/>${esc(name)}${colon()}${esc(fmtFigure(f))}${d ? `<br/><span style="color:#8a919f">${esc(d)}</span>` : ''}`
 }
 
 export interface BarInput {
@@ -43,6 +47,8 @@ export function barOption(o: BarInput): EChartsCoreOption {
     axisLabel: { formatter: axisFormatter(o.unit) },
     splitLine: { lineStyle: { color: '#eef0f3' } },
     ...(o.unit === 'score' ? { min: 1, max: 5 } : {}),
+    // Counts are whole: no 0.5 ticks on a worker ranking of ones and twos.
+    ...(o.unit === 'count' ? { minInterval: 1 } : {}),
   }
   const categoryAxis = {
     type: 'category',
@@ -120,6 +126,7 @@ export function trendOption(o: TrendInput): EChartsCoreOption {
       axisLabel: { formatter: axisFormatter(o.unit) },
       splitLine: { lineStyle: { color: '#eef0f3' } },
       ...(o.unit === 'score' ? { min: 1, max: 5 } : {}),
+      ...(o.unit === 'count' ? { minInterval: 1 } : {}),
     },
   ]
   if (withVolume) {
@@ -134,7 +141,7 @@ export function trendOption(o: TrendInput): EChartsCoreOption {
       itemStyle: { color: PALE },
       cursor: 'pointer',
     })
-    yAxis.push({ type: 'value', name: chartUnit('count', 'volume'), nameTextStyle: { color: '#8a919f' }, splitLine: { show: false } })
+    yAxis.push({ type: 'value', name: chartUnit('count', 'volume'), minInterval: 1, nameTextStyle: { color: '#8a919f' }, splitLine: { show: false } })
   }
   return {
     animationDuration: 300,
@@ -147,7 +154,7 @@ export function trendOption(o: TrendInput): EChartsCoreOption {
         const list = Array.isArray(ps) ? ps : [ps]
         const i = list[0]?.dataIndex ?? 0
         let s = tip(o.months[i] ?? '', o.name, o.figures[i])
-        if (withVolume) s += `<br/>${esc(o.volumeName ?? '')}：${esc(fmtFigure(o.volume![i]))}`
+        if (withVolume) s += `<br/>${esc(o.volumeName ?? '')}${colon()}${esc(fmtFigure(o.volume![i]))}`
         return s
       },
     },
