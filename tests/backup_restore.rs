@@ -448,12 +448,33 @@ fn the_safety_copy_undoes_a_restore() {
     let after = content(&b.store.conn);
     for (table, v) in &b_before {
         match table.as_str() {
-            "events" | "backup_runs" => assert_eq!(after[table].0, v.0 + 1, "{table}"),
+            "events" => assert_eq!(after[table].0, v.0 + 1, "{table}"),
+            // The history of backups and restores on this PC is kept across restores: both are in it.
+            "backup_runs" => assert_eq!(after[table].0, v.0 + 2, "{table}"),
             _ => assert_eq!(&after[table], v, "{table} is as it was before the first restore"),
         }
     }
     assert!(b.attachments_dir().join(&b_sha).is_file(), "evidence files are never removed by a restore");
     assert_eq!(b.ok("manager", "get_complaint", json!({ "complaint": only_in_b }))["number"], only_in_b.as_str());
+}
+
+#[test]
+fn after_a_restore_the_window_still_knows_when_the_last_backup_worked() {
+    // The backup never holds its own run (logged after the copy); the live history is carried
+    // over, so the status does not fall back to "no successful backup yet".
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut i, _, _) = populated(&tmp.path().join("office"));
+    let usb = tmp.path().join("usb");
+    backup_to(&mut i, &usb);
+    i.now += Duration::minutes(1);
+    // Holds the first backup's run, not its own.
+    let second = backup_to(&mut i, &usb);
+    i.now += Duration::minutes(1);
+    i.ok("admin", "restore_backup", json!({ "path": second.display().to_string() }));
+    let list = i.ok("admin", "list_backups", json!({ "folder": usb.display().to_string() }));
+    assert_eq!(list["last_success"]["name"], second.file_name().unwrap().to_str().unwrap(), "{list}");
+    let runs: i64 = i.store.conn.query_row("SELECT COUNT(*) FROM backup_runs", [], |r| r.get(0)).unwrap();
+    assert_eq!(runs, 3, "two backups and the restore, each once (the first is in both histories)");
 }
 
 #[test]

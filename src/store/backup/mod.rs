@@ -805,7 +805,7 @@ pub(crate) fn last_run(conn: &Connection, ok: bool) -> Result<Option<BackupRun>>
     Ok(conn
         .query_row(
             "SELECT at, trigger, ok, folder, name, bytes, error FROM backup_runs WHERE ok = ?1 AND trigger <> 'restore'
-             ORDER BY id DESC LIMIT 1",
+             ORDER BY at DESC, id DESC LIMIT 1",
             params![ok],
             |r| {
                 let stored: Option<String> = r.get(6)?;

@@ -15,7 +15,8 @@
 //!    Doing it inside the open connection (rather than renaming files under it) means the desktop
 //!    app's connection stays valid and no -wal/-shm file of the old database can be mixed with
 //!    the new one.
-//! 6. The restore is recorded on the restored timeline (R7.1) and in `backup_runs`.
+//! 6. The restore is recorded on the restored timeline (R7.1) and in `backup_runs`, which keeps
+//!    the replaced database's runs too (the history of backups on this PC).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -204,9 +205,14 @@ fn restore_in_tx(
             return Err(CoreError::invalid("backup", "backup_attachments_missing"));
         }
 
-        // 5. Replace the content, in the transaction.
+        // 5. Replace the content, in the transaction. The log of backup runs is this PC's
+        //    history, not part of the record: it is carried over, so that after a restore the
+        //    window still says when the last backup worked (the backup itself never holds its
+        //    own run, which is logged after the copy is made).
+        let runs = backup_runs(live)?;
         replace_content(live, &st)?;
         drop(st);
+        keep_backup_runs(live, &runs)?;
         let violations: i64 = live.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
         if violations > 0 {
             return Err(CoreError::invalid("backup", "backup_corrupt"));
@@ -260,6 +266,30 @@ fn restore_in_tx(
     j.push("-journal");
     let _ = std::fs::remove_file(PathBuf::from(j));
     result
+}
+
+type Run = (String, String, i64, String, Option<String>, Option<i64>, Option<String>);
+
+fn backup_runs(conn: &Connection) -> Result<Vec<Run>> {
+    if !table_exists(conn, "backup_runs")? {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare("SELECT at, trigger, ok, folder, name, bytes, error FROM backup_runs ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Adds the replaced database's backup runs to the restored ones (a run both know is kept once).
+fn keep_backup_runs(conn: &Connection, runs: &[Run]) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "INSERT INTO backup_runs (at, trigger, ok, folder, name, bytes, error)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS (
+             SELECT 1 FROM backup_runs WHERE at = ?1 AND trigger = ?2 AND folder = ?4 AND name IS ?5)",
+    )?;
+    for r in runs {
+        stmt.execute(params![r.0, r.1, r.2, r.3, r.4, r.5, r.6])?;
+    }
+    Ok(())
 }
 
 fn names(conn: &Connection, sql: &str) -> Result<Vec<(String, String)>> {

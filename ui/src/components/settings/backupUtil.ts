@@ -1,0 +1,66 @@
+// Helpers of the Backups and Data retention tabs: their error sentences, sizes, paths, and which
+// role may do what. The role lists only mirror the core's matrix (src/auth.rs: backup_now,
+// list_backups, set_backup_settings, restore_backup, retention_status, set_retention_years,
+// anonymise_customer) so the window does not offer a button the core would refuse.
+import { currentLocale, i18n } from '../../i18n'
+import type { Role } from '../../api/types.gen'
+import { settingsErrorText } from './util'
+
+const g = i18n.global as any
+const t = (key: string, params?: Record<string, unknown>): string => g.t(key, params ?? {})
+const has = (key: string): boolean => g.te(key, currentLocale()) || g.te(key, 'zh-CN')
+
+const READERS: Role[] = ['admin', 'branch_manager', 'cs_manager', 'auditor']
+
+export const can = {
+  /** list_backups, verify_backup, backup_settings, retention_status. */
+  read: (r: Role | null) => !!r && READERS.includes(r),
+  /** backup_now to the configured folder. */
+  backUpNow: (r: Role | null) => r === 'admin' || r === 'branch_manager',
+  /** set_backup_settings, restore_backup, set_retention_years, anonymise_customer. */
+  change: (r: Role | null) => r === 'admin',
+}
+
+/**
+ * A core error (or a logged backup failure, which has the same shape) as a sentence: the
+ * backup and retention reasons of settings.err, a backup from a newer program, then the
+ * Settings and shared vocabularies.
+ */
+export function backupErrorText(e: unknown): string {
+  const err = e as any
+  if (err && typeof err === 'object') {
+    if (err.code === 'schema_too_new') {
+      return t('settings.err.backupSchemaTooNew', { found: err.details?.found ?? '?', supported: err.details?.supported ?? '?' })
+    }
+    if (err.code === 'precondition' && has(`settings.err.${err.details?.reason}`)) return t(`settings.err.${err.details.reason}`)
+  }
+  return settingsErrorText(e)
+}
+
+/** "12.3 MB" in the user's number format. */
+export function fmtBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—'
+  const units = ['B', 'KB', 'MB', 'GB', 'TB']
+  let v = n
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  const nf = new Intl.NumberFormat(currentLocale(), { maximumFractionDigits: i === 0 ? 0 : 1 })
+  return `${nf.format(v)} ${units[i]}`
+}
+
+/** The folder of a file path and a child of it, with the path's own separator (Windows or not). */
+export function siblingFolder(filePath: string, name: string): string | null {
+  const cut = Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\'))
+  if (cut <= 0) return null
+  const sep = filePath[cut]
+  return `${filePath.slice(0, cut)}${sep}${name}`
+}
+
+/** The problems of a backup check as one translated phrase. */
+export function problemsText(problems: string[]): string {
+  const sep = currentLocale().startsWith('zh') ? '；' : '; '
+  return problems.map((p) => (has(`settings.backup.problems.${p}`) ? t(`settings.backup.problems.${p}`) : t('settings.backup.verifyBad'))).join(sep)
+}
