@@ -87,15 +87,24 @@ pub struct ExportedFile {
     pub truncated: bool,
 }
 
-/// Validates the target path: not empty, extension added, its folder exists.
+/// Validates the target path: not empty, the format's extension added, its folder exists.
+/// A name typed with another extension keeps it and gets the right one after it ("表.csv" for
+/// an Excel file becomes "表.csv.xlsx"), so a workbook never sits under a .csv name and
+/// "月报-2026.10" does not lose its ".10".
 pub fn target(raw: &str, ext: &str) -> Result<PathBuf> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Err(CoreError::invalid("path", "required"));
     }
     let mut p = PathBuf::from(raw);
-    if p.extension().is_none() {
-        p.set_extension(ext);
+    if p.is_dir() {
+        return Err(CoreError::invalid("path", "is_a_directory"));
+    }
+    if !p.extension().is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case(ext)) && p.file_name().is_some() {
+        let mut s = p.into_os_string();
+        s.push(".");
+        s.push(ext);
+        p = PathBuf::from(s);
     }
     if p.is_dir() {
         return Err(CoreError::invalid("path", "is_a_directory"));
@@ -485,4 +494,24 @@ pub fn export_monthly_report(ctx: &Ctx, a: &ExportMonthlyReportArgs) -> Result<M
         json!({ "month": report.month, "lang": a.lang, "pdf": pdf.is_some(), "xlsx": xlsx.is_some() }),
     )?;
     Ok(MonthlyReportFiles { month: report.month, pdf, xlsx, millis: started.elapsed().as_millis() as u64 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_target_always_ends_with_the_formats_extension() {
+        let dir = std::env::temp_dir();
+        let at = |n: &str| dir.join(n).display().to_string();
+        let name = |p: PathBuf| p.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(name(target(&at("月报"), "xlsx").unwrap()), "月报.xlsx");
+        assert_eq!(name(target(&at("月报.xlsx"), "xlsx").unwrap()), "月报.xlsx");
+        assert_eq!(name(target(&at("月报.XLSX"), "xlsx").unwrap()), "月报.XLSX");
+        assert_eq!(name(target(&at("投诉.csv"), "xlsx").unwrap()), "投诉.csv.xlsx");
+        assert_eq!(name(target(&at("月报-2026.10"), "pdf").unwrap()), "月报-2026.10.pdf");
+        assert!(target("  ", "csv").is_err());
+        assert!(target(&dir.display().to_string(), "csv").is_err(), "a folder is not a file name");
+        assert!(target(&dir.join("no-such-folder-cdesk").join("x.csv").display().to_string(), "csv").is_err());
+    }
 }
