@@ -21,6 +21,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +85,9 @@ class App:
 
     # --- helpers -------------------------------------------------------------------------
     def wait_js(self, script: str, timeout: float = 10):
-        return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: d.execute_script(script))
+        # While the page reloads, a script can fail (no document yet); that is "not yet", not an error.
+        return WebDriverWait(self.d, timeout, poll_frequency=0.1, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script(script))
 
     def css(self, sel: str, timeout: float = 10) -> WebElement:
         return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: d.find_element(By.CSS_SELECTOR, sel))
@@ -101,7 +104,9 @@ class App:
             shown = [e for e in els if e.is_displayed()]
             return (shown or els or [None])[0]
 
-        return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(find)
+        # An element found just before a re-render goes stale: look again.
+        return WebDriverWait(self.d, timeout, poll_frequency=0.1,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(find)
 
     def input(self, tid: str) -> WebElement:
         """The <input>/<textarea> of a field, whether data-test sits on it or on its wrapper."""
@@ -152,7 +157,8 @@ class App:
 
     def set_locale(self, loc: str) -> None:
         # Every window of the app shares its local storage: start from a clean slate each time.
-        self.d.execute_script(f"localStorage.clear(); localStorage.setItem('complaint-desk.locale', '{loc}'); location.reload()")
+        self.d.execute_script(f"localStorage.clear(); localStorage.setItem('complaint-desk.locale', '{loc}'); "
+                            "window.__cdReady = false; location.reload()")
         self.wait_js("return window.__cdReady === true", 20)
 
     def login(self, user: str, password: str) -> None:
