@@ -14,7 +14,7 @@ as_root() {
 # Build: the WebKitGTK stack Tauri 2 links against. Run/test: an X server for headless runs,
 # the WebDriver for WebKitGTK, poppler/qpdf to read PDFs back, fonts with Chinese glyphs.
 APT_BUILD="libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev libssl-dev build-essential pkg-config file curl"
-APT_TEST="xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core poppler-utils qpdf zbar-tools fonts-noto-cjk imagemagick python3-pip python3-venv cups printer-driver-cups-pdf"
+APT_TEST="xvfb xauth webkit2gtk-driver dbus dbus-x11 at-spi2-core poppler-utils qpdf zbar-tools fonts-noto-cjk imagemagick python3-pip python3-venv cups printer-driver-cups-pdf squashfs-tools shellcheck"
 
 install_system_packages() {
   local want="$APT_BUILD $*" missing=""
