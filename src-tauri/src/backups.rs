@@ -25,7 +25,7 @@ use tauri::{AppHandle, Manager};
 use crate::{applog, AppState};
 
 /// The first check waits until the window has started and the clerk has had a chance to sign in.
-pub const FIRST_CHECK: Duration = Duration::from_secs(20);
+pub const FIRST_CHECK: Duration = Duration::from_secs(60);
 /// How often the timer asks the core whether today's backup is still to be made.
 pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
 /// The longest the exit waits for its backup.
@@ -139,11 +139,32 @@ fn reporter() -> &'static Reporter {
     REPORTER.get_or_init(Reporter::default)
 }
 
+/// `CDESK_BACKUP_TIMER`: unset = the first check after `FIRST_CHECK`; a number = after that
+/// many seconds; `off` = no timer. For tests, which start many windows on scratch databases and
+/// must not have a backup appear in the middle of what they check (like `CDESK_DB`, not for staff).
+fn first_check() -> Option<Duration> {
+    match std::env::var("CDESK_BACKUP_TIMER") {
+        Err(_) => Some(FIRST_CHECK),
+        Ok(v) if v.trim() == "off" => None,
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(secs) => Some(Duration::from_secs(secs)),
+            Err(_) => {
+                applog::error(&format!("CDESK_BACKUP_TIMER={v} is neither a number of seconds nor off; using {} s", FIRST_CHECK.as_secs()));
+                Some(FIRST_CHECK)
+            }
+        },
+    }
+}
+
 /// Starts the timer thread; call once the `AppState` is managed.
 pub fn start(app: &AppHandle) {
+    let Some(first) = first_check() else {
+        applog::info("scheduled backups are off for this run (CDESK_BACKUP_TIMER=off)");
+        return;
+    };
     let app = app.clone();
     let started = std::thread::Builder::new().name("backups".into()).spawn(move || {
-        std::thread::sleep(FIRST_CHECK);
+        std::thread::sleep(first);
         loop {
             let state = app.state::<AppState>();
             // A panic inside the core must not end the timer: the next check tries again.
@@ -219,9 +240,9 @@ mod tests {
         let dir = temp_dir("missing");
         let now = Utc.with_ymd_and_hms(2026, 3, 10, 2, 0, 0).unwrap();
         let desk = Desk::open(&dir.join("desk.sqlite3"), now).unwrap();
-        // A "USB drive" that is not there: a folder below a plain file cannot be created.
-        std::fs::write(dir.join("not-a-drive"), b"x").unwrap();
-        let usb = dir.join("not-a-drive").join("backups");
+        // The configured folder on a "USB drive" that is not plugged in (a configured folder is
+        // never created by a scheduled backup: it would land on the PC's own disk).
+        let usb = dir.join("usb").join("backups");
         desk.store
             .conn
             .execute(
@@ -246,8 +267,9 @@ mod tests {
             .unwrap();
         assert_eq!(failures, 2, "each failed attempt is recorded by the core");
 
+        assert!(!usb.exists());
         // The drive comes back: the next check backs up and the failure is forgotten.
-        std::fs::remove_file(dir.join("not-a-drive")).unwrap();
+        std::fs::create_dir_all(&usb).unwrap();
         assert!(matches!(check(&desk, Trigger::Scheduled, now + chrono::Duration::minutes(10), &reporter), Outcome::Made(_)));
         assert_eq!(backups_in(&usb).len(), 1);
         assert!(reporter.last_failure.lock().unwrap().is_none());

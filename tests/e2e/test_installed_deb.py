@@ -91,7 +91,7 @@ class PlainStart:
     """The program started as from the desktop menu: its own X display, a fresh home folder, no
     CDESK_DB and no WebDriver, so the default per-user folders are the ones used."""
 
-    def __init__(self, program: str, home: Path):
+    def __init__(self, program: str, home: Path, backup_timer: str | None = None):
         self.home = home
         self.display = 100 + free_port() % 800
         self.xvfb = subprocess.Popen(["Xvfb", f":{self.display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
@@ -99,6 +99,8 @@ class PlainStart:
         time.sleep(0.5)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "CDESK_", "DBUS_SESSION"))}
         env.update(HOME=str(home), DISPLAY=f":{self.display}")
+        if backup_timer is not None:
+            env["CDESK_BACKUP_TIMER"] = backup_timer
         self.log = open(home / "stderr.log", "wb")
         self.app = subprocess.Popen([program], env=env, cwd=home, stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -172,11 +174,13 @@ def backups_in(folder: Path) -> list[str]:
 def test_the_installed_app_starts_on_first_run_with_platform_folders_and_backs_up(tmp_path):
     """Started from /usr/bin with a new home folder: the first-run screen shows, the database
     is created in ~/.local/share/complaintdesk/ and the log in the platform's log folder. Shortly
-    after the start the timer makes the day's backup in `backups/` beside the database; closed
-    after a change, the app makes one more before it ends."""
+    after the start (a minute; here 5 s through CDESK_BACKUP_TIMER) the timer makes the day's
+    backup in `backups/` beside the database; closed after a change, the app makes one more before
+    it ends."""
     home = tmp_path / "home"
     home.mkdir()
-    run = PlainStart(INSTALLED, home)
+    # The first check comes after 5 s instead of a minute, to keep the test short.
+    run = PlainStart(INSTALLED, home, backup_timer="5")
     try:
         db = run.wait_for(home / ".local/share/complaintdesk/complaint-desk.sqlite3")
         log = run.wait_for(home / ".local/share/com.complaintdesk.app/logs/complaint-desk.log")
