@@ -16,6 +16,13 @@ use crate::signature::{SignatureInput, StrokePoint};
 use crate::store::Store;
 use crate::workflow::{acceptance as acc, dispatch as dis, followup as fol, handling as han, intake, settings, Ctx};
 
+mod bulk;
+
+/// Above this many complaints the older history is copied from prototypes (see `bulk`).
+pub const BULK_ABOVE: usize = 20_000;
+/// How many prototype complaints a bulk demo drives through the real operations.
+const PROTOTYPES: usize = 12_000;
+
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"];
 const GIVEN: &[&str] = &["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "晓东", "雪梅"];
 const WORKER_KINDS: &[&str] = &["家政员", "保洁员", "月嫂", "育儿嫂", "护工", "钟点工"];
@@ -146,6 +153,11 @@ pub fn generate(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64) -> R
         store.conn.prepare("SELECT code FROM workers ORDER BY code")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let customers = (n / 3).max(10);
     let span = Duration::days(540);
+    let dir = store.attachments_dir();
+    let batch = 500;
+    if n > BULK_ABOVE {
+        return bulk_generate(store, now, n, seed, started, &mut rng, &actors, &worker_codes, customers);
+    }
     // Most complaints spread over eighteen months; one in twenty arrived in the last three days,
     // so the board of a demo database has work in progress at every stage, as a real one does.
     let recent = Duration::hours(72);
@@ -156,8 +168,6 @@ pub fn generate(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64) -> R
         })
         .collect();
     times.sort();
-    let dir = store.attachments_dir();
-    let batch = 500;
     for chunk in times.chunks(batch) {
         let tx = store.conn.transaction()?;
         for &t in chunk {
@@ -165,6 +175,10 @@ pub fn generate(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64) -> R
         }
         tx.commit()?;
     }
+    finish(store, now, n, seed, started)
+}
+
+fn finish(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64, started: std::time::Instant) -> Result<DemoReport> {
     let open: i64 = store.conn.query_row(
         "SELECT COUNT(*) FROM complaints WHERE stage NOT IN ('closed','not_accepted','cancelled')",
         [],
@@ -174,6 +188,71 @@ pub fn generate(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64) -> R
     // Recorded so the sign-in screen can show the demo accounts' password (and an audit sees it).
     crate::timeline::append(&store.conn, None, now, None, "demo_loaded", &json!({ "complaints": n, "seed": seed }))?;
     Ok(DemoReport { complaints: n, open, closed, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// A large demo (issue 8): one complaint in a hundred arrives in the last three days (about
+/// 10,000 open at a million); `PROTOTYPES` older ones and all recent ones run through the real
+/// operations; the rest of the history is copied from the closed prototypes (`bulk`).
+/// Durability is relaxed while generating (a half-written demo is simply made again) and
+/// restored before returning.
+#[allow(clippy::too_many_arguments)]
+fn bulk_generate(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    n: usize,
+    seed: u64,
+    started: std::time::Instant,
+    rng: &mut SmallRng,
+    actors: &[(String, Actor)],
+    worker_codes: &[String],
+    customers: usize,
+) -> Result<DemoReport> {
+    let span = Duration::days(540);
+    let recent = Duration::hours(72);
+    let n_recent = n / 100;
+    let n_proto = PROTOTYPES.min(n - n_recent);
+    let mut real: Vec<DateTime<Utc>> = Vec::with_capacity(n_recent + n_proto);
+    for i in 0..n_recent + n_proto {
+        let back = if i < n_recent { rng.gen_range(0..recent.num_seconds()) } else { rng.gen_range(recent.num_seconds()..span.num_seconds()) };
+        real.push(now - Duration::seconds(back));
+    }
+    real.sort();
+    let mut copies: Vec<bulk::Target> = (0..n - n_recent - n_proto)
+        .map(|_| bulk::Target {
+            at: now - Duration::seconds(rng.gen_range(recent.num_seconds()..span.num_seconds())),
+            customer: rng.gen_range(0..customers),
+        })
+        .collect();
+    copies.sort_by_key(|t| t.at);
+    store.conn.execute_batch("PRAGMA synchronous=OFF; PRAGMA cache_size=-200000;")?;
+    let dir = store.attachments_dir();
+    let result = (|| -> Result<()> {
+        for chunk in real.chunks(500) {
+            let tx = store.conn.transaction()?;
+            for &t in chunk {
+                one(&tx, &dir, actors, worker_codes, customers, t, now, rng)?;
+            }
+            tx.commit()?;
+        }
+        bulk::fill(&mut store.conn, &copies, now, rng, &customer_of)?;
+        Ok(())
+    })();
+    store.conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA cache_size=-2000;")?;
+    result?;
+    finish(store, now, n, seed, started)
+}
+
+/// Name, phone, tier and address of demo customer `cust`, exactly as `one` derives them.
+fn customer_of(cust: usize) -> (String, String, String, String) {
+    let phone = format!("1{}{:09}", [3, 5, 7, 8, 9][cust % 5], cust * 7919 % 1_000_000_000);
+    let mut crng = SmallRng::seed_from_u64(cust as u64);
+    let cname = name(&mut crng);
+    let tier = match cust % 20 {
+        0 => Tier::Vip,
+        1..=3 => Tier::Temporary,
+        _ => Tier::Regular,
+    };
+    (cname, phone, tier.as_str().to_string(), format!("{}{}号", PLACES[cust % PLACES.len()], cust % 300 + 1))
 }
 
 fn actor<'a>(actors: &'a [(String, Actor)], login: &str) -> &'a Actor {
