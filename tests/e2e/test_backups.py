@@ -130,6 +130,22 @@ def test_back_up_verify_and_restore_in_the_app(tmp_path):
         err = app.wait_js("const e = document.querySelector('[data-test=backup-now-error]'); return e && e.textContent.trim()", 20)
         assert "找不到备份文件夹" in err and "U盘" in err, err
         assert not usb.exists(), "the folder of an unplugged drive is not recreated on the PC's disk"
+        # Overnight the app's timer tried too and logged why (as src/store/backup logs a failed
+        # run): the status now leads with the failure, in words.
+        failure = {"code": "invalid", "message_key": "error.invalid.folder_not_found", "message": "invalid backup_folder: folder_not_found",
+                   "details": {"field": "backup_folder", "reason": "folder_not_found"}}
+        c = sqlite3.connect(db)
+        try:
+            at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            c.execute("INSERT INTO backup_runs (at, trigger, ok, folder, error) VALUES (?, 'scheduled', 0, ?, ?)", (at, str(usb), json.dumps(failure)))
+            c.commit()
+        finally:
+            c.close()
+        open_tab(app, "backup")
+        reason = app.wait_js("const e = document.querySelector('[data-test=backup-failure-reason]'); return e && e.textContent.trim()", 15)
+        assert "找不到备份文件夹" in reason, reason
+        failing = app.d.execute_script("return document.querySelector('[data-test=backup-failing]').innerText")
+        assert "自动" in failing and "之后还没有成功过" in failing, failing
         shot(app, zh / "settings-backup-usb-missing.png")
         away.rename(usb)
 
