@@ -65,7 +65,27 @@ pub fn generate() -> String {
         let _ = writeln!(out, "  {name}: {{ args: {args}; result: {result} }};");
     }
     out.push_str("}\n\nexport type CommandName = keyof Commands;\n");
+    role_matrix(&mut out);
     out
+}
+
+/// The role matrix (R7.7) and who sees personal data (R7.8), so the window only offers what the
+/// core would accept — a copy of `auth::MATRIX` that this file's staleness test keeps current.
+/// The core still checks every call.
+fn role_matrix(out: &mut String) {
+    let role = |r: &crate::model::Role| r.as_str();
+    out.push_str("\n/** Which roles each command accepts (the core's role matrix, R7.7). */\nexport const ROLE_MATRIX: Record<CommandName, readonly Role[]> = {\n");
+    for (name, roles) in crate::auth::MATRIX {
+        let list: Vec<String> = roles.iter().map(|r| format!("'{}'", role(r))).collect();
+        let _ = writeln!(out, "  {name}: [{}],", list.join(", "));
+    }
+    out.push_str("};\n");
+    let personal: Vec<String> = crate::model::Role::ALL
+        .iter()
+        .filter(|r| crate::auth::may_see_personal_data(**r))
+        .map(|r| format!("'{}'", role(r)))
+        .collect();
+    let _ = writeln!(out, "\n/** Roles that see customers' personal data unmasked (R7.8). */\nexport const PERSONAL_DATA_ROLES: readonly Role[] = [{}];", personal.join(", "));
 }
 
 fn is_object(s: &Value) -> bool {

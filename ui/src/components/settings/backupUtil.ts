@@ -1,24 +1,22 @@
 // Helpers of the Backups and Data retention tabs: their error sentences, sizes, paths, and which
-// role may do what. The role lists only mirror the core's matrix (src/auth.rs: backup_now,
-// list_backups, set_backup_settings, restore_backup, retention_status, set_retention_years,
-// anonymise_customer) so the window does not offer a button the core would refuse.
+// role may do what (read from the core's role matrix, so the window does not offer a button
+// the core would refuse).
 import { currentLocale, i18n } from '../../i18n'
 import type { Role } from '../../api/types.gen'
+import { mayCall } from '../../api/roles'
 import { settingsErrorText } from './util'
 
 const g = i18n.global as any
 const t = (key: string, params?: Record<string, unknown>): string => g.t(key, params ?? {})
 const has = (key: string): boolean => g.te(key, currentLocale()) || g.te(key, 'zh-CN')
 
-const READERS: Role[] = ['admin', 'branch_manager', 'cs_manager', 'auditor']
-
 export const can = {
   /** list_backups, verify_backup, backup_settings, retention_status. */
-  read: (r: Role | null) => !!r && READERS.includes(r),
+  read: (r: Role | null) => mayCall(r, 'list_backups'),
   /** backup_now to the configured folder. */
-  backUpNow: (r: Role | null) => r === 'admin' || r === 'branch_manager',
+  backUpNow: (r: Role | null) => mayCall(r, 'backup_now'),
   /** set_backup_settings, restore_backup, set_retention_years, anonymise_customer. */
-  change: (r: Role | null) => r === 'admin',
+  change: (r: Role | null) => mayCall(r, 'set_backup_settings'),
 }
 
 /**
