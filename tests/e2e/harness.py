@@ -62,7 +62,8 @@ class App:
         time.sleep(0.5)
         self.port = free_port()
         native = free_port()
-        e = dict(os.environ, DISPLAY=f":{self.display}", CDESK_DB=str(db))
+        # No scheduled backup behind a test's back (a test that wants one passes CDESK_BACKUP_TIMER).
+        e = dict(os.environ, DISPLAY=f":{self.display}", CDESK_DB=str(db), CDESK_BACKUP_TIMER="off")
         e.update(env or {})
         driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo/bin/tauri-driver")
         self.procs.append(subprocess.Popen([driver_bin, "--port", str(self.port), "--native-port", str(native),
