@@ -243,7 +243,54 @@ const CARD_FROM: &str = "complaints c JOIN users u ON u.id = c.owner_id LEFT JOI
 const URGENCY: &str =
     "ORDER BY c.is_repeat DESC, c.next_due_at IS NULL, c.next_due_at, c.received_at DESC LIMIT 200";
 
+/// Free space (bytes) where the datasets live, per `df`; None if it cannot be read.
+fn free_bytes(dir: &Path) -> Option<u64> {
+    let probe = if dir.exists() {
+        dir.to_path_buf()
+    } else {
+        dir.parent()?.to_path_buf()
+    };
+    let out = Command::new("df")
+        .args(["--output=avail", "-k"])
+        .arg(&probe)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(|kb| kb * 1024)
+}
+
 fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
+    // A dataset takes ~15 KB per complaint (1M: 14.5 GB); building one must leave 8 GB free.
+    let exists = std::fs::read_dir(&o.data).ok().is_some_and(|d| {
+        d.filter_map(|e| e.ok()).any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("demo-{n}-seed{SEED}-"))
+                && e.file_name()
+                    .to_string_lossy()
+                    .ends_with(&format!("-v{DATA_VERSION}.sqlite3"))
+        })
+    });
+    let need = n as u64 * 15_000 + 8 * 1_073_741_824;
+    if !exists {
+        if let Some(free) = free_bytes(&o.data) {
+            if free < need {
+                println!(
+                    "| {} | skipped: the dataset needs ~{:.1} GB and 8 GB must stay free; {:.1} GB free in {} |",
+                    human(n),
+                    n as f64 * 15_000.0 / 1e9,
+                    free as f64 / 1e9,
+                    o.data.display()
+                );
+                return;
+            }
+        }
+    }
     let path = dataset(&o.data, n);
     let runs = o.runs;
     let big = n >= 1_000_000;
