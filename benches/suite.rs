@@ -23,10 +23,6 @@ const NOW: &str = "2026-03-10T02:00:00Z";
 const SEED: u64 = 42;
 /// Bump when the demo generator changes shape, so stale datasets are rebuilt.
 const DATA_VERSION: u32 = 2;
-/// Indexes from the suite's profiles (issue 8). Until `store::migrations` lists this file the app
-/// does not create them itself, so the suite applies them to its datasets (IF NOT EXISTS: a no-op
-/// once the migration is registered) and says so in its output.
-const PENDING_INDEXES: &str = include_str!("../src/store/migrations/0005_performance_indexes.sql");
 const MONTH: &str = "2026-02";
 
 struct Opts {
@@ -190,7 +186,6 @@ fn dataset(dir: &Path, n: usize) -> PathBuf {
     {
         let mut store = Store::open(&partial).expect("open dataset");
         let r = demo::generate(&mut store, now(), n, SEED).expect("demo");
-        store.conn.execute_batch(PENDING_INDEXES).expect("indexes");
         store
             .conn
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
@@ -738,7 +733,6 @@ fn main() {
         m["os"].as_str().unwrap_or("")
     );
     println!("runs per case: {}; data: {}", o.runs, o.data.display());
-    println!("datasets carry src/store/migrations/0005_performance_indexes.sql (applied by the suite until the migration list includes it)");
     print_header();
     let mut rows = Vec::new();
     for &n in &o.sizes {

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_drafts_and_sign_in.sql")),
     (3, include_str!("migrations/0003_reports.sql")),
     (4, include_str!("migrations/0004_backups_and_retention.sql")),
+    (5, include_str!("migrations/0005_performance_indexes.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
