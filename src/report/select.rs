@@ -10,7 +10,6 @@ use rusqlite::params_from_iter;
 
 use crate::auth::{self, mask_name, mask_phone};
 use crate::clock::{parse_ts, stored_ts, ts};
-use crate::deadlines::Urgency;
 use crate::error::{CoreError, Result};
 use crate::model::{Category, Channel, Nature, Role, Stage, Tier};
 use crate::workflow::views::{ComplaintCard, DueFilter, SearchFilter};
@@ -34,41 +33,7 @@ pub fn cards(ctx: &Ctx, ids: &[String]) -> Result<Vec<ComplaintCard>> {
             placeholders(chunk.len())
         );
         let mut stmt = ctx.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params_from_iter(chunk.iter()), |r| {
-            let name: String = r.get(3)?;
-            let phone: String = r.get(4)?;
-            let due: Option<String> = r.get(14)?;
-            let soon: Option<String> = r.get(15)?;
-            let urgency = due.as_deref().map(|d| {
-                if ctx.now >= stored_ts(d) {
-                    Urgency::Overdue
-                } else if soon.as_deref().is_some_and(|s| ctx.now >= stored_ts(s)) {
-                    Urgency::DueSoon
-                } else {
-                    Urgency::OnTime
-                }
-            });
-            Ok(ComplaintCard {
-                id: r.get(0)?,
-                number: r.get(1)?,
-                stage: r.get(2)?,
-                customer_name: if personal { name } else { mask_name(&name) },
-                phone_masked: mask_phone(&phone),
-                category: r.get(5)?,
-                sub_category: r.get(6)?,
-                nature: r.get(7)?,
-                tier: r.get(8)?,
-                warning_level: r.get(9)?,
-                is_repeat: r.get(10)?,
-                owner_name: r.get(11)?,
-                department_name: r.get(12)?,
-                received_at: r.get(13)?,
-                next_due_at: due,
-                next_soon_at: soon,
-                urgency,
-                summary: r.get(16)?,
-            })
-        })?;
+        let rows = stmt.query_map(params_from_iter(chunk.iter()), |r| crate::workflow::views::card_from_row(r, ctx.now, personal))?;
         for card in rows {
             let card = card?;
             out.insert(card.id.clone(), card);

@@ -217,41 +217,7 @@ pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<SearchResult> {
     let personal = auth::may_see_personal_data(ctx.actor.role);
     let mut stmt = ctx.conn.prepare_cached(&sql)?;
     let items = stmt
-        .query_map(params_from_iter(args.iter()), |r| {
-            let name: String = r.get(3)?;
-            let phone: String = r.get(4)?;
-            let due: Option<String> = r.get(14)?;
-            let soon: Option<String> = r.get(15)?;
-            let urgency = due.as_deref().map(|d| {
-                if ctx.now >= stored_ts(d) {
-                    Urgency::Overdue
-                } else if soon.as_deref().map(|s| ctx.now >= stored_ts(s)).unwrap_or(false) {
-                    Urgency::DueSoon
-                } else {
-                    Urgency::OnTime
-                }
-            });
-            Ok(ComplaintCard {
-                id: r.get(0)?,
-                number: r.get(1)?,
-                stage: r.get(2)?,
-                customer_name: if personal { name } else { mask_name(&name) },
-                phone_masked: mask_phone(&phone),
-                category: r.get(5)?,
-                sub_category: r.get(6)?,
-                nature: r.get(7)?,
-                tier: r.get(8)?,
-                warning_level: r.get(9)?,
-                is_repeat: r.get(10)?,
-                owner_name: r.get(11)?,
-                department_name: r.get(12)?,
-                received_at: r.get(13)?,
-                next_due_at: due,
-                next_soon_at: soon,
-                urgency,
-                summary: r.get(16)?,
-            })
-        })?
+        .query_map(params_from_iter(args.iter()), |r| card_from_row(r, ctx.now, personal))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let total = if a.with_total {
         let count_sql = format!("SELECT COUNT(*) FROM complaints c {where_sql}");
@@ -738,4 +704,44 @@ pub fn check_signatures(conn: &rusqlite::Connection, only: Option<&str>) -> Resu
 pub fn local(t: &str, tz: chrono_tz::Tz) -> String {
     let t: DateTime<Utc> = stored_ts(t);
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A board card from a row selected with the board's column list (id, number, stage,
+/// customer_name, contact_phone, category, sub_category, nature, tier, warning_level, is_repeat,
+/// owner name, department name, received_at, next_due_at, next_soon_at, summary) — shared by the
+/// board and the report's drill-down lists so both mask and rank the same way (R4.6, R7.8).
+pub(crate) fn card_from_row(r: &rusqlite::Row<'_>, now: DateTime<Utc>, personal: bool) -> rusqlite::Result<ComplaintCard> {
+    let name: String = r.get(3)?;
+    let phone: String = r.get(4)?;
+    let due: Option<String> = r.get(14)?;
+    let soon: Option<String> = r.get(15)?;
+    let urgency = due.as_deref().map(|d| {
+        if now >= stored_ts(d) {
+            Urgency::Overdue
+        } else if soon.as_deref().is_some_and(|s| now >= stored_ts(s)) {
+            Urgency::DueSoon
+        } else {
+            Urgency::OnTime
+        }
+    });
+    Ok(ComplaintCard {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        stage: r.get(2)?,
+        customer_name: if personal { name } else { mask_name(&name) },
+        phone_masked: mask_phone(&phone),
+        category: r.get(5)?,
+        sub_category: r.get(6)?,
+        nature: r.get(7)?,
+        tier: r.get(8)?,
+        warning_level: r.get(9)?,
+        is_repeat: r.get(10)?,
+        owner_name: r.get(11)?,
+        department_name: r.get(12)?,
+        received_at: r.get(13)?,
+        next_due_at: due,
+        next_soon_at: soon,
+        urgency,
+        summary: r.get(16)?,
+    })
 }
