@@ -47,6 +47,19 @@ pub struct Flags {
     pub branches: Vec<FlagRow>,
 }
 
+/// The local days whose complaints [`flags`] and [`ledger`] count for month `m`: the previous
+/// month and the ledger's window before the month's end (in every branch's zone), never before
+/// `earliest` (the first day of the report's twelve months), up to the month's end.
+pub fn days_needed(month_ds: &Dataset, m: Month, s: &ReportSettings, earliest: chrono::NaiveDate) -> super::range::Days {
+    let window = Duration::days(s.ledger_window_days);
+    let mut from = m.prev().first_day();
+    for (b, env) in month_ds.branches.iter().enumerate() {
+        let start = (month_ds.month_cutoff(b, m) - window).with_timezone(&env.tz).date_naive();
+        from = from.min(start);
+    }
+    super::range::Days { from: from.max(earliest), to: m.next().first_day() }
+}
+
 /// R7.5: workers with at least `worker_flag_min` complaints in the month; branches with at
 /// least `branch_flag_per_100_workers` complaints per 100 active workers.
 pub fn flags(ctx: &Ctx, ds: &Dataset, names: &Names, m: Month, s: &ReportSettings) -> Result<Flags> {

@@ -27,6 +27,7 @@ pub mod select;
 pub mod sheet;
 pub mod texts;
 pub mod thresholds;
+pub mod trend;
 
 pub use filter::ReportFilter;
 pub use kpi::{Dimension, Figure, KpiKey};

@@ -3,18 +3,17 @@
 //! (R7.4), flagged workers and branches (R7.5), the bad-record ledger (R7.9) and the managers'
 //! suggestions; filing it is recorded (who, when, with the suggestions and the figures as filed).
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::facts::{Dataset, SurveyFact};
+use super::facts::{self, SurveyFact};
 use super::filter::{first_branch_tz, last_month, ReportFilter};
 use super::kpi::{self, Breakdown, BreakdownRow, Dimension, Figure, KpiKey, Names, RangeView};
 use super::ledger::{self, Flags, Ledger};
+use super::trend;
 use super::range::{local_midnight, month_of, Days, Month};
 use super::thresholds::{self, ReportSettings};
 use crate::auth;
@@ -165,13 +164,15 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
     // The report goes round the monthly review, departments included: customer names are
     // masked whoever produces it (R7.8), phones always.
     let personal = false;
-    let trend_days = Days { from: m.minus(11).first_day(), to: m.next().first_day() };
     let base = ReportFilter::default();
-    let (ds, trend_filter) = kpi::dataset(ctx, &base.with_days(trend_days))?;
+    let month_filter = base.with_days(Days::month(m));
+    // The month alone, for its trend row, breakdowns and department sections; the eleven months
+    // before it come stored or one by one (`trend`), never twelve months of facts at once.
+    let (month_ds, _) = kpi::dataset(ctx, &month_filter)?;
     let names = Names::load(ctx)?;
     let settings = thresholds::load(ctx.conn)?;
 
-    let trend = kpi::breakdown(&ds, &names, &trend_filter, Dimension::Month, 12).rows;
+    let trend = trend::twelve_months(ctx, &month_ds, &names, m)?;
     let row = |key: &str| trend.iter().find(|r| r.key == key).map(|r| r.figures.clone()).unwrap_or_default();
     let (cur, prev) = (row(&m.key()), row(&m.prev().key()));
     let kpis = cur
@@ -180,29 +181,15 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
         .map(|(c, p)| KpiComparison { kpi: c.kpi, change: change(c.value, p.value), current: c.clone(), previous: p.clone() })
         .collect();
 
-    // The month alone, for its breakdowns and department sections.
-    let month_ds = Dataset {
-        now: ds.now,
-        filter: super::filter::Resolved { days: Days::month(m), ..ds.filter.clone() },
-        branches: ds.branches.clone(),
-        bounds: ds.branches.iter().map(|b| Days::month(m).bounds(b.tz)).collect(),
-        facts: ds.facts.iter().filter(|f| f.month == m).cloned().collect(),
-        surveys: ds.surveys.iter().filter(|s| s.month == m).cloned().collect(),
-        cs_department: ds.cs_department.clone(),
-    };
-    let month_filter = base.with_days(Days::month(m));
     let breakdowns = [Dimension::Category, Dimension::Channel, Dimension::Tier, Dimension::Department, Dimension::Worker, Dimension::Branch]
         .iter()
         .map(|d| kpi::breakdown(&month_ds, &names, &month_filter, *d, if *d == Dimension::Worker { 20 } else { 200 }))
         .collect();
 
-    // Latest rating of each complaint before the end of the month.
-    let mut latest: HashMap<&str, &SurveyFact> = HashMap::new();
-    for s in &ds.surveys {
-        if s.surveyed_at < month_ds.cutoff(s.branch) {
-            latest.insert(&s.complaint_id, s);
-        }
-    }
+    // Latest rating of each complaint before the end of the month (surveys from the first day
+    // of the trend on, as the report has always counted them).
+    let trend_from = m.minus(11).first_day();
+    let latest = facts::latest_ratings(ctx, &month_ds, trend_from)?;
     let mut departments: Vec<DepartmentSection> = Vec::new();
     {
         let mut stmt = ctx.conn.prepare_cached("SELECT id, code, name, active FROM departments ORDER BY is_cs DESC, rowid")?;
@@ -242,7 +229,7 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
                         resolved: f.resolved(cut),
                         overdue: f.overdue(cut),
                         closed_at: f.closed_at.filter(|t| *t < cut).map(ts),
-                        satisfaction: latest.get(f.id.as_str()).map(|s| s.overall),
+                        satisfaction: latest.get(f.id.as_str()).copied(),
                     }
                 })
                 .collect();
@@ -271,11 +258,14 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
         }
     }
 
-    let flags = ledger::flags(ctx, &ds, &names, m, &settings)?;
-    let ledger = ledger::ledger(&ds, &names, m, &settings, personal);
+    // Flags compare with the previous month; the ledger looks back its window: both count only
+    // what is on the complaint rows, read light over just those days (within the trend's).
+    let people = facts::load_light(ctx, ledger::days_needed(&month_ds, m, &settings, trend_from))?;
+    let flags = ledger::flags(ctx, &people, &names, m, &settings)?;
+    let ledger = ledger::ledger(&people, &names, m, &settings, personal);
     let status = status_of(ctx, m)?;
     let suggestions = draft.map(str::to_string).unwrap_or_else(|| status.suggestions.clone());
-    let branch_name = ds.branches.first().map(|b| b.name.clone()).unwrap_or_default();
+    let branch_name = month_ds.branches.first().map(|b| b.name.clone()).unwrap_or_default();
     Ok(MonthlyReport {
         month: m.key(),
         previous_month: m.prev().key(),

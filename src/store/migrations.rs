@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_reports.sql")),
     (4, include_str!("migrations/0004_backups_and_retention.sql")),
     (5, include_str!("migrations/0005_performance_indexes.sql")),
+    (6, include_str!("migrations/0006_report_month_figures.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -1,0 +1,111 @@
+//! The monthly report's twelve-month trend (R7.3, R7.4), one month at a time.
+//!
+//! Each month of the trend is measured at its own end, so the figures of a month that has ended
+//! (in every branch's time zone) depend on the stored rows only, not on the time of asking.
+//! Those are kept in `report_month_figures` (migration 0006): the report then loads the facts
+//! of the month it reports, not of twelve (issue 8, case 5: 25 s → well under 1 s at a million
+//! complaints). Two things keep a stored month from ever being stale:
+//! - SQLite triggers (0006) delete the stored months a write can touch, on every write path;
+//! - rows carry [`FIGURES_VERSION`]: a row written under other KPI definitions is not served.
+//!
+//! Only the whole-company, unfiltered figures are stored: that is what the report's trend and
+//! its comparison with the previous month show.
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::facts::Dataset;
+use super::filter::ReportFilter;
+use super::kpi::{self, BreakdownRow, Dimension, Figure, KpiKey, Names};
+use super::range::{local_midnight, Days, Month};
+use crate::clock::ts;
+use crate::error::Result;
+use crate::workflow::Ctx;
+
+/// Bump whenever a change of code changes what a month's figures are (a KPI's definition, how
+/// facts are read, how durations are measured): stored rows of another version are recomputed.
+pub const FIGURES_VERSION: i64 = 1;
+
+/// One figure as stored. The value is kept as its bits, so a figure read back is exactly the
+/// one computed (a decimal round trip of a ratio could differ in the last bit).
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    k: KpiKey,
+    v: Option<u64>,
+    n: i64,
+    d: i64,
+}
+
+fn encode(figures: &[Figure]) -> Result<String> {
+    let rows: Vec<Stored> =
+        figures.iter().map(|f| Stored { k: f.kpi, v: f.value.map(f64::to_bits), n: f.numerator, d: f.denominator }).collect();
+    serde_json::to_string(&rows).map_err(|e| crate::error::CoreError::Integrity(format!("month figures: {e}")))
+}
+
+/// None when the text is not a complete set of figures of this program's KPIs.
+fn decode(text: &str) -> Option<Vec<Figure>> {
+    let rows: Vec<Stored> = serde_json::from_str(text).ok()?;
+    let figures: Vec<Figure> = rows
+        .into_iter()
+        .map(|s| Figure { kpi: s.k, unit: s.k.unit(), value: s.v.map(f64::from_bits), numerator: s.n, denominator: s.d })
+        .collect();
+    (figures.iter().map(|f| f.kpi).eq(KpiKey::ALL.iter().copied())).then_some(figures)
+}
+
+/// True when month `m` is over in every branch's time zone (no branch: never).
+pub fn month_ended(ds: &Dataset, m: Month) -> bool {
+    let end = m.next().first_day();
+    !ds.branches.is_empty() && ds.branches.iter().all(|b| local_midnight(b.tz, end) <= ds.now)
+}
+
+/// The filter a trend row carries: the month, whole company.
+fn row_filter(m: Month) -> ReportFilter {
+    ReportFilter::default().with_days(Days::month(m))
+}
+
+/// The trend row of month `m` computed from `ds`, the dataset of exactly that month (whole
+/// company): the same row the report's breakdown by month gives. Stored when the month is over.
+pub fn row_of(ctx: &Ctx, ds: &Dataset, names: &Names, m: Month) -> Result<BreakdownRow> {
+    let filter = row_filter(m);
+    let row = kpi::breakdown(ds, names, &filter, Dimension::Month, 12).rows.into_iter().find(|r| r.key == m.key());
+    let row = row.unwrap_or_else(|| BreakdownRow { key: m.key(), label: m.key(), filter, figures: Vec::new() });
+    if month_ended(ds, m) && row.figures.len() == KpiKey::ALL.len() {
+        ctx.conn.execute(
+            "INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (month) DO UPDATE SET version = excluded.version, figures = excluded.figures, computed_at = excluded.computed_at",
+            params![m.key(), FIGURES_VERSION, encode(&row.figures)?, ts(ctx.now)],
+        )?;
+    }
+    Ok(row)
+}
+
+/// The stored figures of month `m`, if it is over and they were stored by this version.
+fn stored(ctx: &Ctx, like: &Dataset, m: Month) -> Result<Option<Vec<Figure>>> {
+    if !month_ended(like, m) {
+        return Ok(None);
+    }
+    let got: Option<(i64, String)> = ctx
+        .conn
+        .query_row("SELECT version, figures FROM report_month_figures WHERE month = ?1", params![m.key()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(got.filter(|(v, _)| *v == FIGURES_VERSION).and_then(|(_, text)| decode(&text)))
+}
+
+/// The trend row of month `m`: stored, or computed from that month's facts alone (and stored
+/// when the month is over). `like` is any dataset of this request (its branches and now).
+pub fn month_row(ctx: &Ctx, like: &Dataset, names: &Names, m: Month) -> Result<BreakdownRow> {
+    if let Some(figures) = stored(ctx, like, m)? {
+        return Ok(BreakdownRow { key: m.key(), label: m.key(), filter: row_filter(m), figures });
+    }
+    let (ds, _) = kpi::dataset(ctx, &row_filter(m))?;
+    row_of(ctx, &ds, names, m)
+}
+
+/// The trend of the twelve months ending with `m`, oldest first; `month_ds` is the dataset of
+/// month `m` itself (whole company), whose row is computed from it.
+pub fn twelve_months(ctx: &Ctx, month_ds: &Dataset, names: &Names, m: Month) -> Result<Vec<BreakdownRow>> {
+    (0..12u32)
+        .rev()
+        .map(|i| if i == 0 { row_of(ctx, month_ds, names, m) } else { month_row(ctx, month_ds, names, m.minus(i)) })
+        .collect()
+}

@@ -1,0 +1,283 @@
+//! The monthly report's stored month figures (issue 8, case 5; src/report/trend.rs): the trend
+//! and the comparison with the previous month (R7.3, R7.4) come from `report_month_figures` for
+//! months that are over. A stored figure must never differ from a freshly computed one: after
+//! every kind of write that can change a past month — a backdated registration, raising a
+//! warning, cancelling, reopening, a survey, dispatching, a calendar day, the branch's business
+//! hours and time zone, a setting, the demo generator, a raw SQL write — the report built with
+//! what is stored equals the report built with the store emptied. And the report equals the
+//! figures, flags (R7.5), ledger (R7.9) and ratings computed the way it was before the store
+//! existed: from twelve months of facts at once.
+
+mod common;
+use common::*;
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use complaint_desk::auth::actor_by_login;
+use complaint_desk::demo;
+use complaint_desk::report::facts::SurveyFact;
+use complaint_desk::report::filter::ReportFilter;
+use complaint_desk::report::kpi::{self, Dimension, Names};
+use complaint_desk::report::range::{Days, Month};
+use complaint_desk::report::{ledger, thresholds};
+use complaint_desk::workflow::Ctx;
+
+const NOW: &str = "2026-03-10T02:00:00Z";
+const MONTH: &str = "2026-02";
+
+fn demo_fx() -> Fx {
+    let mut fx = Fx::at(NOW);
+    let now = fx.now;
+    demo::generate(&mut fx.store, now, 1500, 42).unwrap();
+    fx
+}
+
+fn report(fx: &mut Fx) -> Value {
+    fx.ok(MANAGER, "monthly_report", json!({ "month": MONTH }))
+}
+
+fn stored_months(fx: &Fx) -> Vec<String> {
+    let mut stmt = fx.store.conn.prepare("SELECT month FROM report_month_figures ORDER BY month").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+/// The report computed from scratch: nothing stored.
+fn fresh(fx: &mut Fx) -> Value {
+    fx.store.conn.execute("DELETE FROM report_month_figures", []).unwrap();
+    report(fx)
+}
+
+/// The report as served right after `what` equals the report computed from scratch, section by
+/// section (so a failure names the section).
+#[track_caller]
+fn assert_cached_is_fresh(fx: &mut Fx, what: &str) {
+    let cached = report(fx);
+    let fresh = fresh(fx);
+    assert_same(&cached, &fresh, &format!("after {what}, the report from stored figures differs from a fresh one"));
+}
+
+fn month_figures(r: &Value, month: &str) -> Value {
+    r["trend"].as_array().unwrap().iter().find(|row| row["key"] == month).unwrap()["figures"].clone()
+}
+
+fn figure(figures: &Value, kpi: &str) -> Value {
+    figures.as_array().unwrap().iter().find(|f| f["kpi"] == kpi).unwrap().clone()
+}
+
+/// The report's trend, flags, ledger and register ratings computed as before the store: one
+/// dataset of the twelve months (this is what `monthly::build` did).
+fn reference(fx: &mut Fx) -> (Value, Value, Value, HashMap<String, Value>) {
+    let now = fx.now;
+    let dir = fx.store.attachments_dir();
+    let tx = fx.store.conn.transaction().unwrap();
+    let actor = actor_by_login(&tx, MANAGER).unwrap();
+    let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
+    let m = Month::parse("month", MONTH).unwrap();
+    let days = Days { from: m.minus(11).first_day(), to: m.next().first_day() };
+    let (ds, filter) = kpi::dataset(&ctx, &ReportFilter::default().with_days(days)).unwrap();
+    let names = Names::load(&ctx).unwrap();
+    let settings = thresholds::load(ctx.conn).unwrap();
+    let trend = kpi::breakdown(&ds, &names, &filter, Dimension::Month, 12).rows;
+    let flags = ledger::flags(&ctx, &ds, &names, m, &settings).unwrap();
+    let book = ledger::ledger(&ds, &names, m, &settings, false);
+    let mut latest: HashMap<String, &SurveyFact> = HashMap::new();
+    for s in &ds.surveys {
+        if s.surveyed_at < ds.month_cutoff(s.branch, m) {
+            latest.insert(s.complaint_id.clone(), s);
+        }
+    }
+    let ratings = latest.into_iter().map(|(k, s)| (k, serde_json::to_value(s.overall).unwrap())).collect();
+    // Through JSON text, as a reply is (a decimal read back may differ in the last bit).
+    fn text<T: serde::Serialize>(v: T) -> Value {
+        serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap()
+    }
+    let out = (text(trend), text(flags), text(book), ratings);
+    drop(tx);
+    out
+}
+
+/// The first place two values differ, as a path ("trend/3/figures/2/value: 1 vs 2").
+fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            x.keys().chain(y.keys()).find_map(|k| first_difference(&x.get(k).cloned().unwrap_or(Value::Null), &y.get(k).cloned().unwrap_or(Value::Null), &format!("{path}/{k}")))
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).enumerate().find_map(|(i, (p, q))| first_difference(p, q, &format!("{path}/{i}")))
+        }
+        _ => (a != b).then(|| format!("{path}: {a} vs {b}")),
+    }
+}
+
+#[track_caller]
+fn assert_same(a: &Value, b: &Value, what: &str) {
+    if let Some(d) = first_difference(a, b, "") {
+        panic!("{what}: first difference at {d}");
+    }
+}
+
+#[track_caller]
+fn assert_as_before(fx: &mut Fx, r: &Value) {
+    let (trend, flags, book, ratings) = reference(fx);
+    assert_same(&r["trend"], &trend, "the trend is the twelve-month breakdown by month");
+    assert_same(&r["flags"], &flags, "flags (R7.5) as from twelve months of facts");
+    assert_same(&r["ledger"], &book, "the ledger (R7.9) as from twelve months of facts");
+    let mut rated = 0;
+    for d in r["departments"].as_array().unwrap() {
+        for row in d["register"].as_array().unwrap() {
+            let want = ratings.get(row["id"].as_str().unwrap()).cloned().unwrap_or(Value::Null);
+            assert_eq!(row["satisfaction"], want, "latest rating of {}", row["number"]);
+            rated += (!want.is_null()) as usize;
+        }
+    }
+    assert!(rated > 0, "the demo month has rated complaints");
+}
+
+/// A complaint received in `month` (local) in `stage`, if any.
+fn complaint_in(fx: &Fx, from: &str, to: &str, stage: &str) -> Option<String> {
+    fx.store
+        .conn
+        .query_row(
+            "SELECT id FROM complaints WHERE received_at >= ?1 AND received_at < ?2 AND stage = ?3 ORDER BY received_at LIMIT 1",
+            [from, to, stage],
+            |r| r.get(0),
+        )
+        .ok()
+}
+
+#[test]
+fn stored_month_figures_equal_fresh_ones_after_every_kind_of_write() {
+    let mut fx = demo_fx();
+    assert!(stored_months(&fx).is_empty());
+    let first = report(&mut fx);
+    // At 2026-03-10 the twelve months 2025-03 … 2026-02 are all over: all stored.
+    let months: Vec<String> = first["trend"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap().to_string()).collect();
+    assert_eq!(months.len(), 12);
+    assert_eq!(stored_months(&fx), months);
+    assert_as_before(&mut fx, &first);
+    let second = report(&mut fx);
+    assert_eq!(second, first, "served from the store, the report is the same");
+
+    // The store is really read: a tampered row shows (which is why writes must delete rows) …
+    let stored: String =
+        fx.store.conn.query_row("SELECT figures FROM report_month_figures WHERE month = '2026-01'", [], |r| r.get(0)).unwrap();
+    let mut tampered: Vec<Value> = serde_json::from_str(&stored).unwrap();
+    tampered[0]["n"] = json!(999_999);
+    fx.store
+        .conn
+        .execute("UPDATE report_month_figures SET figures = ?1 WHERE month = '2026-01'", [serde_json::to_string(&tampered).unwrap()])
+        .unwrap();
+    let shown = report(&mut fx);
+    assert_eq!(figure(&month_figures(&shown, "2026-01"), "volume")["numerator"], 999_999);
+    // … unless it was written by another version of the figures, which is never served.
+    fx.store.conn.execute("UPDATE report_month_figures SET version = version + 1 WHERE month = '2026-01'", []).unwrap();
+    assert_eq!(report(&mut fx), first, "a row of another FIGURES_VERSION is recomputed");
+
+    // 1. A complaint registered today but received in January (backdated receipt).
+    fx.set_now("2026-03-10T03:00:00Z");
+    let (late, _) = fx.register(json!({ "received_at": "2026-01-31T23:30:00+08:00", "phone": "13955550001", "customer_name": "李雷" }));
+    let after = report(&mut fx);
+    assert_cached_is_fresh(&mut fx, "a backdated registration");
+    assert_ne!(month_figures(&after, "2026-01"), month_figures(&first, "2026-01"), "January gained a complaint");
+    assert_eq!(month_figures(&after, "2025-12"), month_figures(&first, "2025-12"));
+
+    // 2. Raising its warning level (the escalation rate of January).
+    fx.ok(MANAGER, "raise_warning", json!({ "complaint": late, "level": 2, "reason": "客户情绪激动" }));
+    assert_cached_is_fresh(&mut fx, "raising a warning level");
+
+    // 3. Reviewing and dispatching it (steps, dispatches, events of a January complaint).
+    fx.ok(AGENT, "review", json!({ "complaint": late, "opinion": "情况属实，受理" }));
+    fx.ok(AGENT, "dispatch", json!({ "complaint": late, "department": "HS", "note": "请核实处理" }));
+    assert_cached_is_fresh(&mut fx, "a dispatch");
+    fx.ok(AGENT, "reply_to_customer", json!({ "complaint": late, "content": "已收到", "plan_and_schedule": "核实中", "method": "phone", "overdue_reason": "人手紧张" }));
+    assert_cached_is_fresh(&mut fx, "a first reply");
+
+    // 4. Cancelling a January complaint (cancelled ones count nowhere, R3.5).
+    let (dup, _) = fx.register(json!({ "received_at": "2026-01-15T10:00:00+08:00", "phone": "13955550002", "customer_name": "韩梅梅" }));
+    report(&mut fx);
+    fx.ok(AGENT, "cancel", json!({ "complaint": dup, "reason": "duplicate", "note": "重复登记" }));
+    assert_cached_is_fresh(&mut fx, "a cancellation");
+
+    // 5. Reopening a complaint closed in a past month (its resolution no longer counts).
+    let closed = complaint_in(&fx, "2025-12-01T00:00:00Z", "2026-01-31T00:00:00Z", "closed").expect("a closed complaint of a past month");
+    fx.ok(MANAGER, "reopen", json!({ "complaint": closed, "reason": "客户再次投诉" }));
+    assert_cached_is_fresh(&mut fx, "a reopening");
+
+    // 6. A survey (taken now; the month of its complaint and of the survey).
+    if let Some(open) = complaint_in(&fx, "2025-06-01T00:00:00Z", "2026-02-28T00:00:00Z", "follow_up") {
+        fx.ok(AGENT, "survey", json!({ "complaint": open, "overall": "satisfied", "method": "phone" }));
+        assert_cached_is_fresh(&mut fx, "a survey");
+    }
+
+    // 7. A holiday in January (business-hours durations, R4.5 b).
+    for day in 12..=16 {
+        fx.ok(ADMIN, "set_calendar_day", json!({ "date": format!("2026-01-{day}"), "kind": "holiday", "name": "测试" }));
+    }
+    assert_cached_is_fresh(&mut fx, "a calendar day");
+
+    // 8. The branch's business hours, then its time zone (months are cut at local midnights).
+    fx.ok(ADMIN, "update_branch", json!({ "hours": { "open": "08:00:00", "close": "17:00:00", "lunch_start": null, "lunch_end": null } }));
+    assert_cached_is_fresh(&mut fx, "business hours");
+    fx.ok(ADMIN, "update_branch", json!({ "tz": "Asia/Tokyo" }));
+    assert_cached_is_fresh(&mut fx, "the branch's time zone");
+    fx.ok(ADMIN, "update_branch", json!({ "tz": "Asia/Shanghai" }));
+
+    // 9. The report thresholds (settings; they change flags and the ledger, never stored).
+    fx.ok(ADMIN, "set_report_settings", json!({ "worker_flag_min": 1, "branch_flag_per_100_workers": 5, "ledger_min": 2, "ledger_window_days": 365 }));
+    let r = report(&mut fx);
+    assert_as_before(&mut fx, &r);
+    assert_cached_is_fresh(&mut fx, "report settings");
+
+    // 10. The demo generator writes past months too.
+    let now = fx.now;
+    demo::generate(&mut fx.store, now, 120, 7).unwrap();
+    assert_cached_is_fresh(&mut fx, "the demo generator");
+
+    // 11. Raw writes (another program, a repair by hand): steps completed late, a survey moved
+    //     to another month, a complaint's receipt moved across months.
+    fx.store
+        .conn
+        .execute_batch(
+            "UPDATE steps SET completed_at = NULL WHERE complaint_id IN
+                 (SELECT id FROM complaints WHERE received_at >= '2025-11-01T00:00:00Z' AND received_at < '2025-11-08T00:00:00Z');",
+        )
+        .unwrap();
+    assert_cached_is_fresh(&mut fx, "steps reopened by hand");
+    fx.store
+        .conn
+        .execute_batch(
+            "UPDATE surveys SET surveyed_at = '2025-08-15T03:00:00Z' WHERE rowid = (SELECT rowid FROM surveys WHERE surveyed_at >= '2025-10-01T00:00:00Z' ORDER BY rowid LIMIT 1);",
+        )
+        .unwrap();
+    assert_cached_is_fresh(&mut fx, "a survey moved by hand");
+    fx.store
+        .conn
+        .execute_batch(
+            "UPDATE complaints SET received_at = '2025-04-10T03:00:00Z' WHERE rowid = (SELECT rowid FROM complaints WHERE received_at >= '2025-09-01T00:00:00Z' AND stage <> 'cancelled' ORDER BY received_at LIMIT 1);",
+        )
+        .unwrap();
+    assert_cached_is_fresh(&mut fx, "a receipt moved by hand");
+
+    let last = report(&mut fx);
+    assert_as_before(&mut fx, &last);
+}
+
+#[test]
+fn a_month_not_over_is_never_stored() {
+    // Each month is measured at its own end (R7.4): the running month's figures still change
+    // with time, so it is computed every time.
+    let mut fx = demo_fx();
+    let r = fx.ok(MANAGER, "monthly_report", json!({ "month": "2026-03" }));
+    let stored = stored_months(&fx);
+    assert_eq!(stored.len(), 11, "2025-04 … 2026-02 stored: {stored:?}");
+    assert!(!stored.contains(&"2026-03".to_string()));
+    assert_eq!(r["trend"].as_array().unwrap().len(), 12);
+    // A month over in Shanghai but not yet in a branch further west is not over.
+    fx.set_now("2026-02-28T16:30:00Z"); // 1 March 00:30 in Shanghai
+    fx.store.conn.execute("DELETE FROM report_month_figures", []).unwrap();
+    fx.ok(ADMIN, "update_branch", json!({ "tz": "Europe/London" }));
+    fx.ok(MANAGER, "monthly_report", json!({ "month": "2026-02" }));
+    assert!(!stored_months(&fx).contains(&"2026-02".to_string()), "February is not over in London yet");
+}
