@@ -21,7 +21,14 @@ use complaint_desk::report::facts::SurveyFact;
 use complaint_desk::report::filter::ReportFilter;
 use complaint_desk::report::kpi::{self, Dimension, Names};
 use complaint_desk::report::range::{Days, Month};
+use complaint_desk::auth::{mask_name, mask_phone};
+use complaint_desk::clock::ts;
+use complaint_desk::report::facts::{Dataset, Fact};
+use complaint_desk::report::ledger::{Ledger, LedgerKind, LedgerRow};
+use complaint_desk::report::range::local_midnight;
+use complaint_desk::report::thresholds::ReportSettings;
 use complaint_desk::report::{ledger, thresholds};
+use chrono::Duration;
 use complaint_desk::workflow::Ctx;
 
 const NOW: &str = "2026-03-10T02:00:00Z";
@@ -81,7 +88,12 @@ fn reference(fx: &mut Fx) -> (Value, Value, Value, HashMap<String, Value>) {
     let settings = thresholds::load(ctx.conn).unwrap();
     let trend = kpi::breakdown(&ds, &names, &filter, Dimension::Month, 12).rows;
     let flags = ledger::flags(&ctx, &ds, &names, m, &settings).unwrap();
-    let book = ledger::ledger(&ds, &names, m, &settings, false);
+    let book = old_ledger(&ds, &names, m, &settings, false);
+    assert_eq!(
+        serde_json::to_value(&book).unwrap(),
+        serde_json::to_value(ledger::ledger(&ds, &names, m, &settings, false)).unwrap(),
+        "the ledger as computed before the store, and now, from the same facts"
+    );
     let mut latest: HashMap<String, &SurveyFact> = HashMap::new();
     for s in &ds.surveys {
         if s.surveyed_at < ds.month_cutoff(s.branch, m) {
@@ -96,6 +108,89 @@ fn reference(fx: &mut Fx) -> (Value, Value, Value, HashMap<String, Value>) {
     let out = (text(trend), text(flags), text(book), ratings);
     drop(tx);
     out
+}
+
+/// The bad-record ledger (R7.9) exactly as `report::ledger::ledger` computed it before the
+/// report read its complaints from an index (kept here as the oracle).
+fn old_ledger(ds: &Dataset, names: &Names, m: Month, s: &ReportSettings, personal: bool) -> Ledger {
+    #[derive(Default)]
+    struct Tally<'a> {
+        month: i64,
+        window: i64,
+        repeats: i64,
+        month_repeats: i64,
+        last: Option<&'a Fact>,
+    }
+    let days = Duration::days(s.ledger_window_days);
+    let mut tallies: HashMap<(LedgerKind, String), Tally> = HashMap::new();
+    for f in &ds.facts {
+        let end = ds.month_cutoff(f.branch, m);
+        let month_start = local_midnight(ds.branches[f.branch].tz, m.first_day());
+        if f.received_at >= end || f.received_at < end - days {
+            continue;
+        }
+        let is_month = f.received_at >= month_start;
+        let mut keys = vec![(LedgerKind::Customer, f.customer_id.clone())];
+        if let Some(w) = &f.worker_id {
+            keys.push((LedgerKind::Worker, w.clone()));
+        }
+        if f.is_repeat && !f.sub_category.is_empty() {
+            keys.push((LedgerKind::Issue, format!("{}/{}", f.category.as_str(), f.sub_category)));
+        }
+        for k in keys {
+            let t = tallies.entry(k).or_default();
+            t.window += 1;
+            t.month += is_month as i64;
+            t.repeats += f.is_repeat as i64;
+            t.month_repeats += (is_month && f.is_repeat) as i64;
+            if t.last.is_none_or(|l| l.received_at <= f.received_at) {
+                t.last = Some(f);
+            }
+        }
+    }
+    let mut rows: Vec<LedgerRow> = tallies
+        .into_iter()
+        .filter(|((kind, _), t)| match kind {
+            LedgerKind::Issue => t.month_repeats > 0 && t.repeats >= s.ledger_min,
+            _ => t.month > 0 && t.window >= s.ledger_min,
+        })
+        .filter_map(|((kind, key), t)| {
+            let last = t.last?;
+            let (label, category) = match kind {
+                LedgerKind::Customer => {
+                    let name = if personal { last.customer_name.clone() } else { mask_name(&last.customer_name) };
+                    (format!("{name} {}", mask_phone(&last.phone)), None)
+                }
+                LedgerKind::Worker => (names.worker(&key), None),
+                LedgerKind::Issue => (last.sub_category.clone(), Some(last.category)),
+            };
+            Some(LedgerRow {
+                kind,
+                key,
+                label,
+                category,
+                in_month: t.month,
+                in_window: t.window,
+                repeats: t.repeats,
+                last_number: last.number.clone(),
+                last_received_at: ts(last.received_at),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.kind as u8).cmp(&(b.kind as u8)).then(b.in_window.cmp(&a.in_window)).then(b.in_month.cmp(&a.in_month)).then(a.key.cmp(&b.key))
+    });
+    let rows_total = rows.len();
+    let mut per_kind: HashMap<u8, usize> = HashMap::new();
+    rows.retain(|r| {
+        let n = per_kind.entry(r.kind as u8).or_default();
+        *n += 1;
+        *n <= 200
+    });
+    let tz = ds.branches.first().map(|b| b.tz).unwrap_or(chrono_tz::Asia::Shanghai);
+    let end = ds.branches.first().map(|_| ds.month_cutoff(0, m)).unwrap_or(ds.now);
+    let window_from = (end - days).with_timezone(&tz).date_naive().to_string();
+    Ledger { min: s.ledger_min, window_days: s.ledger_window_days, window_from, rows, rows_total }
 }
 
 /// The first place two values differ, as a path ("trend/3/figures/2/value: 1 vs 2").

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::filter::Resolved;
+use super::ledger::{Entry, Shown};
 use super::range::{local_midnight, month_of, Month};
 use crate::clock::{stored_ts, ts};
 use crate::deadlines::{counted_seconds, ClockContext, Interval, Limit};
@@ -210,6 +211,21 @@ const LAST_DISPATCH: &str =
 
 const DIMS: &str = "c.number, c.branch_id, c.category, c.sub_category, c.channel, c.tier, c.nature, c.worker_id";
 
+/// The dimensions of a fact's complaint (its department is the last dispatched, or CS).
+fn dims_of(f: &Fact, branches: &[BranchEnv]) -> Dims {
+    Dims {
+        number: f.number.clone(),
+        branch_id: branches[f.branch].id.clone(),
+        category: f.category,
+        sub_category: f.sub_category.clone(),
+        channel: f.channel,
+        tier: f.tier,
+        nature: f.nature,
+        worker_id: f.worker_id.clone(),
+        department_id: Some(f.department_id.clone()),
+    }
+}
+
 fn dims(r: &rusqlite::Row, at: usize, department_id: Option<String>) -> rusqlite::Result<Dims> {
     Ok(Dims {
         number: r.get(at)?,
@@ -227,19 +243,6 @@ fn dims(r: &rusqlite::Row, at: usize, department_id: Option<String>) -> rusqlite
 /// Loads the facts of the filter's range as of `ctx.now`. Each row of the large tables is read
 /// once: complaints by the receipt-time index, their steps by complaint, surveys by their time.
 pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
-    load_with(ctx, f, true)
-}
-
-/// The complaints of the range with only what is stored on the complaint row itself: no
-/// deadline steps, first response, durations, last dispatch (`department_id` is empty) nor
-/// surveys. What the flags (R7.5) and the bad-record ledger (R7.9) count needs no more, and
-/// this reads a quarter of a year of complaints at a million rows in a fraction of the time.
-pub fn load_light(ctx: &Ctx, days: super::range::Days) -> Result<Dataset> {
-    let f = super::filter::ReportFilter::default().with_days(days).resolve(ctx)?;
-    load_with(ctx, f, false)
-}
-
-fn load_with(ctx: &Ctx, f: Resolved, full: bool) -> Result<Dataset> {
     let branches = branches(ctx)?;
     let index: HashMap<String, usize> = branches.iter().enumerate().map(|(i, b)| (b.id.clone(), i)).collect();
     let bounds: Vec<_> = branches.iter().map(|b| f.days.bounds(b.tz)).collect();
@@ -250,16 +253,10 @@ fn load_with(ctx: &Ctx, f: Resolved, full: bool) -> Result<Dataset> {
         .query_row("SELECT id FROM departments WHERE is_cs = 1 ORDER BY active DESC, rowid LIMIT 1", [], |r| r.get(0))
         .or_else(|_| ctx.conn.query_row("SELECT id FROM departments ORDER BY rowid LIMIT 1", [], |r| r.get(0)))?;
 
-    let (department, first_response) = if full {
-        (format!("COALESCE(c.department_id, {LAST_DISPATCH})"),
-         "(SELECT MIN(e.at) FROM events e WHERE e.complaint_id = c.id AND e.kind IN ('replied', 'customer_decision'))")
-    } else {
-        ("''".to_string(), "NULL")
-    };
     let sql = format!(
         "SELECT c.id, c.received_at, c.stage, c.closed_at, c.warning_level, c.is_repeat,
-                {department}, c.customer_id, c.customer_name, c.contact_phone, c.owner_id,
-                {first_response},
+                COALESCE(c.department_id, {LAST_DISPATCH}), c.customer_id, c.customer_name, c.contact_phone, c.owner_id,
+                (SELECT MIN(e.at) FROM events e WHERE e.complaint_id = c.id AND e.kind IN ('replied', 'customer_decision')),
                 {DIMS}, c.rowid
          FROM complaints c
          WHERE c.received_at >= ?1 AND c.received_at < ?2 AND c.stage <> 'cancelled'
@@ -268,7 +265,8 @@ fn load_with(ctx: &Ctx, f: Resolved, full: bool) -> Result<Dataset> {
     let mut stmt = ctx.conn.prepare_cached(&sql)?;
     let mut facts: Vec<Fact> = Vec::new();
     let mut rowids: Vec<i64> = Vec::new();
-    let mut seen: HashMap<String, Dims> = HashMap::new();
+    // Scanned complaints that are not facts (another branch's day, filtered out), for surveys.
+    let mut others: HashMap<String, Dims> = HashMap::new();
     let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
@@ -281,8 +279,8 @@ fn load_with(ctx: &Ctx, f: Resolved, full: bool) -> Result<Dataset> {
             let stage: Stage = r.get(2)?;
             rowids.push(r.get(20)?);
             facts.push(Fact {
-                id: id.clone(),
-                number: d.number.clone(),
+                id,
+                number: d.number,
                 branch: b,
                 received_at,
                 month: month_of(received_at, branches[b].tz),
@@ -291,14 +289,14 @@ fn load_with(ctx: &Ctx, f: Resolved, full: bool) -> Result<Dataset> {
                 closed_at: opt_text_at(r, 3)?.map(fast_ts).filter(|_| stage == Stage::Closed),
                 first_response_at: opt_text_at(r, 11)?.map(fast_ts),
                 category: d.category,
-                sub_category: d.sub_category.clone(),
+                sub_category: d.sub_category,
                 channel: d.channel,
                 tier: d.tier,
                 nature: d.nature,
                 warning_level: r.get(4)?,
                 is_repeat: r.get(5)?,
                 department_id,
-                worker_id: d.worker_id.clone(),
+                worker_id: d.worker_id,
                 customer_id: r.get(7)?,
                 customer_name: r.get(8)?,
                 phone: r.get(9)?,
@@ -309,13 +307,11 @@ fn load_with(ctx: &Ctx, f: Resolved, full: bool) -> Result<Dataset> {
                 resolution_wall: None,
                 resolution_work: None,
             });
+        } else {
+            others.insert(id, d);
         }
-        seen.insert(id, d);
     }
     drop(rows);
-    if !full {
-        return Ok(Dataset { now: ctx.now, filter: f, branches: std::rc::Rc::new(branches), bounds, facts, surveys: Vec::new(), cs_department });
-    }
     let by_rowid: HashMap<i64, usize> = rowids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
 
     // Steps and pauses of the same complaints, one pass each (steps_report covers the steps).
@@ -371,6 +367,7 @@ fn load_with(ctx: &Ctx, f: Resolved, full: bool) -> Result<Dataset> {
 
     // Surveys taken in the range (R6.1), attributed to the department responsible then (R6.4).
     // Their complaints were mostly read above; older ones are looked up one by one.
+    let by_id: HashMap<&str, usize> = facts.iter().enumerate().map(|(i, f)| (f.id.as_str(), i)).collect();
     let mut older = ctx.conn.prepare_cached(&format!(
         "SELECT c.stage, COALESCE(c.department_id, {LAST_DISPATCH}), {DIMS} FROM complaints c WHERE c.id = ?1"
     ))?;
@@ -382,18 +379,27 @@ fn load_with(ctx: &Ctx, f: Resolved, full: bool) -> Result<Dataset> {
     let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
     while let Some(r) = rows.next()? {
         let complaint_id: String = r.get(0)?;
-        if !seen.contains_key(&complaint_id) {
-            let got: Option<(Stage, Dims)> = older
-                .query_row(params![complaint_id], |x| Ok((x.get::<_, Stage>(0)?, dims(x, 2, x.get(1)?)?)))
-                .optional()?;
-            match got {
-                Some((stage, d)) if stage != Stage::Cancelled => {
-                    seen.insert(complaint_id.clone(), d);
+        let of_fact;
+        let d: &Dims = if let Some(&i) = by_id.get(complaint_id.as_str()) {
+            of_fact = dims_of(&facts[i], &branches);
+            &of_fact
+        } else {
+            if !others.contains_key(&complaint_id) {
+                let got: Option<(Stage, Dims)> = older
+                    .query_row(params![complaint_id], |x| Ok((x.get::<_, Stage>(0)?, dims(x, 2, x.get(1)?)?)))
+                    .optional()?;
+                match got {
+                    Some((stage, d)) if stage != Stage::Cancelled => {
+                        others.insert(complaint_id.clone(), d);
+                    }
+                    _ => continue,
                 }
-                _ => continue,
             }
-        }
-        let Some(d) = seen.get(&complaint_id) else { continue };
+            match others.get(&complaint_id) {
+                Some(d) => d,
+                None => continue,
+            }
+        };
         let Some(&b) = index.get(&d.branch_id) else { continue };
         let at = fast_ts(text_at(r, 1)?);
         if at < bounds[b].0 || at >= bounds[b].1 || at >= ctx.now {
@@ -427,6 +433,56 @@ fn load_with(ctx: &Ctx, f: Resolved, full: bool) -> Result<Dataset> {
     }
     drop(rows);
     Ok(Dataset { now: ctx.now, filter: f, branches: std::rc::Rc::new(branches), bounds, facts, surveys, cs_department })
+}
+
+/// What the flags (R7.5) and the bad-record ledger (R7.9) count of the complaints received on
+/// `days` (whole company, cancelled ones excluded, in order of receipt), with the branches and
+/// now of `like`. Read from the `complaints_report` index alone (migration 0007): a quarter of
+/// a year at a million complaints, without reading their wide rows.
+pub fn load_entries(ctx: &Ctx, like: &Dataset, days: super::range::Days) -> Result<Vec<Entry>> {
+    let index: HashMap<&str, usize> = like.branches.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
+    let bounds: Vec<_> = like.branches.iter().map(|b| days.bounds(b.tz)).collect();
+    let lo = bounds.iter().map(|b| b.0).min().unwrap_or(like.now);
+    let hi = bounds.iter().map(|b| b.1).max().unwrap_or(like.now).min(like.now + chrono::Duration::days(1));
+    let mut stmt = ctx.conn.prepare_cached(
+        "SELECT c.rowid, c.received_at, c.branch_id, c.customer_id, c.worker_id, c.is_repeat, c.nature, c.warning_level,
+                c.category, c.sub_category
+         FROM complaints c INDEXED BY complaints_report
+         WHERE c.received_at >= ?1 AND c.received_at < ?2 AND c.stage <> 'cancelled'
+         ORDER BY c.received_at, c.rowid",
+    )?;
+    let mut out = Vec::new();
+    let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
+    while let Some(r) = rows.next()? {
+        let Some(&b) = index.get(text_at(r, 2)?) else { continue };
+        let received_at = fast_ts(text_at(r, 1)?);
+        if received_at < bounds[b].0 || received_at >= bounds[b].1 {
+            continue;
+        }
+        let nature: Nature = r.get(6)?;
+        let warning_level: u8 = r.get(7)?;
+        out.push(Entry {
+            rowid: r.get(0)?,
+            branch: b,
+            received_at,
+            month: month_of(received_at, like.branches[b].tz),
+            customer_id: text_at(r, 3)?.to_string(),
+            worker_id: opt_text_at(r, 4)?.map(str::to_string),
+            is_repeat: r.get(5)?,
+            escalated: nature == Nature::Major || warning_level >= 2,
+            category: r.get(8)?,
+            sub_category: text_at(r, 9)?.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// What the ledger shows of a complaint, by rowid.
+pub fn shown(ctx: &Ctx, rowid: i64) -> Result<Shown> {
+    Ok(ctx.conn.prepare_cached("SELECT number, customer_name, contact_phone FROM complaints WHERE rowid = ?1")?.query_row(
+        params![rowid],
+        |r| Ok(Shown { number: r.get(0)?, customer_name: r.get(1)?, phone: r.get(2)? }),
+    )?)
 }
 
 /// The overall rating of each complaint of `ds` by its latest survey (by time, then entry) taken

@@ -47,6 +47,51 @@ pub struct Flags {
     pub branches: Vec<FlagRow>,
 }
 
+/// What the flags and the ledger count of one complaint: only what is on its row (read from a
+/// covering index, see `facts::load_entries`, without the complaint's wide row).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The complaint's rowid (to read the few details shown of the ledger's last complaints).
+    pub rowid: i64,
+    /// Index into `Dataset::branches`.
+    pub branch: usize,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    pub month: Month,
+    pub customer_id: String,
+    pub worker_id: Option<String>,
+    pub is_repeat: bool,
+    pub escalated: bool,
+    pub category: Category,
+    pub sub_category: String,
+}
+
+/// Shown of a ledger row's last complaint: its number, customer name and phone (unmasked here).
+pub struct Shown {
+    pub number: String,
+    pub customer_name: String,
+    pub phone: String,
+}
+
+/// The entries of a dataset's complaints (rowid = position), in the dataset's order.
+pub fn entries_of(ds: &Dataset) -> Vec<Entry> {
+    ds.facts
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Entry {
+            rowid: i as i64,
+            branch: f.branch,
+            received_at: f.received_at,
+            month: f.month,
+            customer_id: f.customer_id.clone(),
+            worker_id: f.worker_id.clone(),
+            is_repeat: f.is_repeat,
+            escalated: f.escalated(),
+            category: f.category,
+            sub_category: f.sub_category.clone(),
+        })
+        .collect()
+}
+
 /// The local days whose complaints [`flags`] and [`ledger`] count for month `m`: the previous
 /// month and the ledger's window before the month's end (in every branch's zone), never before
 /// `earliest` (the first day of the report's twelve months), up to the month's end.
@@ -63,6 +108,12 @@ pub fn days_needed(month_ds: &Dataset, m: Month, s: &ReportSettings, earliest: c
 /// R7.5: workers with at least `worker_flag_min` complaints in the month; branches with at
 /// least `branch_flag_per_100_workers` complaints per 100 active workers.
 pub fn flags(ctx: &Ctx, ds: &Dataset, names: &Names, m: Month, s: &ReportSettings) -> Result<Flags> {
+    flags_of(ctx, ds, &entries_of(ds), names, m, s)
+}
+
+/// [`flags`] over entries (the complaints of at least month `m` and the one before); `ds` gives
+/// the branches.
+pub fn flags_of(ctx: &Ctx, ds: &Dataset, entries: &[Entry], names: &Names, m: Month, s: &ReportSettings) -> Result<Flags> {
     #[derive(Default)]
     struct Tally {
         now: i64,
@@ -72,7 +123,7 @@ pub fn flags(ctx: &Ctx, ds: &Dataset, names: &Names, m: Month, s: &ReportSetting
     }
     let mut by_worker: HashMap<&str, Tally> = HashMap::new();
     let mut by_branch: HashMap<usize, Tally> = HashMap::new();
-    for f in &ds.facts {
+    for f in entries {
         let is_now = f.month == m;
         if !is_now && f.month != m.prev() {
             continue;
@@ -81,7 +132,7 @@ pub fn flags(ctx: &Ctx, ds: &Dataset, names: &Names, m: Month, s: &ReportSetting
             if is_now {
                 t.now += 1;
                 t.repeats += f.is_repeat as i64;
-                t.escalated += f.escalated() as i64;
+                t.escalated += f.escalated as i64;
             } else {
                 t.prev += 1;
             }
@@ -185,32 +236,50 @@ pub struct Ledger {
 /// the month; issues (sub-categories) with a repeat complaint in the month and at least
 /// `ledger_min` repeat complaints in the window.
 pub fn ledger(ds: &Dataset, names: &Names, m: Month, s: &ReportSettings, personal: bool) -> Ledger {
+    let entries = entries_of(ds);
+    let shown = |i: i64| -> Result<Shown> {
+        let f: &Fact = &ds.facts[i as usize];
+        Ok(Shown { number: f.number.clone(), customer_name: f.customer_name.clone(), phone: f.phone.clone() })
+    };
+    match ledger_of(ds, &entries, names, m, s, personal, shown) {
+        Ok(l) => l,
+        Err(_) => unreachable!("the facts are all in memory"),
+    }
+}
+
+/// [`ledger`] over entries (at least those of the window), in order of receipt; `shown` reads
+/// what is shown of an entry's complaint (by its rowid), asked only for the rows kept.
+pub fn ledger_of<'a>(
+    ds: &Dataset,
+    entries: &'a [Entry],
+    names: &Names,
+    m: Month,
+    s: &ReportSettings,
+    personal: bool,
+    mut shown: impl FnMut(i64) -> Result<Shown>,
+) -> Result<Ledger> {
     #[derive(Default)]
-    struct Tally<'a> {
+    struct Tally<'e> {
         month: i64,
         window: i64,
         repeats: i64,
         month_repeats: i64,
-        last: Option<&'a Fact>,
+        last: Option<&'e Entry>,
     }
     let days = Duration::days(s.ledger_window_days);
-    let mut tallies: HashMap<(LedgerKind, String), Tally> = HashMap::new();
-    for f in &ds.facts {
-        let end = ds.month_cutoff(f.branch, m);
-        let month_start = super::range::local_midnight(ds.branches[f.branch].tz, m.first_day());
+    // Per branch: the end of the month (or now) and its start, in the branch's zone.
+    let ends: Vec<_> = (0..ds.branches.len()).map(|b| ds.month_cutoff(b, m)).collect();
+    let starts: Vec<_> = ds.branches.iter().map(|b| super::range::local_midnight(b.tz, m.first_day())).collect();
+    let mut customers: HashMap<&str, Tally> = HashMap::new();
+    let mut workers: HashMap<&str, Tally> = HashMap::new();
+    let mut issues: HashMap<(Category, &str), Tally> = HashMap::new();
+    for f in entries {
+        let end = ends[f.branch];
         if f.received_at >= end || f.received_at < end - days {
             continue;
         }
-        let is_month = f.received_at >= month_start;
-        let mut keys = vec![(LedgerKind::Customer, f.customer_id.clone())];
-        if let Some(w) = &f.worker_id {
-            keys.push((LedgerKind::Worker, w.clone()));
-        }
-        if f.is_repeat && !f.sub_category.is_empty() {
-            keys.push((LedgerKind::Issue, format!("{}/{}", f.category.as_str(), f.sub_category)));
-        }
-        for k in keys {
-            let t = tallies.entry(k).or_default();
+        let is_month = f.received_at >= starts[f.branch];
+        let add = |t: &mut Tally<'a>| {
             t.window += 1;
             t.month += is_month as i64;
             t.repeats += f.is_repeat as i64;
@@ -218,49 +287,65 @@ pub fn ledger(ds: &Dataset, names: &Names, m: Month, s: &ReportSettings, persona
             if t.last.is_none_or(|l| l.received_at <= f.received_at) {
                 t.last = Some(f);
             }
+        };
+        add(customers.entry(f.customer_id.as_str()).or_default());
+        if let Some(w) = &f.worker_id {
+            add(workers.entry(w.as_str()).or_default());
+        }
+        if f.is_repeat && !f.sub_category.is_empty() {
+            add(issues.entry((f.category, f.sub_category.as_str())).or_default());
         }
     }
-    let mut rows: Vec<LedgerRow> = tallies
-        .into_iter()
-        .filter(|((kind, _), t)| match kind {
-            LedgerKind::Issue => t.month_repeats > 0 && t.repeats >= s.ledger_min,
-            _ => t.month > 0 && t.window >= s.ledger_min,
-        })
-        .filter_map(|((kind, key), t)| {
-            let last = t.last?;
-            let (label, category) = match kind {
-                LedgerKind::Customer => {
-                    let name = if personal { last.customer_name.clone() } else { mask_name(&last.customer_name) };
-                    (format!("{name} {}", mask_phone(&last.phone)), None)
-                }
-                LedgerKind::Worker => (names.worker(&key), None),
-                LedgerKind::Issue => (last.sub_category.clone(), Some(last.category)),
-            };
-            Some(LedgerRow {
-                kind,
-                key,
-                label,
-                category,
-                in_month: t.month,
-                in_window: t.window,
-                repeats: t.repeats,
-                last_number: last.number.clone(),
-                last_received_at: ts(last.received_at),
-            })
-        })
+    fn people<'e>(kind: LedgerKind, map: HashMap<&'e str, Tally<'e>>, min: i64) -> impl Iterator<Item = ((LedgerKind, String), Tally<'e>)> {
+        map.into_iter().filter(move |(_, t)| t.month > 0 && t.window >= min).map(move |(k, t)| ((kind, k.to_string()), t))
+    }
+    // Sorted and cut before anything is read for the labels: the order rests on counts and keys.
+    let mut kept: Vec<((LedgerKind, String), Tally)> = people(LedgerKind::Customer, customers, s.ledger_min)
+        .chain(people(LedgerKind::Worker, workers, s.ledger_min))
+        .chain(
+            issues
+                .into_iter()
+                .filter(|(_, t)| t.month_repeats > 0 && t.repeats >= s.ledger_min)
+                .map(|((c, sub), t)| ((LedgerKind::Issue, format!("{}/{}", c.as_str(), sub)), t)),
+        )
+        .filter(|(_, t)| t.last.is_some())
         .collect();
-    rows.sort_by(|a, b| {
-        (a.kind as u8).cmp(&(b.kind as u8)).then(b.in_window.cmp(&a.in_window)).then(b.in_month.cmp(&a.in_month)).then(a.key.cmp(&b.key))
+    kept.sort_by(|((ka, a_key), a), ((kb, b_key), b)| {
+        (*ka as u8).cmp(&(*kb as u8)).then(b.window.cmp(&a.window)).then(b.month.cmp(&a.month)).then(a_key.cmp(b_key))
     });
-    let rows_total = rows.len();
+    let rows_total = kept.len();
     let mut per_kind: HashMap<u8, usize> = HashMap::new();
-    rows.retain(|r| {
-        let n = per_kind.entry(r.kind as u8).or_default();
+    kept.retain(|((kind, _), _)| {
+        let n = per_kind.entry(*kind as u8).or_default();
         *n += 1;
         *n <= 200
     });
+    let mut rows: Vec<LedgerRow> = Vec::with_capacity(kept.len());
+    for ((kind, key), t) in kept {
+        let Some(last) = t.last else { continue };
+        let details = shown(last.rowid)?;
+        let (label, category) = match kind {
+            LedgerKind::Customer => {
+                let name = if personal { details.customer_name.clone() } else { mask_name(&details.customer_name) };
+                (format!("{name} {}", mask_phone(&details.phone)), None)
+            }
+            LedgerKind::Worker => (names.worker(&key), None),
+            LedgerKind::Issue => (last.sub_category.clone(), Some(last.category)),
+        };
+        rows.push(LedgerRow {
+            kind,
+            key,
+            label,
+            category,
+            in_month: t.month,
+            in_window: t.window,
+            repeats: t.repeats,
+            last_number: details.number,
+            last_received_at: ts(last.received_at),
+        });
+    }
     let tz = ds.branches.first().map(|b| b.tz).unwrap_or(chrono_tz::Asia::Shanghai);
     let end = ds.branches.first().map(|_| ds.month_cutoff(0, m)).unwrap_or(ds.now);
     let window_from = (end - days).with_timezone(&tz).date_naive().to_string();
-    Ledger { min: s.ledger_min, window_days: s.ledger_window_days, window_from, rows, rows_total }
+    Ok(Ledger { min: s.ledger_min, window_days: s.ledger_window_days, window_from, rows, rows_total })
 }

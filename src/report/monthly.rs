@@ -260,9 +260,9 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
 
     // Flags compare with the previous month; the ledger looks back its window: both count only
     // what is on the complaint rows, read light over just those days (within the trend's).
-    let people = facts::load_light(ctx, ledger::days_needed(&month_ds, m, &settings, trend_from))?;
-    let flags = ledger::flags(ctx, &people, &names, m, &settings)?;
-    let ledger = ledger::ledger(&people, &names, m, &settings, personal);
+    let entries = facts::load_entries(ctx, &month_ds, ledger::days_needed(&month_ds, m, &settings, trend_from))?;
+    let flags = ledger::flags_of(ctx, &month_ds, &entries, &names, m, &settings)?;
+    let ledger = ledger::ledger_of(&month_ds, &entries, &names, m, &settings, personal, |rowid| facts::shown(ctx, rowid))?;
     let status = status_of(ctx, m)?;
     let suggestions = draft.map(str::to_string).unwrap_or_else(|| status.suggestions.clone());
     let branch_name = month_ds.branches.first().map(|b| b.name.clone()).unwrap_or_default();
