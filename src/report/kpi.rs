@@ -228,26 +228,44 @@ pub fn nearest_rank(sorted: &[i64], stat: Stat) -> Option<i64> {
     Some(sorted[k.clamp(1, n) - 1])
 }
 
-/// Every KPI over complaints (each with its cutoff) and surveys.
+/// Every KPI over complaints (each with its cutoff) and surveys. One pass over the complaints
+/// for all the KPIs (a month of a million-complaint database is tens of megabytes of facts:
+/// reading them once per KPI cost more than the counting).
 pub fn figures(facts: &[(&Fact, DateTime<Utc>)], surveys: &[&SurveyFact]) -> Vec<Figure> {
+    #[derive(Default)]
+    struct Acc {
+        den: i64,
+        num: i64,
+        values: Vec<i64>,
+    }
+    let mut acc: Vec<Acc> = KpiKey::ALL.iter().map(|_| Acc::default()).collect();
+    let timed: Vec<bool> = KpiKey::ALL.iter().map(|k| k.timing().is_some()).collect();
+    let mut add = |i: usize, c: Count| {
+        let a = &mut acc[i];
+        a.den += c.den;
+        a.num += c.num;
+        if timed[i] {
+            if let Some(v) = c.value {
+                a.values.push(v as i64);
+            }
+        }
+    };
+    let (on_surveys, on_facts): (Vec<(usize, KpiKey)>, Vec<(usize, KpiKey)>) =
+        KpiKey::ALL.iter().copied().enumerate().partition(|(_, k)| k.is_survey());
+    for (f, cut) in facts {
+        for &(i, k) in &on_facts {
+            add(i, count_fact(k, f, *cut));
+        }
+    }
+    for s in surveys {
+        for &(i, k) in &on_surveys {
+            add(i, count_survey(k, s));
+        }
+    }
     KpiKey::ALL
         .iter()
-        .map(|&k| {
-            let (mut den, mut num, mut values) = (0i64, 0i64, Vec::new());
-            let mut add = |c: Count| {
-                den += c.den;
-                num += c.num;
-                if k.timing().is_some() {
-                    if let Some(v) = c.value {
-                        values.push(v as i64);
-                    }
-                }
-            };
-            if k.is_survey() {
-                surveys.iter().for_each(|s| add(count_survey(k, s)));
-            } else {
-                facts.iter().for_each(|(f, cut)| add(count_fact(k, f, *cut)));
-            }
+        .zip(acc)
+        .map(|(&k, Acc { den, num, mut values })| {
             let value = match k.unit() {
                 Unit::Count => Some(num as f64),
                 Unit::Ratio | Unit::Score => (den > 0).then(|| num as f64 / den as f64),
