@@ -270,7 +270,7 @@ pub fn anonymise_customer(ctx: &Ctx, a: &AnonymiseArgs) -> Result<AnonymiseRepor
 
     // The old text must not linger in freed pages or in the search index's segments.
     conn.execute_batch("PRAGMA secure_delete = ON")?;
-    for fts in ["complaint_fts", "complaint_fts_cjk"] {
+    for fts in ["complaint_fts", "complaint_fts_cjk", "complaint_fts_open", "complaint_fts_open_cjk"] {
         conn.execute(&format!("INSERT INTO {fts} ({fts}, rank) VALUES ('secure-delete', 1)"), [])?;
     }
     let at = ts(ctx.now);
@@ -309,7 +309,7 @@ pub fn anonymise_customer(ctx: &Ctx, a: &AnonymiseArgs) -> Result<AnonymiseRepor
     }
     conn.execute("UPDATE customers SET name = ?1, address = '', note = '', anonymised_at = ?2 WHERE id = ?3", params![ANONYMISED, at, cust.id])?;
     let phones_removed = conn.execute("DELETE FROM customer_phones WHERE customer_id = ?1", params![cust.id])?;
-    for fts in ["complaint_fts", "complaint_fts_cjk"] {
+    for fts in ["complaint_fts", "complaint_fts_cjk", "complaint_fts_open", "complaint_fts_open_cjk"] {
         conn.execute(&format!("INSERT INTO {fts} ({fts}, rank) VALUES ('secure-delete', 0)"), [])?;
     }
     conn.execute_batch("PRAGMA secure_delete = OFF")?;

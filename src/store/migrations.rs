@@ -15,7 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migrations/0005_performance_indexes.sql")),
     (6, include_str!("migrations/0006_report_month_figures.sql")),
     (7, include_str!("migrations/0007_report_covering_indexes.sql")),
-    (7, include_str!("migrations/0007_open_complaint_search.sql")),
+    (8, include_str!("migrations/0008_open_complaint_search.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

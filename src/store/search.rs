@@ -48,28 +48,106 @@ pub fn index_complaint(conn: &Connection, rowid: i64) -> Result<()> {
     ins.execute(params![rowid, body])?;
     let mut ins = conn.prepare_cached("INSERT INTO complaint_fts_cjk (rowid, body) VALUES (?1, ?2)")?;
     ins.execute(params![rowid, split_cjk(&body)])?;
+    // The open-complaint copies (migration 0008): the stage trigger moves text in and out on
+    // open ↔ finished; the text itself is (re)written here.
+    let mut del = conn.prepare_cached("DELETE FROM complaint_fts_open WHERE rowid = ?1")?;
+    del.execute(params![rowid])?;
+    let mut del = conn.prepare_cached("DELETE FROM complaint_fts_open_cjk WHERE rowid = ?1")?;
+    del.execute(params![rowid])?;
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO complaint_fts_open (rowid, body) SELECT rowid, body FROM complaint_fts
+         WHERE rowid = ?1 AND (SELECT stage FROM complaints WHERE rowid = ?1) NOT IN ('closed', 'not_accepted', 'cancelled')",
+    )?;
+    ins.execute(params![rowid])?;
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO complaint_fts_open_cjk (rowid, body) SELECT rowid, body FROM complaint_fts_cjk
+         WHERE rowid = ?1 AND (SELECT stage FROM complaints WHERE rowid = ?1) NOT IN ('closed', 'not_accepted', 'cancelled')",
+    )?;
+    ins.execute(params![rowid])?;
     Ok(())
 }
 
-/// A text condition as SQL over `c.rowid`, with its bound parameter. Returns `None` for blank text.
+/// Complaints whose entry in the open-complaint text tables disagrees with their stage (an open
+/// one missing, a finished one present); 0 when the triggers of migration 0008 did their work.
+pub fn open_index_mismatches(conn: &Connection) -> Result<i64> {
+    let mut n = 0;
+    for table in ["complaint_fts_open", "complaint_fts_open_cjk"] {
+        n += conn.query_row(
+            &format!(
+                "SELECT (SELECT COUNT(*) FROM {table} f JOIN complaints c ON c.rowid = f.rowid WHERE c.stage IN ('closed','not_accepted','cancelled'))
+                      + (SELECT COUNT(*) FROM complaints c WHERE c.stage NOT IN ('closed','not_accepted','cancelled') AND c.rowid NOT IN (SELECT rowid FROM {table}))"
+            ),
+            [],
+            |r| r.get::<_, i64>(0),
+        )?;
+    }
+    Ok(n)
+}
+
+/// How a text query is matched: which full-text table answers it, and the bound parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextMatch {
+    /// Three or more characters: a quoted FTS5 string, which trigram turns into a substring match.
+    Trigram(String),
+    /// One or two Chinese characters: a phrase of single-character tokens.
+    Cjk(String),
+    /// One or two Latin characters or digits: rare, answered by a LIKE scan of the indexed text.
+    Like(String),
+}
+
+impl TextMatch {
+    /// `None` for blank text.
+    pub fn of(query: &str) -> Option<TextMatch> {
+        let q = query.trim();
+        if q.is_empty() {
+            return None;
+        }
+        if q.chars().count() >= 3 {
+            return Some(TextMatch::Trigram(format!("\"{}\"", q.replace('"', "\"\""))));
+        }
+        if q.chars().all(is_cjk) {
+            return Some(TextMatch::Cjk(format!("\"{}\"", split_cjk(q).split_whitespace().collect::<Vec<_>>().join(" "))));
+        }
+        Some(TextMatch::Like(format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))))
+    }
+
+    /// The table that answers it: over every complaint, or over the open ones only.
+    pub fn table(&self, open: bool) -> &'static str {
+        match (self, open) {
+            (TextMatch::Cjk(_), false) => "complaint_fts_cjk",
+            (TextMatch::Cjk(_), true) => "complaint_fts_open_cjk",
+            (_, false) => "complaint_fts",
+            (_, true) => "complaint_fts_open",
+        }
+    }
+
+    fn matcher(&self, table: &str, alias: Option<&str>) -> (String, String) {
+        let col = |c: &str| alias.map(|a| format!("{a}.{c}")).unwrap_or_else(|| c.to_string());
+        match self {
+            TextMatch::Trigram(p) | TextMatch::Cjk(p) => (format!("{} MATCH ?", col(table)), p.clone()),
+            TextMatch::Like(p) => (format!("{} LIKE ? ESCAPE '\\'", col("body")), p.clone()),
+        }
+    }
+
+    /// A condition on `c.rowid`, with its bound parameter.
+    pub fn rowid_condition(&self, open: bool) -> (String, String) {
+        let table = self.table(open);
+        let (cond, p) = self.matcher(table, None);
+        (format!("c.rowid IN (SELECT rowid FROM {table} WHERE {cond})"), p)
+    }
+
+    /// The table over every complaint, as `f`, to lead a query: (table, condition on `f`, parameter).
+    pub fn driving(&self) -> (&'static str, String, String) {
+        let table = self.table(false);
+        let (cond, p) = self.matcher(table, Some("f"));
+        (table, cond, p)
+    }
+}
+
+/// A text condition over every complaint as SQL over `c.rowid`, with its bound parameter.
+/// Returns `None` for blank text.
 pub fn text_condition(query: &str) -> Option<(String, String)> {
-    let q = query.trim();
-    if q.is_empty() {
-        return None;
-    }
-    let n = q.chars().count();
-    if n >= 3 {
-        // A quoted FTS5 string: the trigram tokenizer turns it into a substring match.
-        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
-        return Some(("c.rowid IN (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ?)".into(), phrase));
-    }
-    if q.chars().all(is_cjk) {
-        let phrase = format!("\"{}\"", split_cjk(q).split_whitespace().collect::<Vec<_>>().join(" "));
-        return Some(("c.rowid IN (SELECT rowid FROM complaint_fts_cjk WHERE complaint_fts_cjk MATCH ?)".into(), phrase));
-    }
-    // One or two Latin characters or digits: rare, and answered by a scan of the indexed text.
-    let like = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    Some(("c.rowid IN (SELECT rowid FROM complaint_fts WHERE body LIKE ? ESCAPE '\\')".into(), like))
+    TextMatch::of(query).map(|m| m.rowid_condition(false))
 }
 
 #[cfg(test)]

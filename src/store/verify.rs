@@ -1,6 +1,7 @@
 //! `cdesk verify`: is the database whole? SQLite's integrity check, foreign keys, the timeline's
 //! hash chain (R7.1), every signature digest (R7.11, anonymisation-aware: see
-//! `retention::signature_checks`) and the presence of every evidence file.
+//! `retention::signature_checks`), the presence of every evidence file and the open-complaint
+//! search tables against the stages.
 
 use std::path::Path;
 
@@ -25,6 +26,8 @@ pub struct VerifyReport {
     pub attachments_checked: usize,
     /// Evidence files the database refers to that are missing or of the wrong size.
     pub attachments_missing: Vec<String>,
+    /// Complaints the open-complaint search tables hold wrongly (see `search::open_index_mismatches`).
+    pub search_index_out_of_step: i64,
 }
 
 /// Checks everything; `attachments_dir` = where the evidence files are (None: not checked).
@@ -49,7 +52,13 @@ pub fn verify_database(conn: &Connection, attachments_dir: Option<&Path>) -> Res
             }
         }
     }
-    let ok = integrity == "ok" && fk == 0 && chain.broken_at_seq.is_none() && bad.is_empty() && missing.is_empty();
+    let search_index_out_of_step = super::search::open_index_mismatches(conn)?;
+    let ok = integrity == "ok"
+        && fk == 0
+        && chain.broken_at_seq.is_none()
+        && bad.is_empty()
+        && missing.is_empty()
+        && search_index_out_of_step == 0;
     Ok(VerifyReport {
         ok,
         integrity_check: integrity,
@@ -60,5 +69,6 @@ pub fn verify_database(conn: &Connection, attachments_dir: Option<&Path>) -> Res
         signatures_bad: bad,
         attachments_checked,
         attachments_missing: missing,
+        search_index_out_of_step,
     })
 }

@@ -20,6 +20,7 @@ pub mod settings;
 pub mod steps;
 pub mod taxonomy;
 pub mod transitions;
+pub mod listing;
 pub mod views;
 
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! roles that need not see it and in every list (R7.8); revealing it is logged (R7.1).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, params_from_iter, types::Value as SqlValue, OptionalExtension};
+use rusqlite::{params, types::Value as SqlValue, OptionalExtension};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -13,7 +13,7 @@ use super::load;
 use super::steps::{self, StepView};
 use super::{text, transitions, Ctx};
 use crate::auth::{self, mask_name, mask_phone};
-use crate::clock::{new_id, parse_ts, stored_ts, ts};
+use crate::clock::{new_id, stored_ts, ts};
 use crate::deadlines::Urgency;
 use crate::error::{CoreError, Result};
 use crate::model::{Category, Channel, LinkKind, Nature, Role, Stage, Tier};
@@ -103,128 +103,21 @@ pub struct SearchResult {
     pub total: Option<i64>,
 }
 
-/// R7.10: the board and every list. Sorted repeat complaints first (R3.6), then by urgency.
+/// The columns `card_from_row` reads, over `complaints c` joined with `CARD_JOINS`.
+pub const CARD_COLUMNS: &str = "c.id, c.number, c.stage, c.customer_name, c.contact_phone, c.category, c.sub_category, c.nature, c.tier,
+    c.warning_level, c.is_repeat, u.name, d.name, c.received_at, c.next_due_at, c.next_soon_at, substr(c.description, 1, 60)";
+pub const CARD_JOINS: &str = "JOIN users u ON u.id = c.owner_id LEFT JOIN departments d ON d.id = c.department_id";
+
+/// R7.10: the board and every list. Open complaints first — repeat complaints first (R3.6), then
+/// by urgency — then finished ones, newest first (`listing`).
 pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<SearchResult> {
     ctx.begin("search", None)?;
     let f = &a.filter;
-    let mut conds: Vec<String> = Vec::new();
-    let mut args: Vec<SqlValue> = Vec::new();
-    let now = ts(ctx.now);
-    if let Some(t) = f.text.as_deref() {
-        let t = text("text", t, false, 200)?;
-        if let Some((sql, p)) = crate::store::search::text_condition(&t) {
-            conds.push(sql);
-            args.push(SqlValue::Text(p));
-        }
-    }
-    if let Some(n) = f.number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        conds.push("c.number LIKE ? ESCAPE '\\'".into());
-        args.push(SqlValue::Text(format!("{}%", n.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))));
-    }
-    if let Some(p) = f.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
-        if digits.is_empty() {
-            return Err(CoreError::invalid("phone", "bad_phone"));
-        }
-        // Three or more digits are narrowed by the trigram index first (the indexed text holds the
-        // phone), so a suffix search does not scan every complaint (issue 8: ~100 ms at 10k).
-        if digits.len() >= 3 {
-            conds.push("c.rowid IN (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ?)".into());
-            args.push(SqlValue::Text(format!("\"{digits}\"")));
-        }
-        conds.push("c.contact_phone LIKE ?".into());
-        args.push(SqlValue::Text(format!("%{digits}")));
-    }
-    if !f.stages.is_empty() {
-        conds.push(format!("c.stage IN ({})", vec!["?"; f.stages.len()].join(",")));
-        args.extend(f.stages.iter().map(|s| SqlValue::Text(s.as_str().into())));
-    } else if f.open_only {
-        // Listed, not negated, so SQLite can walk the stage index instead of scanning every row.
-        conds.push("c.stage IN ('registered','reviewed','dispatched','in_handling','awaiting_customer','implementing','follow_up')".into());
-    }
-    let dept = match f.department.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(d) => Some(super::dispatch::department_id(ctx, d)?),
-        None => None,
-    };
-    // R7.7: a department handler sees only what is with their department. Added to (not in place
-    // of) the requested department, so asking for another department finds nothing (R7.10).
-    if ctx.actor.role == Role::DeptHandler {
-        conds.push("c.department_id = ?".into());
-        args.push(SqlValue::Text(ctx.actor.department_id.clone().unwrap_or_default()));
-    }
-    if let Some(d) = dept {
-        conds.push("c.department_id = ?".into());
-        args.push(SqlValue::Text(d));
-    }
-    if let Some(o) = f.owner.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        conds.push("c.owner_id IN (SELECT id FROM users WHERE id = ? OR login = ?)".into());
-        args.push(SqlValue::Text(o.into()));
-        args.push(SqlValue::Text(o.into()));
-    }
-    for (col, v) in [
-        ("c.tier", f.tier.map(|x| x.as_str())),
-        ("c.nature", f.nature.map(|x| x.as_str())),
-        ("c.category", f.category.map(|x| x.as_str())),
-        ("c.channel", f.channel.map(|x| x.as_str())),
-    ] {
-        if let Some(v) = v {
-            conds.push(format!("{col} = ?"));
-            args.push(SqlValue::Text(v.into()));
-        }
-    }
-    if let Some(w) = f.min_warning_level {
-        conds.push("c.warning_level >= ?".into());
-        args.push(SqlValue::Integer(w as i64));
-    }
-    if let Some(s) = f.received_from.as_deref().filter(|s| !s.trim().is_empty()) {
-        conds.push("c.received_at >= ?".into());
-        args.push(SqlValue::Text(ts(parse_ts("received_from", s)?)));
-    }
-    if let Some(s) = f.received_to.as_deref().filter(|s| !s.trim().is_empty()) {
-        conds.push("c.received_at < ?".into());
-        args.push(SqlValue::Text(ts(parse_ts("received_to", s)?)));
-    }
-    match f.due {
-        Some(DueFilter::Overdue) => {
-            conds.push("c.next_due_at IS NOT NULL AND c.next_due_at <= ?".into());
-            args.push(SqlValue::Text(now.clone()));
-        }
-        Some(DueFilter::DueSoon) => {
-            conds.push("c.next_soon_at <= ? AND c.next_due_at > ?".into());
-            args.push(SqlValue::Text(now.clone()));
-            args.push(SqlValue::Text(now.clone()));
-        }
-        None => {}
-    }
-    if f.repeat_only {
-        conds.push("c.is_repeat = 1".into());
-    }
-    if let Some(s) = f.closed_from.as_deref().filter(|s| !s.trim().is_empty()) {
-        conds.push("c.closed_at >= ?".into());
-        args.push(SqlValue::Text(ts(parse_ts("closed_from", s)?)));
-    }
-    let where_sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    let listing = super::listing::Listing::compile(ctx, f)?;
     let limit = a.limit.clamp(1, 1000);
-    let sql = format!(
-        "SELECT c.id, c.number, c.stage, c.customer_name, c.contact_phone, c.category, c.sub_category, c.nature, c.tier,
-                c.warning_level, c.is_repeat, u.name, d.name, c.received_at, c.next_due_at, c.next_soon_at, substr(c.description, 1, 60)
-         FROM complaints c JOIN users u ON u.id = c.owner_id LEFT JOIN departments d ON d.id = c.department_id
-         {where_sql}
-         ORDER BY c.is_repeat DESC, c.next_due_at IS NULL, c.next_due_at, c.received_at DESC
-         LIMIT {limit} OFFSET {}",
-        a.offset
-    );
     let personal = auth::may_see_personal_data(ctx.actor.role);
-    let mut stmt = ctx.conn.prepare_cached(&sql)?;
-    let items = stmt
-        .query_map(params_from_iter(args.iter()), |r| card_from_row(r, ctx.now, personal))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let total = if a.with_total {
-        let count_sql = format!("SELECT COUNT(*) FROM complaints c {where_sql}");
-        Some(ctx.conn.query_row(&count_sql, params_from_iter(args.iter()), |r| r.get(0))?)
-    } else {
-        None
-    };
+    let items = listing.page(ctx, CARD_COLUMNS, CARD_JOINS, limit, a.offset, |r| card_from_row(r, ctx.now, personal))?;
+    let total = if a.with_total { Some(listing.count(ctx)?) } else { None };
     // R7.10 / R7.1: a search by text or phone that returns people is logged.
     // The same search repeated by the same person within ten minutes (the board asks once per
     // column and refreshes every minute) is one look at the data, logged once.
