@@ -145,24 +145,32 @@ pub fn may_see_personal_data(role: Role) -> bool {
 
 /// R7.8: 13812345678 → 138****5678; short numbers keep only their last two digits.
 pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    let n = chars.len();
+    // Runs for every card of every list: no intermediate vector of chars (issue 8 profile).
+    let n = phone.chars().count();
+    let mut out = String::with_capacity(phone.len() + 4);
     if n >= 7 {
-        let head: String = chars[..3].iter().collect();
-        let tail: String = chars[n - 4..].iter().collect();
-        format!("{head}****{tail}")
+        out.extend(phone.chars().take(3));
+        out.push_str("****");
+        out.extend(phone.chars().skip(n - 4));
     } else if n > 2 {
-        format!("{}{}", "*".repeat(n - 2), chars[n - 2..].iter().collect::<String>())
+        out.extend(std::iter::repeat_n('*', n - 2));
+        out.extend(phone.chars().skip(n - 2));
     } else {
-        "*".repeat(n)
+        out.extend(std::iter::repeat_n('*', n));
     }
+    out
 }
 
 /// Customer names are masked too for roles without access: 张伟 → 张*.
 pub fn mask_name(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
-        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        Some(first) => {
+            let mut out = String::with_capacity(first.len_utf8() + name.len());
+            out.push(first);
+            out.extend(std::iter::repeat_n('*', chars.count().max(1)));
+            out
+        }
         None => String::new(),
     }
 }
@@ -199,8 +207,9 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 
 /// Loads an active user by login; the CLI and the desktop app both start from here.
 pub fn actor_by_login(conn: &Connection, login: &str) -> Result<Actor> {
-    conn.query_row(
-        "SELECT id, login, name, role, department_id, branch_id FROM users WHERE login = ?1 AND active = 1",
+    // Cached: every command starts here.
+    conn.prepare_cached("SELECT id, login, name, role, department_id, branch_id FROM users WHERE login = ?1 AND active = 1")?
+        .query_row(
         params![login],
         |r| {
             Ok(Actor {
@@ -227,6 +236,14 @@ mod tests {
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_phone("12345"), "***45");
         assert_eq!(mask_name("张伟"), "张*");
+        // Edges: short phones, non-ASCII digits, one-character and empty names.
+        assert_eq!(mask_phone("1234567"), "123****4567");
+        assert_eq!(mask_phone("12"), "**");
+        assert_eq!(mask_phone(""), "");
+        assert_eq!(mask_phone("８５２１２３４５６７８"), "８５２****５６７８");
+        assert_eq!(mask_name("欧阳娜娜"), "欧***");
+        assert_eq!(mask_name("A"), "A*");
+        assert_eq!(mask_name(""), "");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::auth::{self, Actor};
@@ -197,23 +198,24 @@ impl Desk {
     /// A read the window makes by itself (notification polling, countdown refresh): refused when
     /// signed out or locked, allowed only for read-only commands, and not counted as activity,
     /// so background polling never keeps an unattended PC unlocked.
-    pub fn peek(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<Value, ApiError> {
+    pub fn peek(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<Box<RawValue>, ApiError> {
         self.apply_idle(now);
         let login = match &self.session {
             None => return Err(CoreError::Unauthenticated.to_api()),
             Some(s) if s.locked => return Err(CoreError::Locked.to_api()),
             Some(s) => s.login.clone(),
         };
-        if !PEEKABLE.contains(&name) || !api::commands().iter().any(|c| c.name == name && c.read_only) {
+        if !PEEKABLE.contains(&name) || !api::registry().iter().any(|c| c.name == name && c.read_only) {
             return Err(CoreError::BadArguments(format!("{name} is not a read-only command")).to_api());
         }
-        api::call(&mut self.store, now, &login, name, args)
+        api::call_raw(&mut self.store, now, &login, name, args)
     }
 
     /// Runs one command of the registry as the signed-in user.
-    pub fn call(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<Value, ApiError> {
+    /// The reply is JSON text, handed to the window as is.
+    pub fn call(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<Box<RawValue>, ApiError> {
         let login = self.active_login(now).map_err(|e| e.to_api())?;
-        api::call(&mut self.store, now, &login, name, args)
+        api::call_raw(&mut self.store, now, &login, name, args)
     }
 }
 
@@ -240,6 +242,7 @@ mod tests {
         assert_eq!(e.code, "unauthenticated");
         d.login(t("2026-03-10T02:01:00Z"), "admin", "admin-pass").unwrap();
         let me = d.call(t("2026-03-10T02:02:00Z"), "whoami", Value::Null).unwrap();
+        let me: Value = serde_json::from_str(me.get()).unwrap();
         assert_eq!(me["login"], "admin");
     }
 
