@@ -190,8 +190,9 @@ fn finish(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64, started: s
     Ok(DemoReport { complaints: n, open, closed, seconds: started.elapsed().as_secs_f64() })
 }
 
-/// A large demo (issue 8): one complaint in a hundred arrives in the last three days (about
-/// 10,000 open at a million); `PROTOTYPES` older ones and all recent ones run through the real
+/// A large demo (issue 8): 7 complaints in 300 arrive in the last three days; with the demo's
+/// handling times a little under half of those are still open, which makes about 10,000 open at
+/// a million, as the issue plans for; `PROTOTYPES` older ones and all recent ones run through the real
 /// operations; the rest of the history is copied from the closed prototypes (`bulk`).
 /// Durability is relaxed while generating (a half-written demo is simply made again) and
 /// restored before returning.
@@ -209,7 +210,7 @@ fn bulk_generate(
 ) -> Result<DemoReport> {
     let span = Duration::days(540);
     let recent = Duration::hours(72);
-    let n_recent = n / 100;
+    let n_recent = n * 7 / 300;
     let n_proto = PROTOTYPES.min(n - n_recent);
     let mut real: Vec<DateTime<Utc>> = Vec::with_capacity(n_recent + n_proto);
     for i in 0..n_recent + n_proto {
