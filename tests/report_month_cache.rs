@@ -19,7 +19,11 @@ use complaint_desk::auth::actor_by_login;
 use complaint_desk::demo;
 use complaint_desk::report::facts::SurveyFact;
 use complaint_desk::report::filter::ReportFilter;
-use complaint_desk::report::kpi::{self, Dimension, Names};
+use complaint_desk::model::{Category, Channel, Tier};
+use complaint_desk::report::filter::NONE_KEY;
+use complaint_desk::report::kpi::{self, count_fact, count_survey, nearest_rank, Breakdown, BreakdownRow, Count, Dimension, Figure, KpiKey, Names, Unit};
+use std::collections::BTreeMap;
+use chrono::{DateTime, Utc};
 use complaint_desk::report::range::{Days, Month};
 use complaint_desk::auth::{mask_name, mask_phone};
 use complaint_desk::clock::ts;
@@ -75,7 +79,7 @@ fn figure(figures: &Value, kpi: &str) -> Value {
 
 /// The report's trend, flags, ledger and register ratings computed as before the store: one
 /// dataset of the twelve months (this is what `monthly::build` did).
-fn reference(fx: &mut Fx) -> (Value, Value, Value, HashMap<String, Value>) {
+fn reference(fx: &mut Fx) -> Reference {
     let now = fx.now;
     let dir = fx.store.attachments_dir();
     let tx = fx.store.conn.transaction().unwrap();
@@ -86,7 +90,7 @@ fn reference(fx: &mut Fx) -> (Value, Value, Value, HashMap<String, Value>) {
     let (ds, filter) = kpi::dataset(&ctx, &ReportFilter::default().with_days(days)).unwrap();
     let names = Names::load(&ctx).unwrap();
     let settings = thresholds::load(ctx.conn).unwrap();
-    let trend = kpi::breakdown(&ds, &names, &filter, Dimension::Month, 12).rows;
+    let trend = old_breakdown(&ds, &names, &filter, Dimension::Month, 12).rows;
     let flags = ledger::flags(&ctx, &ds, &names, m, &settings).unwrap();
     let book = old_ledger(&ds, &names, m, &settings, false);
     assert_eq!(
@@ -105,9 +109,32 @@ fn reference(fx: &mut Fx) -> (Value, Value, Value, HashMap<String, Value>) {
     fn text<T: serde::Serialize>(v: T) -> Value {
         serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap()
     }
-    let out = (text(trend), text(flags), text(book), ratings);
+    // The month's own breakdowns and department figures, from the month's facts.
+    let month_filter = ReportFilter::default().with_days(Days::month(m));
+    let (month_ds, _) = kpi::dataset(&ctx, &month_filter).unwrap();
+    let breakdowns: Vec<Breakdown> = [Dimension::Category, Dimension::Channel, Dimension::Tier, Dimension::Department, Dimension::Worker, Dimension::Branch]
+        .iter()
+        .map(|d| old_breakdown(&month_ds, &names, &month_filter, *d, if *d == Dimension::Worker { 20 } else { 200 }))
+        .collect();
+    let mut departments = HashMap::new();
+    for id in names.departments.keys() {
+        let facts: Vec<&Fact> = month_ds.facts.iter().filter(|f| &f.department_id == id).collect();
+        let surveys: Vec<&SurveyFact> = month_ds.surveys.iter().filter(|s| &s.department_id == id).collect();
+        let with_cut = kpi::with_cutoffs(&month_ds, facts.into_iter(), false);
+        departments.insert(id.clone(), text(old_figures(&with_cut, &surveys)));
+    }
+    let out = Reference { trend: text(trend), flags: text(flags), ledger: text(book), ratings, breakdowns: text(breakdowns), departments };
     drop(tx);
     out
+}
+
+struct Reference {
+    trend: Value,
+    flags: Value,
+    ledger: Value,
+    ratings: HashMap<String, Value>,
+    breakdowns: Value,
+    departments: HashMap<String, Value>,
 }
 
 /// The bad-record ledger (R7.9) exactly as `report::ledger::ledger` computed it before the
@@ -193,6 +220,137 @@ fn old_ledger(ds: &Dataset, names: &Names, m: Month, s: &ReportSettings, persona
     Ledger { min: s.ledger_min, window_days: s.ledger_window_days, window_from, rows, rows_total }
 }
 
+// ---- The KPI code as it was before the report was made fast (commit 9705840), as the oracle.
+
+/// Every KPI over complaints (each with its cutoff) and surveys.
+fn old_figures(facts: &[(&Fact, DateTime<Utc>)], surveys: &[&SurveyFact]) -> Vec<Figure> {
+    KpiKey::ALL
+        .iter()
+        .map(|&k| {
+            let (mut den, mut num, mut values) = (0i64, 0i64, Vec::new());
+            let mut add = |c: Count| {
+                den += c.den;
+                num += c.num;
+                if k.timing().is_some() {
+                    if let Some(v) = c.value {
+                        values.push(v as i64);
+                    }
+                }
+            };
+            if k.is_survey() {
+                surveys.iter().for_each(|s| add(count_survey(k, s)));
+            } else {
+                facts.iter().for_each(|(f, cut)| add(count_fact(k, f, *cut)));
+            }
+            let value = match k.unit() {
+                Unit::Count => Some(num as f64),
+                Unit::Ratio | Unit::Score => (den > 0).then(|| num as f64 / den as f64),
+                Unit::Seconds => {
+                    values.sort_unstable();
+                    k.timing().and_then(|(_, stat, _)| nearest_rank(&values, stat)).map(|v| v as f64)
+                }
+            };
+            Figure { kpi: k, unit: k.unit(), value, numerator: num, denominator: den }
+        })
+        .collect()
+}
+
+fn label(ds: &Dataset, names: &Names, d: Dimension, key: &str) -> String {
+    match d {
+        Dimension::Department => names.department(key),
+        Dimension::Worker if key == NONE_KEY => key.to_string(),
+        Dimension::Worker => names.worker(key),
+        Dimension::Branch => ds.branches.iter().find(|b| b.id == key).map(|b| b.name.clone()).unwrap_or_else(|| key.to_string()),
+        _ => key.to_string(),
+    }
+}
+
+fn row_filter(base: &ReportFilter, days: Days, d: Dimension, key: &str) -> ReportFilter {
+    let mut f = base.clone();
+    match d {
+        Dimension::Category => f.category = Category::parse(key),
+        Dimension::Channel => f.channel = Channel::parse(key),
+        Dimension::Tier => f.tier = Tier::parse(key),
+        Dimension::Department => f.department = Some(key.to_string()),
+        Dimension::Worker => f.worker = Some(key.to_string()),
+        Dimension::Branch => f.branch = Some(key.to_string()),
+        Dimension::Month => {
+            if let Ok(m) = Month::parse("month", key) {
+                let md = Days::month(m);
+                let inter = Days { from: md.from.max(days.from), to: md.to.min(days.to) };
+                return base.with_days(inter);
+            }
+        }
+    }
+    f
+}
+
+/// One breakdown: rows in a stable order (months chronologically, every month of the range
+/// present; the small vocabularies complete; departments, workers and branches by volume).
+fn old_breakdown(ds: &Dataset, names: &Names, base: &ReportFilter, d: Dimension, max_rows: usize) -> Breakdown {
+    let by_month = d == Dimension::Month;
+    let mut groups: BTreeMap<String, (Vec<&Fact>, Vec<&SurveyFact>)> = BTreeMap::new();
+    match d {
+        Dimension::Month => ds.filter.days.months().iter().for_each(|m| {
+            groups.entry(m.key()).or_default();
+        }),
+        Dimension::Category => Category::ALL.iter().for_each(|c| {
+            groups.entry(c.as_str().into()).or_default();
+        }),
+        Dimension::Channel => Channel::ALL.iter().for_each(|c| {
+            groups.entry(c.as_str().into()).or_default();
+        }),
+        Dimension::Tier => Tier::ALL.iter().for_each(|c| {
+            groups.entry(c.as_str().into()).or_default();
+        }),
+        _ => {}
+    }
+    // A filter fixing the dimension leaves one row.
+    let fixed: Option<String> = match d {
+        Dimension::Category => base.category.map(|c| c.as_str().to_string()),
+        Dimension::Channel => base.channel.map(|c| c.as_str().to_string()),
+        Dimension::Tier => base.tier.map(|c| c.as_str().to_string()),
+        _ => None,
+    };
+    if let Some(k) = &fixed {
+        groups.retain(|key, _| key == k);
+    }
+    for f in &ds.facts {
+        groups.entry(d.fact_key(ds, f)).or_default().0.push(f);
+    }
+    for s in &ds.surveys {
+        groups.entry(d.survey_key(ds, s)).or_default().1.push(s);
+    }
+    let mut rows: Vec<BreakdownRow> = groups
+        .into_iter()
+        .map(|(key, (fs, ss))| {
+            let facts = kpi::with_cutoffs(ds, fs.into_iter(), by_month);
+            BreakdownRow {
+                label: label(ds, names, d, &key),
+                filter: row_filter(base, ds.filter.days, d, &key),
+                figures: old_figures(&facts, &ss),
+                key,
+            }
+        })
+        .collect();
+    let order = |r: &BreakdownRow| (r.figures[0].numerator, r.figures.iter().find(|f| f.kpi == KpiKey::CsatShare).map(|f| f.denominator).unwrap_or(0));
+    match d {
+        Dimension::Month => {}
+        Dimension::Category | Dimension::Channel | Dimension::Tier => {
+            let pos = |k: &str| match d {
+                Dimension::Category => Category::parse(k).map(|c| Category::ALL.iter().position(|x| *x == c)),
+                Dimension::Channel => Channel::parse(k).map(|c| Channel::ALL.iter().position(|x| *x == c)),
+                _ => Tier::parse(k).map(|c| Tier::ALL.iter().position(|x| *x == c)),
+            };
+            rows.sort_by_key(|r| pos(&r.key));
+        }
+        _ => rows.sort_by(|a, b| order(b).cmp(&order(a)).then_with(|| a.label.cmp(&b.label))),
+    }
+    let rows_total = rows.len();
+    rows.truncate(max_rows);
+    Breakdown { dimension: d, rows, rows_total }
+}
+
 /// The first place two values differ, as a path ("trend/3/figures/2/value: 1 vs 2").
 fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
     match (a, b) {
@@ -215,10 +373,14 @@ fn assert_same(a: &Value, b: &Value, what: &str) {
 
 #[track_caller]
 fn assert_as_before(fx: &mut Fx, r: &Value) {
-    let (trend, flags, book, ratings) = reference(fx);
+    let Reference { trend, flags, ledger: book, ratings, breakdowns, departments } = reference(fx);
     assert_same(&r["trend"], &trend, "the trend is the twelve-month breakdown by month");
     assert_same(&r["flags"], &flags, "flags (R7.5) as from twelve months of facts");
     assert_same(&r["ledger"], &book, "the ledger (R7.9) as from twelve months of facts");
+    assert_same(&r["breakdowns"], &breakdowns, "the month's breakdowns as computed before");
+    for d in r["departments"].as_array().unwrap() {
+        assert_same(&d["figures"], &departments[d["id"].as_str().unwrap()], "a department's figures as computed before");
+    }
     let mut rated = 0;
     for d in r["departments"].as_array().unwrap() {
         for row in d["register"].as_array().unwrap() {

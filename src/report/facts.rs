@@ -440,8 +440,12 @@ pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
 /// now of `like`. Read from the `complaints_report` index alone (migration 0007): a quarter of
 /// a year at a million complaints, without reading their wide rows.
 pub fn load_entries(ctx: &Ctx, like: &Dataset, days: super::range::Days) -> Result<Vec<Entry>> {
-    let index: HashMap<&str, usize> = like.branches.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
     let bounds: Vec<_> = like.branches.iter().map(|b| days.bounds(b.tz)).collect();
+    // Where each month of the days starts in each branch, latest first (the local month of an
+    // instant without a time-zone conversion per complaint).
+    let months = days.months();
+    let month_starts: Vec<Vec<(DateTime<Utc>, Month)>> =
+        like.branches.iter().map(|b| months.iter().rev().map(|m| (local_midnight(b.tz, m.first_day()), *m)).collect()).collect();
     let lo = bounds.iter().map(|b| b.0).min().unwrap_or(like.now);
     let hi = bounds.iter().map(|b| b.1).max().unwrap_or(like.now).min(like.now + chrono::Duration::days(1));
     let mut stmt = ctx.conn.prepare_cached(
@@ -454,18 +458,23 @@ pub fn load_entries(ctx: &Ctx, like: &Dataset, days: super::range::Days) -> Resu
     let mut out = Vec::new();
     let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
     while let Some(r) = rows.next()? {
-        let Some(&b) = index.get(text_at(r, 2)?) else { continue };
+        let branch_id = text_at(r, 2)?;
+        let Some(b) = like.branches.iter().position(|x| x.id == branch_id) else { continue };
         let received_at = fast_ts(text_at(r, 1)?);
         if received_at < bounds[b].0 || received_at >= bounds[b].1 {
             continue;
         }
+        let month = match month_starts[b].iter().find(|(start, _)| *start <= received_at) {
+            Some((_, m)) => *m,
+            None => month_of(received_at, like.branches[b].tz),
+        };
         let nature: Nature = r.get(6)?;
         let warning_level: u8 = r.get(7)?;
         out.push(Entry {
             rowid: r.get(0)?,
             branch: b,
             received_at,
-            month: month_of(received_at, like.branches[b].tz),
+            month,
             customer_id: text_at(r, 3)?.to_string(),
             worker_id: opt_text_at(r, 4)?.map(str::to_string),
             is_repeat: r.get(5)?,
@@ -487,23 +496,34 @@ pub fn shown(ctx: &Ctx, rowid: i64) -> Result<Shown> {
 
 /// The overall rating of each complaint of `ds` by its latest survey (by time, then entry) taken
 /// from the local day `since` until the end of `ds`'s range (or now): what the monthly report's
-/// register shows. Read through the complaints of the range, so it costs their surveys only.
+/// register shows. The surveys of the range are `ds.surveys` already; earlier ones of its
+/// complaints (a survey can only predate its complaint's range when entered by hand) are
+/// probed by index, one per complaint, without reading any survey row of the range again.
 pub fn latest_ratings(ctx: &Ctx, ds: &Dataset, since: chrono::NaiveDate) -> Result<HashMap<String, Satisfaction>> {
     let by_id: HashMap<&str, &Fact> = ds.facts.iter().map(|f| (f.id.as_str(), f)).collect();
     let starts: Vec<DateTime<Utc>> = ds.branches.iter().map(|b| local_midnight(b.tz, since)).collect();
     let lo = ds.bounds.iter().map(|b| b.0).min().unwrap_or(ds.now);
     let hi = ds.bounds.iter().map(|b| b.1).max().unwrap_or(ds.now).min(ds.now + chrono::Duration::days(1));
+    let before = ds.bounds.iter().map(|b| b.0).max().unwrap_or(ds.now);
     let mut stmt = ctx.conn.prepare_cached(
-        "SELECT s.complaint_id, s.surveyed_at, s.overall FROM complaints c JOIN surveys s ON s.complaint_id = c.id
+        "SELECT s.complaint_id, s.surveyed_at, s.overall FROM complaints c JOIN surveys s ON s.complaint_id = c.id AND s.surveyed_at < ?3
          WHERE c.received_at >= ?1 AND c.received_at < ?2 ORDER BY s.surveyed_at, s.rowid",
     )?;
     let mut latest = HashMap::new();
-    let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
+    let mut rows = stmt.query(params![ts(lo), ts(hi), ts(before)])?;
     while let Some(r) = rows.next()? {
         let Some(f) = by_id.get(text_at(r, 0)?) else { continue };
         let at = fast_ts(text_at(r, 1)?);
-        if at >= starts[f.branch] && at < ds.cutoff(f.branch) {
+        if at >= starts[f.branch] && at < ds.bounds[f.branch].0 && at < ds.cutoff(f.branch) {
             latest.insert(f.id.clone(), r.get(2)?);
+        }
+    }
+    drop(rows);
+    for s in &ds.surveys {
+        if let Some(f) = by_id.get(s.complaint_id.as_str()) {
+            if s.surveyed_at >= starts[f.branch] && s.surveyed_at < ds.cutoff(f.branch) {
+                latest.insert(f.id.clone(), s.overall);
+            }
         }
     }
     Ok(latest)

@@ -8,7 +8,7 @@
 //! [`count_survey`], used both for the figures and for the lists behind them: the list behind a
 //! figure always has exactly the figure's numbers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
@@ -316,6 +316,34 @@ impl Dimension {
         }
     }
 
+    /// [`Dimension::fact_key`], borrowed where the fact holds it.
+    pub fn fact_key_ref<'a>(self, ds: &'a Dataset, f: &'a Fact) -> std::borrow::Cow<'a, str> {
+        use std::borrow::Cow::Borrowed;
+        match self {
+            Dimension::Category => Borrowed(f.category.as_str()),
+            Dimension::Channel => Borrowed(f.channel.as_str()),
+            Dimension::Tier => Borrowed(f.tier.as_str()),
+            Dimension::Department => Borrowed(&f.department_id),
+            Dimension::Worker => Borrowed(f.worker_id.as_deref().unwrap_or(NONE_KEY)),
+            Dimension::Branch => Borrowed(&ds.branches[f.branch].id),
+            Dimension::Month => self.fact_key(ds, f).into(),
+        }
+    }
+
+    /// [`Dimension::survey_key`], borrowed where the survey holds it.
+    pub fn survey_key_ref<'a>(self, ds: &'a Dataset, s: &'a SurveyFact) -> std::borrow::Cow<'a, str> {
+        use std::borrow::Cow::Borrowed;
+        match self {
+            Dimension::Category => Borrowed(s.category.as_str()),
+            Dimension::Channel => Borrowed(s.channel.as_str()),
+            Dimension::Tier => Borrowed(s.tier.as_str()),
+            Dimension::Department => Borrowed(&s.department_id),
+            Dimension::Worker => Borrowed(s.worker_id.as_deref().unwrap_or(NONE_KEY)),
+            Dimension::Branch => Borrowed(&ds.branches[s.branch].id),
+            Dimension::Month => self.survey_key(ds, s).into(),
+        }
+    }
+
     pub fn survey_key(self, ds: &Dataset, s: &SurveyFact) -> String {
         match self {
             Dimension::Category => s.category.as_str().into(),
@@ -420,66 +448,78 @@ pub fn with_cutoffs<'a>(ds: &'a Dataset, facts: impl Iterator<Item = &'a Fact>, 
 /// One breakdown: rows in a stable order (months chronologically, every month of the range
 /// present; the small vocabularies complete; departments, workers and branches by volume).
 pub fn breakdown(ds: &Dataset, names: &Names, base: &ReportFilter, d: Dimension, max_rows: usize) -> Breakdown {
+    use std::borrow::Cow;
+    type Group<'a> = (Cow<'a, str>, Vec<&'a Fact>, Vec<&'a SurveyFact>);
     let by_month = d == Dimension::Month;
-    let mut groups: BTreeMap<String, (Vec<&Fact>, Vec<&SurveyFact>)> = BTreeMap::new();
-    match d {
-        Dimension::Month => ds.filter.days.months().iter().for_each(|m| {
-            groups.entry(m.key()).or_default();
-        }),
-        Dimension::Category => Category::ALL.iter().for_each(|c| {
-            groups.entry(c.as_str().into()).or_default();
-        }),
-        Dimension::Channel => Channel::ALL.iter().for_each(|c| {
-            groups.entry(c.as_str().into()).or_default();
-        }),
-        Dimension::Tier => Tier::ALL.iter().for_each(|c| {
-            groups.entry(c.as_str().into()).or_default();
-        }),
-        _ => {}
+    // Grouped by borrowed keys (a key string per complaint per breakdown was most of the time
+    // at a million complaints), then in key order as a sorted map would give them.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut at: HashMap<Cow<str>, usize> = HashMap::new();
+    fn slot<'a>(groups: &mut Vec<Group<'a>>, at: &mut HashMap<Cow<'a, str>, usize>, key: Cow<'a, str>) -> usize {
+        if let Some(&i) = at.get(&key) {
+            return i;
+        }
+        groups.push((key.clone(), Vec::new(), Vec::new()));
+        at.insert(key, groups.len() - 1);
+        groups.len() - 1
     }
-    // A filter fixing the dimension leaves one row.
-    let fixed: Option<String> = match d {
-        Dimension::Category => base.category.map(|c| c.as_str().to_string()),
-        Dimension::Channel => base.channel.map(|c| c.as_str().to_string()),
-        Dimension::Tier => base.tier.map(|c| c.as_str().to_string()),
+    // Every month of the range and the whole small vocabularies are rows, even when empty; a
+    // filter fixing the dimension leaves one of them.
+    let vocabulary: Vec<Cow<str>> = match d {
+        Dimension::Month => ds.filter.days.months().iter().map(|m| Cow::Owned(m.key())).collect(),
+        Dimension::Category => Category::ALL.iter().map(|c| Cow::Borrowed(c.as_str())).collect(),
+        Dimension::Channel => Channel::ALL.iter().map(|c| Cow::Borrowed(c.as_str())).collect(),
+        Dimension::Tier => Tier::ALL.iter().map(|c| Cow::Borrowed(c.as_str())).collect(),
+        _ => Vec::new(),
+    };
+    let fixed: Option<&str> = match d {
+        Dimension::Category => base.category.map(|c| c.as_str()),
+        Dimension::Channel => base.channel.map(|c| c.as_str()),
+        Dimension::Tier => base.tier.map(|c| c.as_str()),
         _ => None,
     };
-    if let Some(k) = &fixed {
-        groups.retain(|key, _| key == k);
+    for key in vocabulary {
+        if fixed.is_none_or(|k| k == key) {
+            slot(&mut groups, &mut at, key);
+        }
     }
     for f in &ds.facts {
-        groups.entry(d.fact_key(ds, f)).or_default().0.push(f);
+        let i = slot(&mut groups, &mut at, d.fact_key_ref(ds, f));
+        groups[i].1.push(f);
     }
     for s in &ds.surveys {
-        groups.entry(d.survey_key(ds, s)).or_default().1.push(s);
+        let i = slot(&mut groups, &mut at, d.survey_key_ref(ds, s));
+        groups[i].2.push(s);
     }
-    let mut rows: Vec<BreakdownRow> = groups
-        .into_iter()
-        .map(|(key, (fs, ss))| {
-            let facts = with_cutoffs(ds, fs.into_iter(), by_month);
-            BreakdownRow {
-                label: label(ds, names, d, &key),
-                filter: row_filter(base, ds.filter.days, d, &key),
-                figures: figures(&facts, &ss),
-                key,
-            }
-        })
-        .collect();
-    let order = |r: &BreakdownRow| (r.figures[0].numerator, r.figures.iter().find(|f| f.kpi == KpiKey::CsatShare).map(|f| f.denominator).unwrap_or(0));
-    match d {
-        Dimension::Month => {}
+    drop(at);
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let row = |(key, fs, ss): Group, label: String| {
+        let facts = with_cutoffs(ds, fs.into_iter(), by_month);
+        BreakdownRow { label, filter: row_filter(base, ds.filter.days, d, &key), figures: figures(&facts, &ss), key: key.into_owned() }
+    };
+    let rows_total = groups.len();
+    let rows: Vec<BreakdownRow> = match d {
+        Dimension::Month => groups.into_iter().take(max_rows).map(|g| { let l = label(ds, names, d, &g.0); row(g, l) }).collect(),
         Dimension::Category | Dimension::Channel | Dimension::Tier => {
             let pos = |k: &str| match d {
                 Dimension::Category => Category::parse(k).map(|c| Category::ALL.iter().position(|x| *x == c)),
                 Dimension::Channel => Channel::parse(k).map(|c| Channel::ALL.iter().position(|x| *x == c)),
                 _ => Tier::parse(k).map(|c| Tier::ALL.iter().position(|x| *x == c)),
             };
-            rows.sort_by_key(|r| pos(&r.key));
+            groups.sort_by_key(|g| pos(&g.0));
+            groups.into_iter().take(max_rows).map(|g| { let l = label(ds, names, d, &g.0); row(g, l) }).collect()
         }
-        _ => rows.sort_by(|a, b| order(b).cmp(&order(a)).then_with(|| a.label.cmp(&b.label))),
-    }
-    let rows_total = rows.len();
-    rows.truncate(max_rows);
+        _ => {
+            // By volume (then surveys, then name): the volume is the number of complaints and
+            // the CSAT denominator the number of surveys, so only the rows kept are measured.
+            let mut ranked: Vec<((i64, i64), String, Group)> = groups
+                .into_iter()
+                .map(|g| ((g.1.len() as i64, g.2.len() as i64), label(ds, names, d, &g.0), g))
+                .collect();
+            ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            ranked.into_iter().take(max_rows).map(|(_, l, g)| row(g, l)).collect()
+        }
+    };
     Breakdown { dimension: d, rows, rows_total }
 }
 

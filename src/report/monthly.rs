@@ -155,6 +155,19 @@ pub fn monthly_report(ctx: &Ctx, a: &MonthlyReportArgs) -> Result<MonthlyReport>
     build(ctx, m, None)
 }
 
+/// `clock::ts` for the register's tens of thousands of instants: the same text
+/// ("YYYY-MM-DDTHH:MM:SSZ"), written without the general formatter.
+fn ts_fast(t: DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    if !(0..=9999).contains(&t.year()) {
+        return ts(t);
+    }
+    let mut s = String::with_capacity(20);
+    let _ = write!(s, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second());
+    s
+}
+
 fn change(cur: Option<f64>, prev: Option<f64>) -> Option<f64> {
     Some(cur? - prev?)
 }
@@ -211,7 +224,7 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
                     RegisterRow {
                         id: f.id.clone(),
                         number: f.number.clone(),
-                        received_at: ts(f.received_at),
+                        received_at: ts_fast(f.received_at),
                         category: f.category,
                         sub_category: f.sub_category.clone(),
                         channel: f.channel,
@@ -228,7 +241,7 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
                         resolution_seconds: f.closed_at.filter(|t| *t < cut).and(f.resolution_wall),
                         resolved: f.resolved(cut),
                         overdue: f.overdue(cut),
-                        closed_at: f.closed_at.filter(|t| *t < cut).map(ts),
+                        closed_at: f.closed_at.filter(|t| *t < cut).map(ts_fast),
                         satisfaction: latest.get(f.id.as_str()).copied(),
                     }
                 })
@@ -243,7 +256,7 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
                     SurveyRow {
                         complaint_id: s.complaint_id.clone(),
                         number: s.number.clone(),
-                        surveyed_at: ts(s.surveyed_at),
+                        surveyed_at: ts_fast(s.surveyed_at),
                         overall: s.overall,
                         score: s.overall.score(),
                         speed: s.speed,
@@ -370,4 +383,20 @@ pub fn file_report(ctx: &Ctx, a: &FileReportArgs) -> Result<ReportStatus> {
     let status = status_of(ctx, m)?;
     ctx.event(None, "monthly_report_filed", json!({ "month": m.key(), "revision": status.revision, "suggestions_chars": suggestions.chars().count() }))?;
     Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_timestamp_is_the_stored_form() {
+        for s in ["2026-02-01T00:00:00Z", "2025-12-31T23:59:59Z", "0999-01-02T03:04:05Z", "2026-03-10T02:00:07Z"] {
+            let t = crate::clock::parse_ts("t", s).unwrap();
+            assert_eq!(ts_fast(t), ts(t), "{s}");
+            assert_eq!(ts_fast(t), s);
+        }
+        let t = crate::clock::parse_ts("t", "2026-02-01T00:00:00.999Z").unwrap();
+        assert_eq!(ts_fast(t), ts(t), "fractions are cut as by clock::ts");
+    }
 }

@@ -70,11 +70,15 @@ pub fn row_of(ctx: &Ctx, ds: &Dataset, names: &Names, m: Month) -> Result<Breakd
     let row = kpi::breakdown(ds, names, &filter, Dimension::Month, 12).rows.into_iter().find(|r| r.key == m.key());
     let row = row.unwrap_or_else(|| BreakdownRow { key: m.key(), label: m.key(), filter, figures: Vec::new() });
     if month_ended(ds, m) && row.figures.len() == KpiKey::ALL.len() {
-        ctx.conn.execute(
+        // Storing only saves time: a database that cannot be written (read-only, full) still
+        // gets its report, computed. The command's transaction keeps the row (read-only
+        // commands commit too, `api::run`); were it rolled back, the row would just be computed
+        // again next time.
+        let _ = ctx.conn.execute(
             "INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (month) DO UPDATE SET version = excluded.version, figures = excluded.figures, computed_at = excluded.computed_at",
             params![m.key(), FIGURES_VERSION, encode(&row.figures)?, ts(ctx.now)],
-        )?;
+        );
     }
     Ok(row)
 }
