@@ -419,7 +419,16 @@ def main() -> int:
         # two in turn, so that whatever else the machine does falls on both alike.
         for i in range(-1, a.runs):
             for name, (binary, fn) in subjects.items():
-                r = fn(binary, env_for(name), driver, a)
+                for attempt in range(3):
+                    # A window that fails to start (WebKitWebDriver drops the session now and
+                    # then on a busy machine) is started again; a third failure is reported.
+                    try:
+                        r = fn(binary, env_for(name), driver, a)
+                        break
+                    except Exception as e:
+                        if attempt == 2:
+                            raise
+                        print(f"  {name}: {type(e).__name__} ({str(e).strip()[:120]}); trying again", file=sys.stderr)
                 print(f"  {'warm-up' if i < 0 else f'run {i + 1}'} {name}: cold start {r['cold_start_ms']:.0f} ms, "
                       f"PSS {r['pss_mb']:.0f} MB, RSS {r['rss_mb']:.0f} MB", file=sys.stderr, flush=True)
                 if i >= 0:
