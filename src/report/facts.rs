@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
+use super::fasthash::FastMap;
 use super::filter::Resolved;
 use super::ledger::{Entry, Shown};
 use super::range::{local_midnight, month_of, Month};
@@ -312,7 +313,7 @@ pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
         }
     }
     drop(rows);
-    let by_rowid: HashMap<i64, usize> = rowids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+    let by_rowid: FastMap<i64, usize> = rowids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
 
     // Steps and pauses of the same complaints, one pass each (steps_report covers the steps).
     let mut stmt = ctx.conn.prepare_cached(
@@ -367,7 +368,7 @@ pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
 
     // Surveys taken in the range (R6.1), attributed to the department responsible then (R6.4).
     // Their complaints were mostly read above; older ones are looked up one by one.
-    let by_id: HashMap<&str, usize> = facts.iter().enumerate().map(|(i, f)| (f.id.as_str(), i)).collect();
+    let by_id: FastMap<&str, usize> = facts.iter().enumerate().map(|(i, f)| (f.id.as_str(), i)).collect();
     let mut older = ctx.conn.prepare_cached(&format!(
         "SELECT c.stage, COALESCE(c.department_id, {LAST_DISPATCH}), {DIMS} FROM complaints c WHERE c.id = ?1"
     ))?;
@@ -500,7 +501,7 @@ pub fn shown(ctx: &Ctx, rowid: i64) -> Result<Shown> {
 /// complaints (a survey can only predate its complaint's range when entered by hand) are
 /// probed by index, one per complaint, without reading any survey row of the range again.
 pub fn latest_ratings(ctx: &Ctx, ds: &Dataset, since: chrono::NaiveDate) -> Result<HashMap<String, Satisfaction>> {
-    let by_id: HashMap<&str, &Fact> = ds.facts.iter().map(|f| (f.id.as_str(), f)).collect();
+    let by_id: FastMap<&str, &Fact> = ds.facts.iter().map(|f| (f.id.as_str(), f)).collect();
     let starts: Vec<DateTime<Utc>> = ds.branches.iter().map(|b| local_midnight(b.tz, since)).collect();
     let lo = ds.bounds.iter().map(|b| b.0).min().unwrap_or(ds.now);
     let hi = ds.bounds.iter().map(|b| b.1).max().unwrap_or(ds.now).min(ds.now + chrono::Duration::days(1));

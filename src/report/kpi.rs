@@ -454,8 +454,8 @@ pub fn breakdown(ds: &Dataset, names: &Names, base: &ReportFilter, d: Dimension,
     // Grouped by borrowed keys (a key string per complaint per breakdown was most of the time
     // at a million complaints), then in key order as a sorted map would give them.
     let mut groups: Vec<Group> = Vec::new();
-    let mut at: HashMap<Cow<str>, usize> = HashMap::new();
-    fn slot<'a>(groups: &mut Vec<Group<'a>>, at: &mut HashMap<Cow<'a, str>, usize>, key: Cow<'a, str>) -> usize {
+    let mut at: super::fasthash::FastMap<Cow<str>, usize> = Default::default();
+    fn slot<'a>(groups: &mut Vec<Group<'a>>, at: &mut super::fasthash::FastMap<Cow<'a, str>, usize>, key: Cow<'a, str>) -> usize {
         if let Some(&i) = at.get(&key) {
             return i;
         }

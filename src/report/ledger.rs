@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::facts::{Dataset, Fact};
+use super::fasthash::FastMap;
 use super::kpi::Names;
 use super::range::Month;
 use super::thresholds::ReportSettings;
@@ -121,8 +122,8 @@ pub fn flags_of(ctx: &Ctx, ds: &Dataset, entries: &[Entry], names: &Names, m: Mo
         repeats: i64,
         escalated: i64,
     }
-    let mut by_worker: HashMap<&str, Tally> = HashMap::new();
-    let mut by_branch: HashMap<usize, Tally> = HashMap::new();
+    let mut by_worker: FastMap<&str, Tally> = FastMap::default();
+    let mut by_branch: FastMap<usize, Tally> = FastMap::default();
     for f in entries {
         let is_now = f.month == m;
         if !is_now && f.month != m.prev() {
@@ -270,9 +271,9 @@ pub fn ledger_of<'a>(
     // Per branch: the end of the month (or now) and its start, in the branch's zone.
     let ends: Vec<_> = (0..ds.branches.len()).map(|b| ds.month_cutoff(b, m)).collect();
     let starts: Vec<_> = ds.branches.iter().map(|b| super::range::local_midnight(b.tz, m.first_day())).collect();
-    let mut customers: HashMap<&str, Tally> = HashMap::new();
-    let mut workers: HashMap<&str, Tally> = HashMap::new();
-    let mut issues: HashMap<(Category, &str), Tally> = HashMap::new();
+    let mut customers: FastMap<&str, Tally> = FastMap::default();
+    let mut workers: FastMap<&str, Tally> = FastMap::default();
+    let mut issues: FastMap<(Category, &str), Tally> = FastMap::default();
     for f in entries {
         let end = ends[f.branch];
         if f.received_at >= end || f.received_at < end - days {
@@ -296,7 +297,7 @@ pub fn ledger_of<'a>(
             add(issues.entry((f.category, f.sub_category.as_str())).or_default());
         }
     }
-    fn people<'e>(kind: LedgerKind, map: HashMap<&'e str, Tally<'e>>, min: i64) -> impl Iterator<Item = ((LedgerKind, String), Tally<'e>)> {
+    fn people<'e>(kind: LedgerKind, map: FastMap<&'e str, Tally<'e>>, min: i64) -> impl Iterator<Item = ((LedgerKind, String), Tally<'e>)> {
         map.into_iter().filter(move |(_, t)| t.month > 0 && t.window >= min).map(move |(k, t)| ((kind, k.to_string()), t))
     }
     // Sorted and cut before anything is read for the labels: the order rests on counts and keys.

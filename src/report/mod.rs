@@ -17,6 +17,7 @@ pub mod cases;
 pub mod drill;
 pub mod export;
 pub mod facts;
+pub mod fasthash;
 pub mod filter;
 pub mod import;
 pub mod kpi;
