@@ -17,7 +17,6 @@ use complaint_desk::docs::{render, DocOptions, Form, Lang, Paper};
 use complaint_desk::store::Store;
 use complaint_desk::{api, demo};
 use rusqlite::{params, Connection, OpenFlags};
-use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 const NOW: &str = "2026-03-10T02:00:00Z";
@@ -237,7 +236,7 @@ fn call(store: &mut Store, who: &str, cmd: &str, args: Value) -> Value {
 }
 
 /// A call as the desktop window makes it: the reply stays JSON text (`api::call_raw`).
-fn call_raw(store: &mut Store, who: &str, cmd: &str, args: Value) -> Box<RawValue> {
+fn call_raw(store: &mut Store, who: &str, cmd: &str, args: Value) -> String {
     api::call_raw(store, now(), who, cmd, args).unwrap_or_else(|e| panic!("{cmd}: {e:?}"))
 }
 

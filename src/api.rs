@@ -7,7 +7,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use crate::auth::{self, Actor};
@@ -24,7 +23,7 @@ pub struct Command {
     pub result: fn() -> schemars::Schema,
     /// Replies are serialised straight to JSON text: building a `Value` tree first cost more than
     /// the query itself for a 200-card board page (issue 8 profile: malloc and map inserts).
-    pub run: fn(&Ctx, Value) -> Result<Box<RawValue>>,
+    pub run: fn(&Ctx, Value) -> Result<String>,
 }
 
 fn parse<T: DeserializeOwned>(v: Value) -> Result<T> {
@@ -32,8 +31,12 @@ fn parse<T: DeserializeOwned>(v: Value) -> Result<T> {
     serde_json::from_value(v).map_err(|e| CoreError::BadArguments(e.to_string()))
 }
 
-fn out<T: Serialize>(v: T) -> Result<Box<RawValue>> {
-    serde_json::value::to_raw_value(&v).map_err(|e| CoreError::Integrity(format!("serialising a reply: {e}")))
+fn out<T: Serialize>(v: T) -> Result<String> {
+    // Sized for a board page up front (~600 bytes a card): growing from a few bytes showed as
+    // reallocations and page faults in the profile.
+    let mut buf = Vec::with_capacity(64 * 1024);
+    serde_json::to_writer(&mut buf, &v).map_err(|e| CoreError::Integrity(format!("serialising a reply: {e}")))?;
+    String::from_utf8(buf).map_err(|e| CoreError::Integrity(format!("serialising a reply: {e}")))
 }
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
@@ -81,6 +84,23 @@ macro_rules! cmd {
     };
 }
 
+/// A read command with a hand-written JSON writer (`json`) beside its typed form (`typed`), which
+/// gives the reply's schema; a test holds the two to the same output.
+macro_rules! json_cmd {
+    ($name:literal, $args:ty, $typed:path, $json:path) => {
+        Command {
+            name: $name,
+            read_only: true,
+            schema: || schemars::schema_for!($args),
+            result: || result_schema($typed),
+            run: |ctx, v| {
+                let a: $args = parse(v)?;
+                $json(ctx, &a)
+            },
+        }
+    };
+}
+
 fn whoami(ctx: &Ctx) -> Result<Actor> {
     ctx.begin("whoami", None)?;
     Ok(ctx.actor.clone())
@@ -122,8 +142,8 @@ pub fn commands() -> Vec<Command> {
         cmd!("file_duty_roster", false, fol::DutyRosterArgs, fol::file_duty_roster),
         cmd!("get_complaint", true, views::GetArgs, views::get_complaint),
         cmd!("timeline", true, views::GetArgs, views::timeline),
-        cmd!("board", true, views::SearchArgs, views::search),
-        cmd!("search", true, views::SearchArgs, views::search),
+        json_cmd!("board", views::SearchArgs, views::search, views::search_json),
+        json_cmd!("search", views::SearchArgs, views::search, views::search_json),
         cmd!("escalations", true, views::escalations),
         cmd!("cases", true, views::CasesArgs, views::cases),
         cmd!("save_view", false, views::SaveViewArgs, views::save_view),
@@ -192,12 +212,12 @@ pub fn commands() -> Vec<Command> {
 /// (the CLI and tests, which look inside the reply).
 pub fn call(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Value) -> std::result::Result<Value, ApiError> {
     let raw = call_raw(store, now, login, name, args)?;
-    serde_json::from_str(raw.get()).map_err(|e| CoreError::Integrity(format!("reading a reply: {e}")).to_api())
+    serde_json::from_str(&raw).map_err(|e| CoreError::Integrity(format!("reading a reply: {e}")).to_api())
 }
 
 /// The same as [`call`], with the reply as JSON text: what the desktop window receives, passed
 /// on without being parsed and serialised again.
-pub fn call_raw(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Value) -> std::result::Result<Box<RawValue>, ApiError> {
+pub fn call_raw(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Value) -> std::result::Result<String, ApiError> {
     run(store, now, login, name, args).map_err(|e| e.to_api())
 }
 
@@ -208,7 +228,7 @@ pub fn registry() -> &'static [Command] {
     REGISTRY.get_or_init(commands)
 }
 
-fn run(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Value) -> Result<Box<RawValue>> {
+fn run(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Value) -> Result<String> {
     let cmd = registry().iter().find(|c| c.name == name).ok_or_else(|| CoreError::UnknownCommand(name.to_string()))?;
     let dir = store.attachments_dir();
     let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -10,7 +10,6 @@ use std::path::Path;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::auth::{self, Actor};
@@ -198,7 +197,7 @@ impl Desk {
     /// A read the window makes by itself (notification polling, countdown refresh): refused when
     /// signed out or locked, allowed only for read-only commands, and not counted as activity,
     /// so background polling never keeps an unattended PC unlocked.
-    pub fn peek(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<Box<RawValue>, ApiError> {
+    pub fn peek_json(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<String, ApiError> {
         self.apply_idle(now);
         let login = match &self.session {
             None => return Err(CoreError::Unauthenticated.to_api()),
@@ -213,10 +212,24 @@ impl Desk {
 
     /// Runs one command of the registry as the signed-in user.
     /// The reply is JSON text, handed to the window as is.
-    pub fn call(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<Box<RawValue>, ApiError> {
+    pub fn call_json(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<String, ApiError> {
         let login = self.active_login(now).map_err(|e| e.to_api())?;
         api::call_raw(&mut self.store, now, &login, name, args)
     }
+
+    /// `call_json` with the reply as a value (the CLI and tests).
+    pub fn call(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<Value, ApiError> {
+        parse_reply(self.call_json(now, name, args)?)
+    }
+
+    /// `peek_json` with the reply as a value.
+    pub fn peek(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<Value, ApiError> {
+        parse_reply(self.peek_json(now, name, args)?)
+    }
+}
+
+fn parse_reply(json: String) -> std::result::Result<Value, ApiError> {
+    serde_json::from_str(&json).map_err(|e| CoreError::Integrity(format!("reading a reply: {e}")).to_api())
 }
 
 #[cfg(test)]
@@ -242,7 +255,6 @@ mod tests {
         assert_eq!(e.code, "unauthenticated");
         d.login(t("2026-03-10T02:01:00Z"), "admin", "admin-pass").unwrap();
         let me = d.call(t("2026-03-10T02:02:00Z"), "whoami", Value::Null).unwrap();
-        let me: Value = serde_json::from_str(me.get()).unwrap();
         assert_eq!(me["login"], "admin");
     }
 

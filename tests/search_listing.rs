@@ -52,6 +52,10 @@ fn keys_of(fx: &Fx, ids: &[String]) -> Vec<Keys> {
 /// The slow reference: every complaint the full (all-complaint) text tables match, filtered by
 /// stage in Rust, sorted by `sort_key`.
 fn reference(fx: &Fx, text: Option<&str>, stages: &[&str]) -> Vec<Keys> {
+    reference_since(fx, text, stages, None)
+}
+
+fn reference_since(fx: &Fx, text: Option<&str>, stages: &[&str], closed_from: Option<&str>) -> Vec<Keys> {
     let ids: Vec<String> = match text.and_then(TextMatch::of) {
         Some(m) => {
             let (cond, p) = m.rowid_condition(false);
@@ -69,6 +73,12 @@ fn reference(fx: &Fx, text: Option<&str>, stages: &[&str]) -> Vec<Keys> {
             fx.store.conn.query_row("SELECT stage FROM complaints WHERE id = ?1", params![id], |r| r.get(0)).unwrap()
         };
         keys.retain(|k| stages.contains(&stage_of(&k.id).as_str()));
+    }
+    if let Some(since) = closed_from {
+        let closed_at = |id: &str| -> Option<String> {
+            fx.store.conn.query_row("SELECT closed_at FROM complaints WHERE id = ?1", params![id], |r| r.get(0)).unwrap()
+        };
+        keys.retain(|k| closed_at(&k.id).is_some_and(|c| c.as_str() >= since));
     }
     keys.sort_by_key(sort_key);
     keys
@@ -146,6 +156,27 @@ fn lists_match_the_full_text_reference_in_order_and_in_pages() {
 }
 
 #[test]
+fn the_closed_since_column_matches_the_reference() {
+    // The board's "closed today" column (R7.10 date conditions): closed since an instant.
+    let mut fx = fixture();
+    let mut closed: Vec<String> = {
+        let mut st = fx.store.conn.prepare("SELECT closed_at FROM complaints WHERE closed_at IS NOT NULL ORDER BY closed_at DESC").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    assert!(closed.len() > 50);
+    closed.truncate(40);
+    let since = closed.last().unwrap().clone();
+    for text in [None, Some("上门"), Some("空调")] {
+        let want = reference_since(&fx, text, &["closed"], Some(&since));
+        let got = search_ids(&mut fx, json!({ "text": text, "stages": ["closed"], "closed_from": since }), 1000, 0);
+        assert_same(&fx, &got, &want, &format!("closed since {since}, text {text:?}"));
+        if text.is_none() {
+            assert!(want.len() >= 35, "the recent closings are listed ({})", want.len());
+        }
+    }
+}
+
+#[test]
 fn open_text_tables_follow_every_stage_change() {
     // R7.10 after R3.5 (cancel), R6.3 (close) and reopen: a complaint moves between the parts
     // and is still found by its text, exactly once.
@@ -187,4 +218,42 @@ fn open_text_tables_follow_every_stage_change() {
 /// The complaint number is in the indexed text: a text search by number finds exactly it.
 fn find_number(fx: &mut Fx, number: &str, stages: Value) -> Vec<String> {
     search_ids(fx, json!({ "text": number, "stages": stages }), 50, 0)
+}
+
+#[test]
+fn the_json_writer_of_board_and_search_gives_the_typed_reply_byte_for_byte() {
+    // R7.8 / R7.10: the board's fast JSON writer must not drift from the typed reply (its
+    // schema is what the window is generated from): same bytes for every role, masked or not.
+    use complaint_desk::workflow::{views, Ctx};
+    let fx = fixture();
+    let dir = fx.store.attachments_dir();
+    let filters = [
+        json!({}),
+        json!({ "open_only": true }),
+        json!({ "text": "空调" }),
+        json!({ "text": "上门", "stages": ["follow_up", "closed"] }),
+        json!({ "phone": "13", "open_only": true }),
+        json!({ "due": "overdue" }),
+    ];
+    let mut compared = 0;
+    for login in [MANAGER, AGENT, HS_HANDLER, AUDITOR] {
+        let actor = complaint_desk::auth::actor_by_login(&fx.store.conn, login).unwrap();
+        let ctx = Ctx { conn: &fx.store.conn, now: fx.now, actor: &actor, attachments_dir: &dir };
+        for f in &filters {
+            for with_total in [false, true] {
+                let a: views::SearchArgs = serde_json::from_value(json!({ "filter": f, "limit": 300, "with_total": with_total })).unwrap();
+                let typed = match views::search(&ctx, &a) {
+                    Ok(r) => serde_json::to_string(&r).unwrap(),
+                    Err(e) => {
+                        assert!(views::search_json(&ctx, &a).is_err(), "{login} {f}: typed failed ({e}) but the writer did not");
+                        continue;
+                    }
+                };
+                let fast = views::search_json(&ctx, &a).unwrap();
+                assert_eq!(fast, typed, "{login} {f}");
+                compared += serde_json::from_str::<Value>(&fast).unwrap()["items"].as_array().unwrap().len();
+            }
+        }
+    }
+    assert!(compared > 1000, "too few cards compared ({compared})");
 }

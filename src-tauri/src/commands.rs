@@ -5,8 +5,8 @@ use chrono::Utc;
 use complaint_desk::auth::Actor;
 use complaint_desk::desk::{Desk, DeskStatus};
 use complaint_desk::{ApiError, CoreError};
-use serde_json::value::RawValue;
 use serde_json::Value;
+use tauri::ipc::Response;
 use tauri::State;
 
 use crate::AppState;
@@ -64,12 +64,12 @@ pub fn desk_touch(state: State<'_, AppState>) -> Reply<()> {
 
 /// Every operation of the core, by name, as the signed-in user.
 #[tauri::command(async)]
-pub fn call(state: State<'_, AppState>, name: String, args: Value) -> Reply<Box<RawValue>> {
-    with_desk(&state, |d| d.call(Utc::now(), &name, args))
+pub fn call(state: State<'_, AppState>, name: String, args: Value) -> Reply<Response> {
+    with_desk(&state, |d| d.call_json(Utc::now(), &name, args)).map(Response::new)
 }
 
 /// A background read (notifications, countdown refresh) that must not count as user activity.
 #[tauri::command(async)]
-pub fn peek(state: State<'_, AppState>, name: String, args: Value) -> Reply<Box<RawValue>> {
-    with_desk(&state, |d| d.peek(Utc::now(), &name, args))
+pub fn peek(state: State<'_, AppState>, name: String, args: Value) -> Reply<Response> {
+    with_desk(&state, |d| d.peek_json(Utc::now(), &name, args)).map(Response::new)
 }

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("migrations/0006_report_month_figures.sql")),
     (7, include_str!("migrations/0007_report_covering_indexes.sql")),
     (8, include_str!("migrations/0008_open_complaint_search.sql")),
+    (9, include_str!("migrations/0009_closed_at_index.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

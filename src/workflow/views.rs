@@ -111,12 +111,41 @@ pub const CARD_JOINS: &str = "JOIN users u ON u.id = c.owner_id LEFT JOIN depart
 /// R7.10: the board and every list. Open complaints first — repeat complaints first (R3.6), then
 /// by urgency — then finished ones, newest first (`listing`).
 pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<SearchResult> {
+    let personal = auth::may_see_personal_data(ctx.actor.role);
+    let (items, total) = search_rows(ctx, a, |r| card_from_row(r, ctx.now, personal))?;
+    Ok(SearchResult { items, total })
+}
+
+/// The same reply as `search`, as JSON text written straight from the rows: the board asks for
+/// up to 1,000 cards at a time, and building owned cards only to serialise them was half of a
+/// board page's cost (issue 8 profile). `tests::search_json_is_search_serialised` holds the two
+/// to the same bytes.
+pub fn search_json(ctx: &Ctx, a: &SearchArgs) -> Result<String> {
+    let personal = auth::may_see_personal_data(ctx.actor.role);
+    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
+    buf.extend_from_slice(b"{\"items\":[");
+    let mut first = true;
+    let (_, total) = search_rows(ctx, a, |r| {
+        if !std::mem::take(&mut first) {
+            buf.push(b',');
+        }
+        let card = card_ref(r, ctx.now, personal)?;
+        serde_json::to_writer(&mut buf, &card).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    })?;
+    buf.extend_from_slice(b"],\"total\":");
+    serde_json::to_writer(&mut buf, &total).map_err(|e| CoreError::Integrity(format!("serialising a reply: {e}")))?;
+    buf.push(b'}');
+    String::from_utf8(buf).map_err(|e| CoreError::Integrity(format!("serialising a reply: {e}")))
+}
+
+/// The rows of a search, each mapped by `map`, and the total when asked; logs the look at
+/// personal data (R7.1).
+fn search_rows<T>(ctx: &Ctx, a: &SearchArgs, map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>) -> Result<(Vec<T>, Option<i64>)> {
     ctx.begin("search", None)?;
     let f = &a.filter;
     let listing = super::listing::Listing::compile(ctx, f)?;
     let limit = a.limit.clamp(1, 1000);
-    let personal = auth::may_see_personal_data(ctx.actor.role);
-    let items = listing.page(ctx, CARD_COLUMNS, CARD_JOINS, limit, a.offset, |r| card_from_row(r, ctx.now, personal))?;
+    let items = listing.page(ctx, CARD_COLUMNS, CARD_JOINS, limit, a.offset, map)?;
     let total = if a.with_total { Some(listing.count(ctx)?) } else { None };
     // R7.10 / R7.1: a search by text or phone that returns people is logged.
     // The same search repeated by the same person within ten minutes (the board asks once per
@@ -154,8 +183,9 @@ pub fn search(ctx: &Ctx, a: &SearchArgs) -> Result<SearchResult> {
             ctx.event(None, "personal_data_search", d)?;
         }
     }
-    Ok(SearchResult { items, total })
+    Ok((items, total))
 }
+
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ComplaintDetail {
@@ -604,37 +634,90 @@ pub fn local(t: &str, tz: chrono_tz::Tz) -> String {
 /// owner name, department name, received_at, next_due_at, next_soon_at, summary) — shared by the
 /// board and the report's drill-down lists so both mask and rank the same way (R4.6, R7.8).
 pub(crate) fn card_from_row(r: &rusqlite::Row<'_>, now: DateTime<Utc>, personal: bool) -> rusqlite::Result<ComplaintCard> {
-    let name: String = r.get(3)?;
-    let phone: String = r.get(4)?;
-    let due: Option<String> = r.get(14)?;
-    let soon: Option<String> = r.get(15)?;
-    let urgency = due.as_deref().map(|d| {
-        if now >= stored_ts(d) {
+    let c = card_ref(r, now, personal)?;
+    Ok(ComplaintCard {
+        id: c.id.to_string(),
+        number: c.number.to_string(),
+        stage: c.stage,
+        customer_name: c.customer_name.into_owned(),
+        phone_masked: c.phone_masked,
+        category: c.category,
+        sub_category: c.sub_category.to_string(),
+        nature: c.nature,
+        tier: c.tier,
+        warning_level: c.warning_level,
+        is_repeat: c.is_repeat,
+        owner_name: c.owner_name.to_string(),
+        department_name: c.department_name.map(str::to_string),
+        received_at: c.received_at.to_string(),
+        next_due_at: c.next_due_at.map(str::to_string),
+        next_soon_at: c.next_soon_at.map(str::to_string),
+        urgency: c.urgency,
+        summary: c.summary.to_string(),
+    })
+}
+
+/// A card borrowing its text from the row: the same fields, in the same order, as
+/// `ComplaintCard`, so both serialise to the same JSON.
+#[derive(Serialize)]
+pub(crate) struct CardRef<'a> {
+    id: &'a str,
+    number: &'a str,
+    stage: Stage,
+    customer_name: std::borrow::Cow<'a, str>,
+    phone_masked: String,
+    category: Category,
+    sub_category: &'a str,
+    nature: Nature,
+    tier: Tier,
+    warning_level: u8,
+    is_repeat: bool,
+    owner_name: &'a str,
+    department_name: Option<&'a str>,
+    received_at: &'a str,
+    next_due_at: Option<&'a str>,
+    next_soon_at: Option<&'a str>,
+    urgency: Option<Urgency>,
+    summary: &'a str,
+}
+
+/// Reads a card from a row of `CARD_COLUMNS` (R7.8: the name masked for roles without access,
+/// the phone always masked in lists).
+pub(crate) fn card_ref<'a>(r: &'a rusqlite::Row<'_>, now: DateTime<Utc>, personal: bool) -> rusqlite::Result<CardRef<'a>> {
+    let text = |i: usize| -> rusqlite::Result<&'a str> { r.get_ref(i)?.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))) };
+    let opt = |i: usize| -> rusqlite::Result<Option<&'a str>> {
+        r.get_ref(i)?.as_str_or_null().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    };
+    let name = text(3)?;
+    let due = opt(14)?;
+    let soon = opt(15)?;
+    let urgency = due.map(|d| {
+        if now >= crate::report::facts::fast_ts(d) {
             Urgency::Overdue
-        } else if soon.as_deref().is_some_and(|s| now >= stored_ts(s)) {
+        } else if soon.is_some_and(|s| now >= crate::report::facts::fast_ts(s)) {
             Urgency::DueSoon
         } else {
             Urgency::OnTime
         }
     });
-    Ok(ComplaintCard {
-        id: r.get(0)?,
-        number: r.get(1)?,
+    Ok(CardRef {
+        id: text(0)?,
+        number: text(1)?,
         stage: r.get(2)?,
-        customer_name: if personal { name } else { mask_name(&name) },
-        phone_masked: mask_phone(&phone),
+        customer_name: if personal { std::borrow::Cow::Borrowed(name) } else { std::borrow::Cow::Owned(mask_name(name)) },
+        phone_masked: mask_phone(text(4)?),
         category: r.get(5)?,
-        sub_category: r.get(6)?,
+        sub_category: text(6)?,
         nature: r.get(7)?,
         tier: r.get(8)?,
         warning_level: r.get(9)?,
         is_repeat: r.get(10)?,
-        owner_name: r.get(11)?,
-        department_name: r.get(12)?,
-        received_at: r.get(13)?,
+        owner_name: text(11)?,
+        department_name: opt(12)?,
+        received_at: text(13)?,
         next_due_at: due,
         next_soon_at: soon,
         urgency,
-        summary: r.get(16)?,
+        summary: text(16)?,
     })
 }

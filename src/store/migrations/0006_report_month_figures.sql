@@ -20,13 +20,13 @@ CREATE TABLE IF NOT EXISTS report_month_figures (
 
 -- A complaint: its month of receipt, before and after, and the months of its surveys (their
 -- branch and whether they count follow the complaint).
-CREATE TRIGGER report_month_figures_complaint_insert AFTER INSERT ON complaints BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_complaint_insert AFTER INSERT ON complaints BEGIN
     DELETE FROM report_month_figures
     WHERE month BETWEEN strftime('%Y-%m', NEW.received_at, '-1 day') AND strftime('%Y-%m', NEW.received_at, '+1 day')
        OR strftime('%Y-%m', NEW.received_at) IS NULL;
 END;
 
-CREATE TRIGGER report_month_figures_complaint_update AFTER UPDATE ON complaints BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_complaint_update AFTER UPDATE ON complaints BEGIN
     DELETE FROM report_month_figures
     WHERE month BETWEEN strftime('%Y-%m', OLD.received_at, '-1 day') AND strftime('%Y-%m', OLD.received_at, '+1 day')
        OR month BETWEEN strftime('%Y-%m', NEW.received_at, '-1 day') AND strftime('%Y-%m', NEW.received_at, '+1 day')
@@ -36,7 +36,7 @@ CREATE TRIGGER report_month_figures_complaint_update AFTER UPDATE ON complaints 
                        OR strftime('%Y-%m', s.surveyed_at) IS NULL));
 END;
 
-CREATE TRIGGER report_month_figures_complaint_delete AFTER DELETE ON complaints BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_complaint_delete AFTER DELETE ON complaints BEGIN
     DELETE FROM report_month_figures
     WHERE month BETWEEN strftime('%Y-%m', OLD.received_at, '-1 day') AND strftime('%Y-%m', OLD.received_at, '+1 day')
        OR strftime('%Y-%m', OLD.received_at) IS NULL
@@ -48,12 +48,12 @@ END;
 -- Rows of a complaint (deadline steps, pauses, dispatches, timeline events: on-time rates,
 -- business-hours durations, department, first response): the complaint's month of receipt. A
 -- complaint that cannot be found (NULL) deletes everything.
-CREATE TRIGGER report_month_figures_steps_insert AFTER INSERT ON steps BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_steps_insert AFTER INSERT ON steps BEGIN
     DELETE FROM report_month_figures WHERE (SELECT
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = NEW.complaint_id) IS NOT 0;
 END;
-CREATE TRIGGER report_month_figures_steps_update AFTER UPDATE ON steps BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_steps_update AFTER UPDATE ON steps BEGIN
     DELETE FROM report_month_figures WHERE (SELECT
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = NEW.complaint_id) IS NOT 0
@@ -61,18 +61,18 @@ CREATE TRIGGER report_month_figures_steps_update AFTER UPDATE ON steps BEGIN
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = OLD.complaint_id) IS NOT 0;
 END;
-CREATE TRIGGER report_month_figures_steps_delete AFTER DELETE ON steps BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_steps_delete AFTER DELETE ON steps BEGIN
     DELETE FROM report_month_figures WHERE (SELECT
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = OLD.complaint_id) IS NOT 0;
 END;
 
-CREATE TRIGGER report_month_figures_pauses_insert AFTER INSERT ON pauses BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_pauses_insert AFTER INSERT ON pauses BEGIN
     DELETE FROM report_month_figures WHERE (SELECT
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = NEW.complaint_id) IS NOT 0;
 END;
-CREATE TRIGGER report_month_figures_pauses_update AFTER UPDATE ON pauses BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_pauses_update AFTER UPDATE ON pauses BEGIN
     DELETE FROM report_month_figures WHERE (SELECT
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = NEW.complaint_id) IS NOT 0
@@ -80,18 +80,18 @@ CREATE TRIGGER report_month_figures_pauses_update AFTER UPDATE ON pauses BEGIN
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = OLD.complaint_id) IS NOT 0;
 END;
-CREATE TRIGGER report_month_figures_pauses_delete AFTER DELETE ON pauses BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_pauses_delete AFTER DELETE ON pauses BEGIN
     DELETE FROM report_month_figures WHERE (SELECT
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = OLD.complaint_id) IS NOT 0;
 END;
 
-CREATE TRIGGER report_month_figures_dispatches_insert AFTER INSERT ON dispatches BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_dispatches_insert AFTER INSERT ON dispatches BEGIN
     DELETE FROM report_month_figures WHERE (SELECT
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = NEW.complaint_id) IS NOT 0;
 END;
-CREATE TRIGGER report_month_figures_dispatches_update AFTER UPDATE ON dispatches BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_dispatches_update AFTER UPDATE ON dispatches BEGIN
     DELETE FROM report_month_figures WHERE (SELECT
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = NEW.complaint_id) IS NOT 0
@@ -99,7 +99,7 @@ CREATE TRIGGER report_month_figures_dispatches_update AFTER UPDATE ON dispatches
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = OLD.complaint_id) IS NOT 0;
 END;
-CREATE TRIGGER report_month_figures_dispatches_delete AFTER DELETE ON dispatches BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_dispatches_delete AFTER DELETE ON dispatches BEGIN
     DELETE FROM report_month_figures WHERE (SELECT
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = OLD.complaint_id) IS NOT 0;
@@ -107,25 +107,25 @@ END;
 
 -- The timeline only ever grows (events_no_update / events_no_delete); an event of a complaint
 -- may be its first response.
-CREATE TRIGGER report_month_figures_events_insert AFTER INSERT ON events WHEN NEW.complaint_id IS NOT NULL BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_events_insert AFTER INSERT ON events WHEN NEW.complaint_id IS NOT NULL BEGIN
     DELETE FROM report_month_figures WHERE (SELECT
         month BETWEEN strftime('%Y-%m', c.received_at, '-1 day') AND strftime('%Y-%m', c.received_at, '+1 day')
         FROM complaints c WHERE c.id = NEW.complaint_id) IS NOT 0;
 END;
 
 -- A survey: the month it was taken in (CSAT), before and after.
-CREATE TRIGGER report_month_figures_surveys_insert AFTER INSERT ON surveys BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_surveys_insert AFTER INSERT ON surveys BEGIN
     DELETE FROM report_month_figures
     WHERE month BETWEEN strftime('%Y-%m', NEW.surveyed_at, '-1 day') AND strftime('%Y-%m', NEW.surveyed_at, '+1 day')
        OR strftime('%Y-%m', NEW.surveyed_at) IS NULL;
 END;
-CREATE TRIGGER report_month_figures_surveys_update AFTER UPDATE ON surveys BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_surveys_update AFTER UPDATE ON surveys BEGIN
     DELETE FROM report_month_figures
     WHERE month BETWEEN strftime('%Y-%m', OLD.surveyed_at, '-1 day') AND strftime('%Y-%m', OLD.surveyed_at, '+1 day')
        OR month BETWEEN strftime('%Y-%m', NEW.surveyed_at, '-1 day') AND strftime('%Y-%m', NEW.surveyed_at, '+1 day')
        OR strftime('%Y-%m', OLD.surveyed_at) IS NULL OR strftime('%Y-%m', NEW.surveyed_at) IS NULL;
 END;
-CREATE TRIGGER report_month_figures_surveys_delete AFTER DELETE ON surveys BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_surveys_delete AFTER DELETE ON surveys BEGIN
     DELETE FROM report_month_figures
     WHERE month BETWEEN strftime('%Y-%m', OLD.surveyed_at, '-1 day') AND strftime('%Y-%m', OLD.surveyed_at, '+1 day')
        OR strftime('%Y-%m', OLD.surveyed_at) IS NULL;
@@ -133,25 +133,25 @@ END;
 
 -- What cuts months and measures business hours (time zone, hours, calendars, the order of the
 -- branches), and settings: rare administrative changes, so every stored month goes.
-CREATE TRIGGER report_month_figures_branches_insert AFTER INSERT ON branches BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_branches_update AFTER UPDATE ON branches BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_branches_delete AFTER DELETE ON branches BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_calendar_days_insert AFTER INSERT ON calendar_days BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_calendar_days_update AFTER UPDATE ON calendar_days BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_calendar_days_delete AFTER DELETE ON calendar_days BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_calendar_years_insert AFTER INSERT ON calendar_years BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_calendar_years_update AFTER UPDATE ON calendar_years BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_calendar_years_delete AFTER DELETE ON calendar_years BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_policies_insert AFTER INSERT ON deadline_policies BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_policies_update AFTER UPDATE ON deadline_policies BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_policies_delete AFTER DELETE ON deadline_policies BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_settings_insert AFTER INSERT ON settings BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_settings_update AFTER UPDATE ON settings BEGIN DELETE FROM report_month_figures; END;
-CREATE TRIGGER report_month_figures_settings_delete AFTER DELETE ON settings BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_branches_insert AFTER INSERT ON branches BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_branches_update AFTER UPDATE ON branches BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_branches_delete AFTER DELETE ON branches BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_calendar_days_insert AFTER INSERT ON calendar_days BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_calendar_days_update AFTER UPDATE ON calendar_days BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_calendar_days_delete AFTER DELETE ON calendar_days BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_calendar_years_insert AFTER INSERT ON calendar_years BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_calendar_years_update AFTER UPDATE ON calendar_years BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_calendar_years_delete AFTER DELETE ON calendar_years BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_policies_insert AFTER INSERT ON deadline_policies BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_policies_update AFTER UPDATE ON deadline_policies BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_policies_delete AFTER DELETE ON deadline_policies BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_settings_insert AFTER INSERT ON settings BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_settings_update AFTER UPDATE ON settings BEGIN DELETE FROM report_month_figures; END;
+CREATE TRIGGER IF NOT EXISTS report_month_figures_settings_delete AFTER DELETE ON settings BEGIN DELETE FROM report_month_figures; END;
 
 -- A restore replaces every table at once (src/store/backup/restore.rs) and then logs its run:
 -- the stored months came with the backup, consistent with it, but go anyway.
-CREATE TRIGGER report_month_figures_restore AFTER INSERT ON backup_runs WHEN NEW.trigger = 'restore' BEGIN
+CREATE TRIGGER IF NOT EXISTS report_month_figures_restore AFTER INSERT ON backup_runs WHEN NEW.trigger = 'restore' BEGIN
     DELETE FROM report_month_figures;
 END;
 
