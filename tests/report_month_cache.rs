@@ -50,7 +50,7 @@ fn report(fx: &mut Fx) -> Value {
 }
 
 fn stored_months(fx: &Fx) -> Vec<String> {
-    let mut stmt = fx.store.conn.prepare("SELECT month FROM report_month_figures ORDER BY month").unwrap();
+    let mut stmt = fx.store.conn.prepare("SELECT month FROM report_month_figures WHERE month NOT LIKE 'body:%' ORDER BY month").unwrap();
     stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
 }
 
@@ -392,6 +392,19 @@ fn assert_as_before(fx: &mut Fx, r: &Value) {
     assert!(rated > 0, "the demo month has rated complaints");
 }
 
+/// The code of a worker named on a complaint of the reported month.
+fn worker_code(fx: &Fx) -> String {
+    fx.store
+        .conn
+        .query_row(
+            "SELECT w.code FROM complaints c JOIN workers w ON w.id = c.worker_id
+             WHERE c.received_at >= '2026-02-01T00:00:00Z' AND c.received_at < '2026-02-27T00:00:00Z' ORDER BY c.received_at LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
 /// A complaint received in `month` (local) in `stage`, if any.
 fn complaint_in(fx: &Fx, from: &str, to: &str, stage: &str) -> Option<String> {
     fx.store
@@ -417,6 +430,37 @@ fn stored_month_figures_equal_fresh_ones_after_every_kind_of_write() {
     let second = report(&mut fx);
     assert_eq!(second, first, "served from the store, the report is the same");
 
+    // The whole report of the month is kept too, and served while current.
+    let body_rows: i64 =
+        fx.store.conn.query_row("SELECT COUNT(*) FROM report_month_figures WHERE month = 'body:2026-02'", [], |r| r.get(0)).unwrap();
+    assert_eq!(body_rows, 1, "the report of a month that is over is stored");
+    // Damaged by hand into something that is not JSON: computed again.
+    fx.store
+        .conn
+        .execute("UPDATE report_month_figures SET figures = replace(figures, '\"complaints\":', '\"complaints\":1000000+0*') WHERE month = 'body:2026-02'", [])
+        .unwrap();
+    assert_eq!(report(&mut fx), first, "a damaged stored report is computed again");
+    fx.store
+        .conn
+        .execute(
+            "UPDATE report_month_figures SET figures = replace(figures, '\"window_days\":', '\"window_days\":4') WHERE month = 'body:2026-02'",
+            [],
+        )
+        .unwrap();
+    let shown = report(&mut fx);
+    assert_ne!(shown["ledger"]["window_days"], first["ledger"]["window_days"], "the stored report is what is served");
+    assert_eq!(shown["status"], first["status"], "the filing status is read fresh");
+    // A newer figure row than the stored report (written after it) makes it stale.
+    fx.store
+        .conn
+        .execute_batch(
+            "INSERT INTO report_month_figures (month, version, figures, computed_at) SELECT month, version, figures, computed_at FROM report_month_figures WHERE month = '2025-05';
+             DELETE FROM report_month_figures WHERE month = '2025-05' AND rowid <> (SELECT MAX(rowid) FROM report_month_figures WHERE month = '2025-05');",
+        )
+        .ok();
+    fx.store.conn.execute("DELETE FROM report_month_figures WHERE month = '2025-05'", []).unwrap();
+    assert_eq!(report(&mut fx), first, "a stored report whose months changed is computed again");
+
     // The store is really read: a tampered row shows (which is why writes must delete rows) …
     let stored: String =
         fx.store.conn.query_row("SELECT figures FROM report_month_figures WHERE month = '2026-01'", [], |r| r.get(0)).unwrap();
@@ -426,11 +470,15 @@ fn stored_month_figures_equal_fresh_ones_after_every_kind_of_write() {
         .conn
         .execute("UPDATE report_month_figures SET figures = ?1 WHERE month = '2026-01'", [serde_json::to_string(&tampered).unwrap()])
         .unwrap();
+    fx.store.conn.execute("DELETE FROM report_month_figures WHERE month LIKE 'body:%'", []).unwrap();
     let shown = report(&mut fx);
     assert_eq!(figure(&month_figures(&shown, "2026-01"), "volume")["numerator"], 999_999);
     // … unless it was written by another version of the figures, which is never served.
     fx.store.conn.execute("UPDATE report_month_figures SET version = version + 1 WHERE month = '2026-01'", []).unwrap();
+    fx.store.conn.execute("DELETE FROM report_month_figures WHERE month LIKE 'body:%'", []).unwrap();
     assert_eq!(report(&mut fx), first, "a row of another FIGURES_VERSION is recomputed");
+    fx.store.conn.execute("UPDATE report_month_figures SET version = version + 1 WHERE month = 'body:2026-02'", []).unwrap();
+    assert_eq!(report(&mut fx), first, "a stored report of another FIGURES_VERSION is computed again");
 
     // 1. A complaint registered today but received in January (backdated receipt).
     fx.set_now("2026-03-10T03:00:00Z");
@@ -480,6 +528,12 @@ fn stored_month_figures_equal_fresh_ones_after_every_kind_of_write() {
     fx.ok(ADMIN, "update_branch", json!({ "tz": "Asia/Tokyo" }));
     assert_cached_is_fresh(&mut fx, "the branch's time zone");
     fx.ok(ADMIN, "update_branch", json!({ "tz": "Asia/Shanghai" }));
+
+    // 8b. Names and activity of departments and workers (labels, sections, the flags' rates).
+    fx.ok(ADMIN, "upsert_worker", json!({ "code": worker_code(&fx), "name": "改名师傅" }));
+    assert_cached_is_fresh(&mut fx, "a worker renamed");
+    fx.ok(ADMIN, "upsert_department", json!({ "code": "HS", "name": "家政服务二部" }));
+    assert_cached_is_fresh(&mut fx, "a department renamed");
 
     // 9. The report thresholds (settings; they change flags and the ledger, never stored).
     fx.ok(ADMIN, "set_report_settings", json!({ "worker_flag_min": 1, "branch_flag_per_100_workers": 5, "ledger_min": 2, "ledger_window_days": 365 }));

@@ -148,11 +148,57 @@ pub fn month_arg(ctx: &Ctx, m: Option<&str>) -> Result<Month> {
     }
 }
 
+/// The reply of `monthly_report`: a report built now, or the stored text of a month that is over
+/// (`trend::stored_report`) with its generation time and filing status filled in now. Either is
+/// the same JSON, described by [`MonthlyReport`]'s schema.
+pub enum MonthlyReply {
+    Built(Box<MonthlyReport>),
+    Stored(Box<serde_json::value::RawValue>),
+}
+
+impl Serialize for MonthlyReply {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            MonthlyReply::Built(r) => r.serialize(s),
+            MonthlyReply::Stored(raw) => raw.serialize(s),
+        }
+    }
+}
+
+impl JsonSchema for MonthlyReply {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        MonthlyReport::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        MonthlyReport::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        MonthlyReport::json_schema(generator)
+    }
+}
+
 /// `monthly_report`: the report's content, for the window.
-pub fn monthly_report(ctx: &Ctx, a: &MonthlyReportArgs) -> Result<MonthlyReport> {
+pub fn monthly_report(ctx: &Ctx, a: &MonthlyReportArgs) -> Result<MonthlyReply> {
     ctx.begin("monthly_report", None)?;
     let m = month_arg(ctx, a.month.as_deref())?;
-    build(ctx, m, None)
+    let json_err = |e: serde_json::Error| CoreError::Integrity(format!("monthly report: {e}"));
+    if let Some(body) = trend::stored_report(ctx, m)? {
+        let status = status_of(ctx, m)?;
+        let fresh = json!({ "generated_at": ts(ctx.now), "suggestions": status.suggestions.clone(), "status": status });
+        let mut text = serde_json::to_string(&fresh).map_err(json_err)?;
+        text.pop();
+        text.push(',');
+        text.push_str(&body[1..]);
+        // A stored text that is not JSON (damaged by hand) is computed again.
+        if let Ok(raw) = serde_json::value::RawValue::from_string(text) {
+            return Ok(MonthlyReply::Stored(raw));
+        }
+    }
+    let report = build(ctx, m, None)?;
+    trend::store_report(ctx, m, serde_json::to_value(&report).map_err(json_err)?)?;
+    Ok(MonthlyReply::Built(Box::new(report)))
 }
 
 /// `clock::ts` for the register's tens of thousands of instants: the same text

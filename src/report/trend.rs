@@ -113,3 +113,122 @@ pub fn twelve_months(ctx: &Ctx, month_ds: &Dataset, names: &Names, m: Month) -> 
         .map(|i| if i == 0 { row_of(ctx, month_ds, names, m) } else { month_row(ctx, month_ds, names, m.minus(i)) })
         .collect()
 }
+
+// ---- The whole report of a month that is over ----------------------------------------------
+//
+// At a million complaints a month is ~50,000 complaints: even read once, its facts, register
+// and ledger take over a second. Everything the report shows of a month that is over, except
+// when it was generated and its filing status, is fixed by the rows it was computed from, so
+// the report's JSON text is kept too (row "body:YYYY-MM" of the same table; no trigger range
+// ever names it, a wipe deletes it) and served while it is provably current:
+// - its twelve months' figure rows are all still there, of this version, and none was written
+//   after it (a lower rowid: a row deleted by a trigger and computed again gets a higher one).
+//   Every write that can touch what the report shows of month m — its complaints, their steps,
+//   events, dispatches, pauses, surveys, the ledger's window and the ratings' surveys (all
+//   within the twelve months), branches, calendars, settings (thresholds) — deletes one of
+//   those rows;
+// - the departments and workers (names, codes, active, branch: labels, sections, flags' rates)
+//   hash to the same fingerprint as when it was stored.
+
+/// The key of month `m`'s stored report.
+fn body_key(m: Month) -> String {
+    format!("body:{}", m.key())
+}
+
+/// A fingerprint of the departments and workers as the report shows and counts them.
+fn people_fingerprint(ctx: &Ctx) -> Result<String> {
+    use std::hash::Hasher;
+    let mut h = super::fasthash::FxHasher::default();
+    let mut n = 0u64;
+    for sql in [
+        "SELECT rowid, id, code, name, is_cs, active, '' FROM departments ORDER BY rowid",
+        "SELECT rowid, id, code, name, active, 0, COALESCE(branch_id, '') FROM workers ORDER BY rowid",
+    ] {
+        let mut stmt = ctx.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            h.write_i64(r.get(0)?);
+            for i in 1..=3 {
+                let s: String = r.get(i)?;
+                h.write(s.as_bytes());
+                h.write_u8(0xff);
+            }
+            h.write_i64(r.get(4)?);
+            h.write_i64(r.get(5)?);
+            let b: String = r.get(6)?;
+            h.write(b.as_bytes());
+            n += 1;
+        }
+        h.write_u8(0xfe);
+    }
+    Ok(format!("{n}:{:016x}", h.finish()))
+}
+
+/// True when month `m` is over in every branch's zone (no branch: never).
+fn over(ctx: &Ctx, m: Month) -> Result<bool> {
+    let zones: Vec<String> = ctx.conn.prepare_cached("SELECT tz FROM branches")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let end = m.next().first_day();
+    Ok(!zones.is_empty()
+        && zones.iter().all(|z| z.parse::<chrono_tz::Tz>().is_ok_and(|tz| local_midnight(tz, end) <= ctx.now)))
+}
+
+/// The fields of a stored report that are computed on every request instead.
+pub const FRESH_FIELDS: [&str; 3] = ["generated_at", "status", "suggestions"];
+
+/// Month `m`'s stored report as JSON text (an object without [`FRESH_FIELDS`]), if current.
+pub fn stored_report(ctx: &Ctx, m: Month) -> Result<Option<String>> {
+    if !over(ctx, m)? {
+        return Ok(None);
+    }
+    let got: Option<(i64, i64, String)> = ctx
+        .conn
+        .query_row("SELECT rowid, version, figures FROM report_month_figures WHERE month = ?1", params![body_key(m)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let Some((rowid, version, text)) = got else { return Ok(None) };
+    if version != FIGURES_VERSION {
+        return Ok(None);
+    }
+    let keys: Vec<String> = (0..12u32).map(|i| m.minus(i).key()).collect();
+    let mut current = 0;
+    for k in &keys {
+        let ok: Option<i64> = ctx
+            .conn
+            .query_row(
+                "SELECT 1 FROM report_month_figures WHERE month = ?1 AND version = ?2 AND rowid < ?3",
+                params![k, FIGURES_VERSION, rowid],
+                |r| r.get(0),
+            )
+            .optional()?;
+        current += ok.is_some() as usize;
+    }
+    if current != keys.len() {
+        return Ok(None);
+    }
+    let Some((fingerprint, body)) = text.split_once('\n') else { return Ok(None) };
+    if fingerprint != people_fingerprint(ctx)? || !body.starts_with('{') || !body.ends_with('}') {
+        return Ok(None);
+    }
+    Ok(Some(body.to_string()))
+}
+
+/// Keeps month `m`'s report (`report`: its JSON value) when the month is over and its twelve
+/// months' figures are all stored. Best effort, like the figures.
+pub fn store_report(ctx: &Ctx, m: Month, mut report: serde_json::Value) -> Result<()> {
+    if !over(ctx, m)? {
+        return Ok(());
+    }
+    let Some(o) = report.as_object_mut() else { return Ok(()) };
+    for k in FRESH_FIELDS {
+        o.remove(k);
+    }
+    let body = serde_json::to_string(&report).map_err(|e| crate::error::CoreError::Integrity(format!("stored report: {e}")))?;
+    let text = format!("{}\n{body}", people_fingerprint(ctx)?);
+    let _ = ctx.conn.execute("DELETE FROM report_month_figures WHERE month = ?1", params![body_key(m)]);
+    let _ = ctx.conn.execute(
+        "INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, ?2, ?3, ?4)",
+        params![body_key(m), FIGURES_VERSION, text, ts(ctx.now)],
+    );
+    Ok(())
+}
