@@ -592,3 +592,29 @@ fn a_month_not_over_is_never_stored() {
     fx.ok(MANAGER, "monthly_report", json!({ "month": "2026-02" }));
     assert!(!stored_months(&fx).contains(&"2026-02".to_string()), "February is not over in London yet");
 }
+
+#[test]
+fn a_restored_backup_serves_no_stale_month() {
+    // R7.1: a restore replaces every table at once; what is served afterwards is the restored
+    // database's report, never the one stored before the restore.
+    let tmp = tempfile::tempdir().unwrap();
+    let now = common::t(NOW);
+    let mut store = complaint_desk::store::Store::open(&tmp.path().join("complaint-desk.sqlite3")).unwrap();
+    complaint_desk::workflow::settings::init_defaults(&store.conn, now).unwrap();
+    demo::generate(&mut store, now, 400, 42).unwrap();
+    let mut fx = Fx { store, now };
+    let before = report(&mut fx);
+    let r = fx.ok(ADMIN, "backup_now", json!({ "folder": tmp.path().join("usb").display().to_string() }));
+    let path = r["path"].as_str().unwrap().to_string();
+
+    fx.set_now("2026-03-10T03:00:00Z");
+    fx.register(json!({ "received_at": "2026-01-20T10:00:00+08:00", "phone": "13955550009", "customer_name": "赵六" }));
+    let edited = report(&mut fx);
+    assert_ne!(month_figures(&edited, "2026-01"), month_figures(&before, "2026-01"));
+    assert!(stored_months(&fx).contains(&"2026-01".to_string()));
+
+    fx.ok(ADMIN, "restore_backup", json!({ "path": path }));
+    let restored = report(&mut fx);
+    assert_eq!(month_figures(&restored, "2026-01"), month_figures(&before, "2026-01"), "January as backed up");
+    assert_cached_is_fresh(&mut fx, "a restore");
+}
