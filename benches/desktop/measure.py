@@ -54,6 +54,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PR_SET_CHILD_SUBREAPER = 36
+SESSION_TIMEOUT = 180
 
 
 def free_port() -> int:
@@ -249,7 +250,12 @@ class Session:
             opts = webdriver.ChromeOptions()  # any Options class; only the capabilities matter
             opts.set_capability("browserName", "wry")
             opts.set_capability("tauri:options", {"application": str(binary)})
-            self.d = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=opts)
+            # A program that never opens its window must not hang the run: every WebDriver
+            # request, the session's start included, gives up after SESSION_TIMEOUT seconds.
+            from selenium.webdriver.remote.client_config import ClientConfig
+            url = f"http://127.0.0.1:{port}"
+            self.d = webdriver.Remote(command_executor=url, options=opts,
+                                      client_config=ClientConfig(remote_server_addr=url, timeout=SESSION_TIMEOUT))
             self.pid = self._find_program()
         except BaseException:
             self.close()
