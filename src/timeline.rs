@@ -51,10 +51,8 @@ pub fn append(
     let at = ts(at);
     let data = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
     let hash = event_hash(&prev, &id, complaint_id, &at, actor_id, kind, &data);
-    conn.execute(
-        "INSERT INTO events (id, complaint_id, at, actor_id, kind, data, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![id, complaint_id, at, actor_id, kind, data, prev, hash],
+    conn.prepare_cached("INSERT INTO events (id, complaint_id, at, actor_id, kind, data, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![id, complaint_id, at, actor_id, kind, data, prev, hash],
     )?;
     Ok(())
 }
@@ -114,8 +112,8 @@ pub fn verify_chain(conn: &Connection) -> Result<ChainReport> {
     // Deleting the newest events leaves a valid chain behind; AUTOINCREMENT remembers the
     // highest sequence ever handed out, so a truncated tail shows as a gap at the end.
     let issued: Option<i64> =
-        conn.query_row("SELECT seq FROM sqlite_sequence WHERE name = 'events'", [], |r| r.get(0)).optional()?;
-    let last: Option<i64> = conn.query_row("SELECT MAX(seq) FROM events", [], |r| r.get(0))?;
+        conn.prepare_cached("SELECT seq FROM sqlite_sequence WHERE name = 'events'")?.query_row([], |r| r.get(0)).optional()?;
+    let last: Option<i64> = conn.prepare_cached("SELECT MAX(seq) FROM events")?.query_row([], |r| r.get(0))?;
     if let Some(issued) = issued {
         if last.unwrap_or(0) < issued {
             return Ok(ChainReport { events: n, broken_at_seq: Some(last.unwrap_or(0) + 1) });

@@ -144,7 +144,7 @@ fn check_args(conn: &Connection, a: &RegisterArgs, now: DateTime<Utc>) -> Result
     let worker_id = match a.worker.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
         None => None,
         Some(w) => Some(
-            conn.query_row("SELECT id FROM workers WHERE id = ?1 OR code = ?1", params![w], |r| r.get::<_, String>(0))
+            conn.prepare_cached("SELECT id FROM workers WHERE id = ?1 OR code = ?1")?.query_row(params![w], |r| r.get::<_, String>(0))
                 .optional()?
                 .ok_or_else(|| CoreError::NotFound { what: "worker", key: w.to_string() })?,
         ),
@@ -229,9 +229,7 @@ fn batch_group(conn: &Connection, number: &str) -> Result<(String, usize)> {
         .query_row("SELECT to_id FROM complaint_links WHERE from_id = ?1 AND kind = 'batch'", params![id], |r| r.get(0))
         .optional()?
         .unwrap_or(id);
-    let members: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM complaint_links WHERE to_id = ?1 AND kind = 'batch'",
-        params![root],
+    let members: i64 = conn.prepare_cached("SELECT COUNT(*) FROM complaint_links WHERE to_id = ?1 AND kind = 'batch'")?.query_row(params![root],
         |r| r.get(0),
     )?;
     Ok((root, members as usize + 1))
@@ -310,20 +308,18 @@ pub fn register(ctx: &Ctx, a: &RegisterArgs) -> Result<RegistrationPlan> {
 
     let customer_id = match &p.existing_customer_id {
         Some(id) => {
-            let old: Tier = ctx.conn.query_row("SELECT tier FROM customers WHERE id = ?1", params![id], |r| r.get(0))?;
+            let old: Tier = ctx.conn.prepare_cached("SELECT tier FROM customers WHERE id = ?1")?.query_row(params![id], |r| r.get(0))?;
             if old != p.tier {
-                ctx.conn.execute("UPDATE customers SET tier = ?1 WHERE id = ?2", params![p.tier, id])?;
+                ctx.conn.prepare_cached("UPDATE customers SET tier = ?1 WHERE id = ?2")?.execute(params![p.tier, id])?;
                 ctx.event(None, "customer_tier_changed", json!({"customer_id": id, "from": old, "to": p.tier}))?;
             }
             id.clone()
         }
         None => {
             let id = new_id();
-            ctx.conn.execute(
-                "INSERT INTO customers (id, name, tier, address, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, ch.name, p.tier, ch.address, now],
+            ctx.conn.prepare_cached("INSERT INTO customers (id, name, tier, address, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![id, ch.name, p.tier, ch.address, now],
             )?;
-            ctx.conn.execute("INSERT INTO customer_phones (phone, customer_id) VALUES (?1, ?2)", params![ch.phone, id])?;
+            ctx.conn.prepare_cached("INSERT INTO customer_phones (phone, customer_id) VALUES (?1, ?2)")?.execute(params![ch.phone, id])?;
             id
         }
     };
@@ -331,13 +327,11 @@ pub fn register(ctx: &Ctx, a: &RegisterArgs) -> Result<RegistrationPlan> {
     let number = next_number(ctx, &env)?;
     let id = new_id();
     let signature_status = if ch.signature.is_some() { "signed" } else { "not_obtained" };
-    ctx.conn.execute(
-        "INSERT INTO complaints (id, number, branch_id, customer_id, customer_name, contact_phone, tier, nature, major_reasons,
+    ctx.conn.prepare_cached("INSERT INTO complaints (id, number, branch_id, customer_id, customer_name, contact_phone, tier, nature, major_reasons,
             channel, transfer_source, category, sub_category, description, households, received_at, registered_at, owner_id,
             address, incident_at, incident_place, service_order_no, worker_id, expected_outcome, reply_method, warning_level,
             stage, is_repeat, policy_code, signature_status, signature_note, updated_at)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?17)",
-        params![
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?17)")?.execute(params![
             id, number, env.id, customer_id, ch.name, ch.phone, p.tier, p.nature,
             serde_json::to_string(&p.major_reasons).unwrap_or_default(), a.channel, a.transfer_source, a.category,
             ch.sub_category, ch.description, a.households, ts(ch.received_at), now, ctx.actor.id, ch.address,
@@ -389,19 +383,15 @@ pub fn register(ctx: &Ctx, a: &RegisterArgs) -> Result<RegistrationPlan> {
 /// Branch code + local date + daily sequence: readable, and unique across branches.
 fn next_number(ctx: &Ctx, env: &BranchEnv) -> Result<String> {
     let day = ctx.now.with_timezone(&env.tz).format("%Y%m%d").to_string();
-    let n: i64 = ctx.conn.query_row(
-        "INSERT INTO number_sequences (branch_id, day, last) VALUES (?1, ?2, 1)
-         ON CONFLICT (branch_id, day) DO UPDATE SET last = last + 1 RETURNING last",
-        params![env.id, day],
+    let n: i64 = ctx.conn.prepare_cached("INSERT INTO number_sequences (branch_id, day, last) VALUES (?1, ?2, 1)
+         ON CONFLICT (branch_id, day) DO UPDATE SET last = last + 1 RETURNING last")?.query_row(params![env.id, day],
         |r| r.get(0),
     )?;
     Ok(format!("{}-{}-{:04}", env.code, day, n))
 }
 
 pub fn link(ctx: &Ctx, from: &str, to: &str, kind: LinkKind) -> Result<()> {
-    ctx.conn.execute(
-        "INSERT OR IGNORE INTO complaint_links (from_id, to_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![from, to, kind, ts(ctx.now)],
+    ctx.conn.prepare_cached("INSERT OR IGNORE INTO complaint_links (from_id, to_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)")?.execute(params![from, to, kind, ts(ctx.now)],
     )?;
     Ok(())
 }
@@ -425,10 +415,8 @@ fn mark_batch_group_major(ctx: &Ctx, root: &str) -> Result<()> {
 /// signed. The classification (category, sub-category, tier) is the staff's and may be corrected
 /// at review (R3.5) without invalidating the customer's signature. Recomputed by `verify`.
 pub fn registration_content(conn: &Connection, complaint_id: &str) -> Result<Value> {
-    Ok(conn.query_row(
-        "SELECT number, customer_name, contact_phone, channel, description, received_at,
-                expected_outcome, incident_place, service_order_no FROM complaints WHERE id = ?1",
-        params![complaint_id],
+    Ok(conn.prepare_cached("SELECT number, customer_name, contact_phone, channel, description, received_at,
+                expected_outcome, incident_place, service_order_no FROM complaints WHERE id = ?1")?.query_row(params![complaint_id],
         |r| {
             Ok(json!({
                 "number": r.get::<_, String>(0)?, "customer_name": r.get::<_, String>(1)?,
@@ -452,10 +440,8 @@ pub fn store_signature(
     let content_json = signature::canonical(content);
     let digest = signature::digest(&content_json, &sig.strokes_json);
     let id = new_id();
-    ctx.conn.execute(
-        "INSERT INTO signatures (id, complaint_id, purpose, signer_name, strokes_json, png, content_json, digest, signed_at, recorded_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![id, c.id, purpose, sig.signer_name, sig.strokes_json, sig.png, content_json, digest, ts(ctx.now), ctx.actor.id],
+    ctx.conn.prepare_cached("INSERT INTO signatures (id, complaint_id, purpose, signer_name, strokes_json, png, content_json, digest, signed_at, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?.execute(params![id, c.id, purpose, sig.signer_name, sig.strokes_json, sig.png, content_json, digest, ts(ctx.now), ctx.actor.id],
     )?;
     ctx.event(Some(&c.id), "signed", json!({ "purpose": purpose, "signer": sig.signer_name, "digest": digest }))?;
     Ok(id)
@@ -472,13 +458,13 @@ pub struct AddSignatureArgs {
 pub fn add_signature(ctx: &Ctx, a: &AddSignatureArgs) -> Result<Value> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("add_signature", Some(&c))?;
-    let status: String = ctx.conn.query_row("SELECT signature_status FROM complaints WHERE id = ?1", params![c.id], |r| r.get(0))?;
+    let status: String = ctx.conn.prepare_cached("SELECT signature_status FROM complaints WHERE id = ?1")?.query_row(params![c.id], |r| r.get(0))?;
     if status == "signed" {
         return Err(CoreError::precondition("R3.2", "already_signed"));
     }
     let sig = a.signature.check()?;
     let id = store_signature(ctx, &c, SignaturePurpose::Registration, &sig, &registration_content(ctx.conn, &c.id)?)?;
-    ctx.conn.execute("UPDATE complaints SET signature_status = 'signed', updated_at = ?1 WHERE id = ?2", params![ts(ctx.now), c.id])?;
+    ctx.conn.prepare_cached("UPDATE complaints SET signature_status = 'signed', updated_at = ?1 WHERE id = ?2")?.execute(params![ts(ctx.now), c.id])?;
     Ok(json!({ "signature_id": id }))
 }
 
@@ -519,8 +505,8 @@ pub fn lookup_customer(ctx: &Ctx, a: &LookupCustomerArgs) -> Result<Option<Custo
         return Ok(None);
     };
     let (name, address): (String, String) =
-        ctx.conn.query_row("SELECT name, address FROM customers WHERE id = ?1", params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let total: i64 = ctx.conn.query_row("SELECT COUNT(*) FROM complaints WHERE customer_id = ?1", params![id], |r| r.get(0))?;
+        ctx.conn.prepare_cached("SELECT name, address FROM customers WHERE id = ?1")?.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let total: i64 = ctx.conn.prepare_cached("SELECT COUNT(*) FROM complaints WHERE customer_id = ?1")?.query_row(params![id], |r| r.get(0))?;
     let mut stmt = ctx.conn.prepare_cached(
         "SELECT number, received_at, stage, category, sub_category, worker_id, service_order_no, substr(description, 1, 80)
          FROM complaints WHERE customer_id = ?1 ORDER BY received_at DESC LIMIT 10",
@@ -597,9 +583,7 @@ pub fn add_attachment(ctx: &Ctx, a: &AddAttachmentArgs) -> Result<Value> {
     let name = text("file_name", &name, true, 255)?;
     let mime = mime_of(&name);
     let id = new_id();
-    ctx.conn.execute(
-        "INSERT INTO attachments (id, complaint_id, file_name, sha256, size, mime, added_by, added_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-        params![id, c.id, name, sha, meta.len() as i64, mime, ctx.actor.id, ts(ctx.now)],
+    ctx.conn.prepare_cached("INSERT INTO attachments (id, complaint_id, file_name, sha256, size, mime, added_by, added_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")?.execute(params![id, c.id, name, sha, meta.len() as i64, mime, ctx.actor.id, ts(ctx.now)],
     )?;
     ctx.event(Some(&c.id), "attachment_added", json!({ "file_name": name, "sha256": sha, "size": meta.len() }))?;
     Ok(json!({ "attachment_id": id, "sha256": sha }))
@@ -641,9 +625,7 @@ pub struct AppealArgs {
 pub fn appeal(ctx: &Ctx, a: &AppealArgs) -> Result<RegistrationPlan> {
     let orig = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("appeal", Some(&orig))?;
-    let (name, phone, category, sub, worker, order): (String, String, Category, String, Option<String>, String) = ctx.conn.query_row(
-        "SELECT customer_name, contact_phone, category, sub_category, worker_id, service_order_no FROM complaints WHERE id = ?1",
-        params![orig.id],
+    let (name, phone, category, sub, worker, order): (String, String, Category, String, Option<String>, String) = ctx.conn.prepare_cached("SELECT customer_name, contact_phone, category, sub_category, worker_id, service_order_no FROM complaints WHERE id = ?1")?.query_row(params![orig.id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
     )?;
     let args = RegisterArgs {

@@ -127,6 +127,6 @@ pub fn policy(conn: &Connection, code: &str) -> Result<DeadlinePolicy> {
 /// Typed settings with their defaults (administrators change them; changes are recorded).
 pub fn setting_i64(conn: &Connection, key: &str, default: i64) -> Result<i64> {
     let v: Option<String> =
-        conn.query_row("SELECT value FROM settings WHERE key = ?1", params![key], |r| r.get(0)).optional()?;
+        conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row(params![key], |r| r.get(0)).optional()?;
     Ok(v.and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(default))
 }

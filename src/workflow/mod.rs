@@ -72,9 +72,7 @@ impl<'a> Ctx<'a> {
     /// Moves the complaint to `to`, refusing any edge the lifecycle graph does not have.
     pub fn set_stage(&self, c: &mut ComplaintState, op: &str, to: Stage) -> Result<()> {
         transitions::check_edge(op, c.stage, to)?;
-        self.conn.execute(
-            "UPDATE complaints SET stage = ?1, updated_at = ?2 WHERE id = ?3",
-            rusqlite::params![to, crate::clock::ts(self.now), c.id],
+        self.conn.prepare_cached("UPDATE complaints SET stage = ?1, updated_at = ?2 WHERE id = ?3")?.execute(rusqlite::params![to, crate::clock::ts(self.now), c.id],
         )?;
         c.stage = to;
         Ok(())

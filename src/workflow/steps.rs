@@ -73,12 +73,10 @@ pub fn soon_instant(env: &BranchEnv, pauses: &[Interval], start: DateTime<Utc>, 
 
 /// Keeps the complaint's board ordering columns equal to its most urgent open step.
 pub fn sync_next_due(conn: &Connection, complaint_id: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE complaints SET
+    conn.prepare_cached("UPDATE complaints SET
             next_due_at = (SELECT MIN(due_at) FROM steps WHERE complaint_id = ?1 AND completed_at IS NULL),
             next_soon_at = (SELECT MIN(soon_at) FROM steps WHERE complaint_id = ?1 AND completed_at IS NULL)
-         WHERE id = ?1",
-        params![complaint_id],
+         WHERE id = ?1")?.execute(params![complaint_id],
     )?;
     Ok(())
 }
@@ -96,10 +94,8 @@ pub fn open_step(
     let ps = pauses(ctx.conn, &c.id)?;
     let (due, warn) = compute_due(env, &ps, start, &limit);
     let soon = soon_instant(env, &ps, start, &limit, due, env.policy.due_soon_ratio);
-    ctx.conn.execute(
-        "INSERT INTO steps (id, complaint_id, kind, department_id, started_at, limit_json, due_at, soon_at, calendar_warning)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![new_id(), c.id, kind, department_id, ts(start), serde_json::to_string(&limit).unwrap_or_default(), ts(due), ts(soon), warn],
+    ctx.conn.prepare_cached("INSERT INTO steps (id, complaint_id, kind, department_id, started_at, limit_json, due_at, soon_at, calendar_warning)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![new_id(), c.id, kind, department_id, ts(start), serde_json::to_string(&limit).unwrap_or_default(), ts(due), ts(soon), warn],
     )?;
     sync_next_due(ctx.conn, &c.id)?;
     Ok(due)
@@ -137,9 +133,7 @@ pub fn complete(ctx: &Ctx, c: &ComplaintState, kinds: &[StepKind], overdue_reaso
             return Err(CoreError::Precondition { rule: "R4.6", reason: "overdue_reason_required".into() });
         }
         let reason = if overdue { super::text("overdue_reason", reason, true, 500)? } else { String::new() };
-        ctx.conn.execute(
-            "UPDATE steps SET completed_at = ?1, completed_by = ?2, overdue_reason = ?3, note = ?4 WHERE id = ?5",
-            params![ts(ctx.now), ctx.actor.id, reason, note, id],
+        ctx.conn.prepare_cached("UPDATE steps SET completed_at = ?1, completed_by = ?2, overdue_reason = ?3, note = ?4 WHERE id = ?5")?.execute(params![ts(ctx.now), ctx.actor.id, reason, note, id],
         )?;
         if overdue {
             ctx.event(Some(&c.id), "step_completed_overdue", json!({ "step": kind, "overdue_reason": reason }))?;
@@ -151,9 +145,7 @@ pub fn complete(ctx: &Ctx, c: &ComplaintState, kinds: &[StepKind], overdue_reaso
 /// Ends every open step without an overdue reason: used when the complaint itself ends
 /// (not accepted, cancelled, closed), where the reason is the ending itself.
 pub fn end_all(ctx: &Ctx, c: &ComplaintState, note: &str) -> Result<()> {
-    ctx.conn.execute(
-        "UPDATE steps SET completed_at = ?1, completed_by = ?2, note = ?3 WHERE complaint_id = ?4 AND completed_at IS NULL",
-        params![ts(ctx.now), ctx.actor.id, note, c.id],
+    ctx.conn.prepare_cached("UPDATE steps SET completed_at = ?1, completed_by = ?2, note = ?3 WHERE complaint_id = ?4 AND completed_at IS NULL")?.execute(params![ts(ctx.now), ctx.actor.id, note, c.id],
     )?;
     sync_next_due(ctx.conn, &c.id)
 }
@@ -172,9 +164,7 @@ pub fn recompute_open(ctx: &Ctx, env: &BranchEnv, c: &ComplaintState) -> Result<
         let start = stored_ts(&started);
         let (due, warn) = compute_due(env, &ps, start, &limit);
         let soon = soon_instant(env, &ps, start, &limit, due, env.policy.due_soon_ratio);
-        ctx.conn.execute(
-            "UPDATE steps SET due_at = ?1, soon_at = ?2, calendar_warning = ?3 WHERE id = ?4",
-            params![ts(due), ts(soon), warn, id],
+        ctx.conn.prepare_cached("UPDATE steps SET due_at = ?1, soon_at = ?2, calendar_warning = ?3 WHERE id = ?4")?.execute(params![ts(due), ts(soon), warn, id],
         )?;
     }
     sync_next_due(ctx.conn, &c.id)
