@@ -156,8 +156,8 @@ fn find_tool(name: &str, extra: &[PathBuf]) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Free space (bytes) where `dir` is, per `df`; None if it cannot be read.
-fn free_bytes(dir: &Path) -> Option<u64> {
+/// Free space (bytes) where `dir` is, per `df`; None if it cannot be read (also the suite's).
+pub fn free_bytes(dir: &Path) -> Option<u64> {
     let out = Command::new("df").args(["--output=avail", "-k"]).arg(dir).output().ok()?;
     String::from_utf8_lossy(&out.stdout)
         .lines()

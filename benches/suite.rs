@@ -265,25 +265,10 @@ const FINISHED: &str = "'closed','not_accepted','cancelled'";
 const URGENCY: &str =
     "ORDER BY c.is_repeat DESC, c.next_due_at IS NULL, c.next_due_at, c.received_at DESC LIMIT 200";
 
-/// Free space (bytes) where the datasets live, per `df`; None if it cannot be read.
+/// Free space (bytes) where the datasets live (or would be made), per `df`.
 fn free_bytes(dir: &Path) -> Option<u64> {
-    let probe = if dir.exists() {
-        dir.to_path_buf()
-    } else {
-        dir.parent()?.to_path_buf()
-    };
-    let out = Command::new("df")
-        .args(["--output=avail", "-k"])
-        .arg(&probe)
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .nth(1)?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(|kb| kb * 1024)
+    let probe = if dir.exists() { dir } else { dir.parent()? };
+    desktop::free_bytes(probe)
 }
 
 fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
