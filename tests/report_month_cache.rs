@@ -618,3 +618,27 @@ fn a_restored_backup_serves_no_stale_month() {
     assert_eq!(month_figures(&restored, "2026-01"), month_figures(&before, "2026-01"), "January as backed up");
     assert_cached_is_fresh(&mut fx, "a restore");
 }
+
+/// The reply is written as text once (stored body + fresh fields, `monthly::Body`): built or
+/// served from the store, it is the whole typed report, field for field.
+#[test]
+fn the_reply_text_is_the_whole_typed_report() {
+    let mut fx = demo_fx();
+    fx.store.conn.execute("DELETE FROM report_month_figures", []).unwrap();
+    let built = report(&mut fx);
+    let kept = report(&mut fx);
+    let now = fx.now;
+    let dir = fx.store.attachments_dir();
+    let tx = fx.store.conn.transaction().unwrap();
+    let actor = actor_by_login(&tx, MANAGER).unwrap();
+    let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
+    let m = Month::parse("month", MONTH).unwrap();
+    let typed = complaint_desk::report::monthly::build(&ctx, m, None).unwrap();
+    let typed: Value = serde_json::from_str(&serde_json::to_string(&typed).unwrap()).unwrap();
+    drop(tx);
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&built), keys(&typed), "every field of the report, no more");
+    assert!(built["departments"].as_array().unwrap().iter().any(|d| !d["register"].as_array().unwrap().is_empty()));
+    assert_same(&built, &typed, "the built reply is the typed report");
+    assert_same(&kept, &typed, "the stored reply is the typed report");
+}

@@ -185,13 +185,14 @@ pub fn stored_report(ctx: &Ctx, m: Month) -> Result<Option<String>> {
     if !over(ctx, m)? {
         return Ok(None);
     }
-    let got: Option<(i64, i64, String)> = ctx
+    // The text (~40 MB at a million complaints) is read only once it is known to be current.
+    let got: Option<(i64, i64)> = ctx
         .conn
-        .query_row("SELECT rowid, version, figures FROM report_month_figures WHERE month = ?1", params![body_key(m)], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        .query_row("SELECT rowid, version FROM report_month_figures WHERE month = ?1", params![body_key(m)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
-    let Some((rowid, version, text)) = got else { return Ok(None) };
+    let Some((rowid, version)) = got else { return Ok(None) };
     if version != FIGURES_VERSION {
         return Ok(None);
     }
@@ -211,6 +212,7 @@ pub fn stored_report(ctx: &Ctx, m: Month) -> Result<Option<String>> {
     if current != keys.len() {
         return Ok(None);
     }
+    let text: String = ctx.conn.query_row("SELECT figures FROM report_month_figures WHERE rowid = ?1", params![rowid], |r| r.get(0))?;
     let Some((fingerprint, body)) = text.split_once('\n') else { return Ok(None) };
     if fingerprint != people_fingerprint(ctx)? || !body.starts_with('{') || !body.ends_with('}') {
         return Ok(None);
@@ -218,17 +220,12 @@ pub fn stored_report(ctx: &Ctx, m: Month) -> Result<Option<String>> {
     Ok(Some(body.to_string()))
 }
 
-/// Keeps month `m`'s report (`report`: its JSON value) when the month is over and its twelve
-/// months' figures are all stored. Best effort, like the figures.
-pub fn store_report(ctx: &Ctx, m: Month, mut report: serde_json::Value) -> Result<()> {
+/// Keeps month `m`'s report (`body`: its JSON text without [`FRESH_FIELDS`]) when the month is
+/// over. Best effort, like the figures.
+pub fn store_report(ctx: &Ctx, m: Month, body: &str) -> Result<()> {
     if !over(ctx, m)? {
         return Ok(());
     }
-    let Some(o) = report.as_object_mut() else { return Ok(()) };
-    for k in FRESH_FIELDS {
-        o.remove(k);
-    }
-    let body = serde_json::to_string(&report).map_err(|e| crate::error::CoreError::Integrity(format!("stored report: {e}")))?;
     let text = format!("{}\n{body}", people_fingerprint(ctx)?);
     let _ = ctx.conn.execute("DELETE FROM report_month_figures WHERE month = ?1", params![body_key(m)]);
     let _ = ctx.conn.execute(
