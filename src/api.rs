@@ -186,6 +186,8 @@ pub fn commands() -> Vec<Command> {
         cmd!("kpi_complaints", true, crate::report::drill::KpiComplaintsArgs, crate::report::drill::kpi_complaints),
         cmd!("kpi_definitions", true, crate::report::kpi::DefinitionsArgs, crate::report::kpi::kpi_definitions),
         cmd!("monthly_report", true, crate::report::monthly::MonthlyReportArgs, crate::report::monthly::monthly_report),
+        cmd!("monthly_register", true, crate::report::monthly::ReportRowsArgs, crate::report::monthly::monthly_register),
+        cmd!("monthly_surveys", true, crate::report::monthly::ReportRowsArgs, crate::report::monthly::monthly_surveys),
         cmd!("export_monthly_report", true, crate::report::export::ExportMonthlyReportArgs, crate::report::export::export_monthly_report),
         cmd!("report_status", true, crate::report::monthly::ReportStatusArgs, crate::report::monthly::report_status),
         cmd!("file_report", false, crate::report::monthly::FileReportArgs, crate::report::monthly::file_report),

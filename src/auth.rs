@@ -104,6 +104,8 @@ pub const MATRIX: &[(&str, &[Role])] = &[
     ("kpi_complaints", &[CsManager, BranchManager, Auditor, Admin]),
     ("kpi_definitions", ALL),
     ("monthly_report", &[CsManager, BranchManager, Auditor, Admin]),
+    ("monthly_register", &[CsManager, BranchManager, Auditor, Admin]),
+    ("monthly_surveys", &[CsManager, BranchManager, Auditor, Admin]),
     ("export_monthly_report", &[CsManager, BranchManager, Auditor, Admin]),
     ("report_status", ALL),
     ("file_report", &[CsManager, BranchManager]),

@@ -50,7 +50,7 @@ fn report(fx: &mut Fx) -> Value {
 }
 
 fn stored_months(fx: &Fx) -> Vec<String> {
-    let mut stmt = fx.store.conn.prepare("SELECT month FROM report_month_figures WHERE month NOT LIKE 'body:%' ORDER BY month").unwrap();
+    let mut stmt = fx.store.conn.prepare("SELECT month FROM report_month_figures WHERE month NOT LIKE 'body:%' AND month NOT LIKE 'list:%' ORDER BY month").unwrap();
     stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
 }
 
@@ -383,13 +383,31 @@ fn assert_as_before(fx: &mut Fx, r: &Value) {
     }
     let mut rated = 0;
     for d in r["departments"].as_array().unwrap() {
-        for row in d["register"].as_array().unwrap() {
+        let register = whole_list(fx, "monthly_register", d["id"].as_str().unwrap());
+        assert_eq!(register.len() as u64, d["register_total"].as_u64().unwrap());
+        for row in &register {
             let want = ratings.get(row["id"].as_str().unwrap()).cloned().unwrap_or(Value::Null);
             assert_eq!(row["satisfaction"], want, "latest rating of {}", row["number"]);
             rated += (!want.is_null()) as usize;
         }
     }
     assert!(rated > 0, "the demo month has rated complaints");
+}
+
+/// A department's whole register or survey list of the month, page by page as the window reads it.
+fn whole_list(fx: &mut Fx, command: &str, department: &str) -> Vec<Value> {
+    let mut rows: Vec<Value> = Vec::new();
+    loop {
+        let page = fx.ok(MANAGER, command, json!({ "month": MONTH, "department": department, "offset": rows.len(), "limit": 37 }));
+        let got = page["rows"].as_array().unwrap().clone();
+        assert_eq!(page["offset"], rows.len());
+        let total = page["total"].as_u64().unwrap() as usize;
+        rows.extend(got.iter().cloned());
+        if got.is_empty() || rows.len() >= total {
+            assert_eq!(rows.len(), total, "{command} pages add up to the total");
+            return rows;
+        }
+    }
 }
 
 /// The code of a worker named on a complaint of the reported month.
@@ -620,10 +638,16 @@ fn a_restored_backup_serves_no_stale_month() {
 }
 
 /// The reply is written as text once (stored body + fresh fields, `monthly::Body`): built or
-/// served from the store, it is the whole typed report, field for field.
+/// served from the store, it is the whole typed report, field for field, except that each
+/// department's register and surveys carry their first 50 rows and their totals; the pages of
+/// `monthly_register` / `monthly_surveys` add up to the whole lists, kept or built.
 #[test]
 fn the_reply_text_is_the_whole_typed_report() {
-    let mut fx = demo_fx();
+    use complaint_desk::report::monthly::FIRST_ROWS;
+    // Big enough for a department's month to run past the first rows.
+    let mut fx = Fx::at(NOW);
+    let now = fx.now;
+    demo::generate(&mut fx.store, now, 6000, 42).unwrap();
     fx.store.conn.execute("DELETE FROM report_month_figures", []).unwrap();
     let built = report(&mut fx);
     let kept = report(&mut fx);
@@ -634,11 +658,39 @@ fn the_reply_text_is_the_whole_typed_report() {
     let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
     let m = Month::parse("month", MONTH).unwrap();
     let typed = complaint_desk::report::monthly::build(&ctx, m, None).unwrap();
-    let typed: Value = serde_json::from_str(&serde_json::to_string(&typed).unwrap()).unwrap();
+    let mut typed: Value = serde_json::from_str(&serde_json::to_string(&typed).unwrap()).unwrap();
     drop(tx);
+    let mut whole: Vec<(String, Value, Value)> = Vec::new();
+    let mut cut = 0;
+    for d in typed["departments"].as_array_mut().unwrap() {
+        whole.push((d["id"].as_str().unwrap().to_string(), d["register"].clone(), d["surveys"].clone()));
+        for list in ["register", "surveys"] {
+            let rows = d[list].as_array_mut().unwrap();
+            cut += (rows.len() > FIRST_ROWS) as usize;
+            rows.truncate(FIRST_ROWS);
+        }
+    }
+    assert!(cut > 0, "a list longer than the first rows");
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&built), keys(&typed), "every field of the report, no more");
-    assert!(built["departments"].as_array().unwrap().iter().any(|d| !d["register"].as_array().unwrap().is_empty()));
     assert_same(&built, &typed, "the built reply is the typed report");
     assert_same(&kept, &typed, "the stored reply is the typed report");
+    for (id, register, surveys) in &whole {
+        assert_same(&Value::Array(whole_list(&mut fx, "monthly_register", id)), register, "the kept register");
+        assert_same(&Value::Array(whole_list(&mut fx, "monthly_surveys", id)), surveys, "the kept surveys");
+    }
+    // Built on demand when nothing is kept (and kept again).
+    let (id, register, _) = whole.iter().max_by_key(|w| w.1.as_array().unwrap().len()).unwrap().clone();
+    fx.store.conn.execute("DELETE FROM report_month_figures", []).unwrap();
+    assert_same(&Value::Array(whole_list(&mut fx, "monthly_register", &id)), &register, "the register built on demand");
+    let kept_lists: i64 =
+        fx.store.conn.query_row("SELECT COUNT(*) FROM report_month_figures WHERE month LIKE 'list:%'", [], |r| r.get(0)).unwrap();
+    assert!(kept_lists > 0, "asking for a page kept the report and its lists");
+    // Refused: an unknown department, a page size out of range; nobody but the report's readers.
+    let e = fx.err(MANAGER, "monthly_register", json!({ "month": MONTH, "department": "nope" }));
+    assert_eq!(e.code, "not_found", "{e:?}");
+    let e = fx.err(MANAGER, "monthly_surveys", json!({ "month": MONTH, "department": id, "limit": 0 }));
+    assert_eq!(e.code, "invalid", "{e:?}");
+    let e = fx.err(AGENT, "monthly_register", json!({ "month": MONTH, "department": id }));
+    assert_eq!(e.code, "forbidden", "{e:?}");
 }

@@ -34,7 +34,7 @@ pub struct KpiComparison {
     pub change: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RegisterRow {
     pub id: String,
     pub number: String,
@@ -63,7 +63,7 @@ pub struct RegisterRow {
     pub satisfaction: Option<Satisfaction>,
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SurveyRow {
     pub complaint_id: String,
     pub number: String,
@@ -85,10 +85,15 @@ pub struct DepartmentSection {
     pub name: String,
     /// The department's KPIs for the month.
     pub figures: Vec<Figure>,
-    /// Its complaints of the month, in order of receipt.
+    /// Its complaints of the month, in order of receipt. In `monthly_report`'s reply only the
+    /// first [`FIRST_ROWS`]; the others come page by page from `monthly_register`.
     pub register: Vec<RegisterRow>,
-    /// The surveys of the month it was responsible for (R6.4).
+    /// How many complaints the whole register has.
+    pub register_total: usize,
+    /// The surveys of the month it was responsible for (R6.4). In the reply only the first
+    /// [`FIRST_ROWS`]; the others come from `monthly_surveys`.
     pub surveys: Vec<SurveyRow>,
+    pub surveys_total: usize,
     /// Number of surveys per level, very satisfied first.
     pub survey_counts: Vec<i64>,
 }
@@ -185,7 +190,7 @@ struct Body<'a> {
     kpis: &'a [KpiComparison],
     trend: &'a [BreakdownRow],
     breakdowns: &'a [Breakdown],
-    departments: &'a [DepartmentSection],
+    departments: Vec<DepartmentHead<'a>>,
     flags: &'a Flags,
     ledger: &'a Ledger,
     settings: &'a ReportSettings,
@@ -210,7 +215,44 @@ impl<'a> Body<'a> {
             ledger,
             settings,
         } = r;
+        let departments = departments.iter().map(DepartmentHead::of).collect();
         Body { month, previous_month, range, branch_name, kpis, trend, breakdowns, departments, flags, ledger, settings }
+    }
+}
+
+/// Rows of each department's register and surveys that travel with the report; at a million
+/// complaints the whole lists are ~45 MB of the report's 47 (a month of 50,000 complaints and
+/// 57,000 surveys), which the window would parse to show 50 of them.
+pub const FIRST_ROWS: usize = 50;
+
+/// A department's section as the reply carries it: its lists cut to [`FIRST_ROWS`].
+#[derive(Serialize)]
+struct DepartmentHead<'a> {
+    id: &'a str,
+    code: &'a str,
+    name: &'a str,
+    figures: &'a [Figure],
+    register: &'a [RegisterRow],
+    register_total: usize,
+    surveys: &'a [SurveyRow],
+    surveys_total: usize,
+    survey_counts: &'a [i64],
+}
+
+impl<'a> DepartmentHead<'a> {
+    fn of(d: &'a DepartmentSection) -> Self {
+        let DepartmentSection { id, code, name, figures, register, register_total, surveys, surveys_total, survey_counts } = d;
+        DepartmentHead {
+            id,
+            code,
+            name,
+            figures,
+            register: &register[..register.len().min(FIRST_ROWS)],
+            register_total: *register_total,
+            surveys: &surveys[..surveys.len().min(FIRST_ROWS)],
+            surveys_total: *surveys_total,
+            survey_counts,
+        }
     }
 }
 
@@ -239,11 +281,105 @@ pub fn monthly_report(ctx: &Ctx, a: &MonthlyReportArgs) -> Result<MonthlyReply> 
             return Ok(r);
         }
     }
-    let report = build(ctx, m, None)?;
-    let body = serde_json::to_string(&Body::of(&report)).map_err(|e| CoreError::Integrity(format!("monthly report: {e}")))?;
-    trend::store_report(ctx, m, &body)?;
+    let (report, body) = build_and_keep(ctx, m, trend::LIST_CHUNK)?;
     reply(&report.generated_at, &report.status, &body)?
         .ok_or_else(|| CoreError::Integrity("monthly report: its own text is not JSON".into()))
+}
+
+/// Builds month `m`'s report and keeps it (a month that is over): the reply's text and every
+/// department's whole lists, in chunks. Returns the report and the reply's body.
+fn build_and_keep(ctx: &Ctx, m: Month, chunk: usize) -> Result<(MonthlyReport, String)> {
+    let report = build(ctx, m, None)?;
+    let body = serde_json::to_string(&Body::of(&report)).map_err(|e| CoreError::Integrity(format!("monthly report: {e}")))?;
+    let mut chunks = Vec::new();
+    for d in &report.departments {
+        chunks.extend(trend::list_chunks(m, &d.id, REGISTER, &d.register, chunk)?);
+        chunks.extend(trend::list_chunks(m, &d.id, SURVEYS, &d.surveys, chunk)?);
+    }
+    trend::store_report(ctx, m, &body, &chunks)?;
+    Ok((report, body))
+}
+
+const REGISTER: &str = "register";
+const SURVEYS: &str = "surveys";
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRowsArgs {
+    /// "YYYY-MM"; default: last month.
+    #[serde(default)]
+    pub month: Option<String>,
+    /// The department's id (`DepartmentSection.id`).
+    pub department: String,
+    #[serde(default)]
+    pub offset: u32,
+    /// 1–500; default 50.
+    #[serde(default = "default_rows")]
+    pub limit: u32,
+}
+
+fn default_rows() -> u32 {
+    FIRST_ROWS as u32
+}
+
+/// A page of a department's register in a month's report.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RegisterPage {
+    /// Rows in the whole register.
+    pub total: usize,
+    pub offset: usize,
+    pub rows: Vec<RegisterRow>,
+}
+
+/// A page of the surveys of a department in a month's report.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SurveyPage {
+    /// Surveys in the whole list.
+    pub total: usize,
+    pub offset: usize,
+    pub rows: Vec<SurveyRow>,
+}
+
+/// `monthly_register`: a page of a department's register in month `month`'s report (R7.3).
+pub fn monthly_register(ctx: &Ctx, a: &ReportRowsArgs) -> Result<RegisterPage> {
+    ctx.begin("monthly_register", None)?;
+    let (total, offset, rows) = rows_page(ctx, a, REGISTER, |d| &d.register, trend::LIST_CHUNK)?;
+    Ok(RegisterPage { total, offset, rows })
+}
+
+/// `monthly_surveys`: a page of the surveys a department was responsible for in month `month`.
+pub fn monthly_surveys(ctx: &Ctx, a: &ReportRowsArgs) -> Result<SurveyPage> {
+    ctx.begin("monthly_surveys", None)?;
+    let (total, offset, rows) = rows_page(ctx, a, SURVEYS, |d| &d.surveys, trend::LIST_CHUNK)?;
+    Ok(SurveyPage { total, offset, rows })
+}
+
+/// The page from the kept report when it is current (a chunk or two read), else from the report
+/// built now (and kept, when the month is over): the same rows either way.
+fn rows_page<T: Clone + serde::de::DeserializeOwned>(
+    ctx: &Ctx,
+    a: &ReportRowsArgs,
+    list: &str,
+    pick: impl Fn(&DepartmentSection) -> &Vec<T>,
+    chunk: usize,
+) -> Result<(usize, usize, Vec<T>)> {
+    let m = month_arg(ctx, a.month.as_deref())?;
+    if !(1..=500).contains(&a.limit) {
+        return Err(CoreError::invalid("limit", "out_of_range"));
+    }
+    let known: Option<i64> =
+        ctx.conn.query_row("SELECT 1 FROM departments WHERE id = ?1", params![a.department], |r| r.get(0)).optional()?;
+    if known.is_none() {
+        return Err(CoreError::NotFound { what: "department", key: a.department.clone() });
+    }
+    let (offset, limit) = (a.offset as usize, a.limit as usize);
+    if let Some((total, rows)) = trend::stored_list::<T>(ctx, m, &a.department, list, offset, limit, chunk)? {
+        return Ok((total, offset, rows));
+    }
+    let (report, _) = build_and_keep(ctx, m, chunk)?;
+    // A department the report leaves out (inactive, nothing that month) has empty lists.
+    let all = report.departments.iter().find(|d| d.id == a.department).map(&pick).map(Vec::as_slice).unwrap_or(&[]);
+    Ok((all.len(), offset, all.iter().skip(offset).take(limit).cloned().collect()))
 }
 
 /// `clock::ts` for the register's tens of thousands of instants: the same text
@@ -307,7 +443,7 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
             }
             let with_cut = kpi::with_cutoffs(&month_ds, facts.iter().copied(), false);
             let figures = kpi::figures(&with_cut, &surveys);
-            let register = facts
+            let register: Vec<RegisterRow> = facts
                 .iter()
                 .map(|f| {
                     let cut = month_ds.cutoff(f.branch);
@@ -338,7 +474,7 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
                 })
                 .collect();
             let mut survey_counts = vec![0i64; Satisfaction::ALL.len()];
-            let survey_rows = surveys
+            let survey_rows: Vec<SurveyRow> = surveys
                 .iter()
                 .map(|s| {
                     if let Some(i) = Satisfaction::ALL.iter().position(|x| *x == s.overall) {
@@ -358,7 +494,18 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
                     }
                 })
                 .collect();
-            departments.push(DepartmentSection { id, code, name, figures, register, surveys: survey_rows, survey_counts });
+            let (register_total, surveys_total) = (register.len(), survey_rows.len());
+            departments.push(DepartmentSection {
+                id,
+                code,
+                name,
+                figures,
+                register,
+                register_total,
+                surveys: survey_rows,
+                surveys_total,
+                survey_counts,
+            });
         }
     }
 
@@ -489,5 +636,59 @@ mod tests {
         }
         let t = crate::clock::parse_ts("t", "2026-02-01T00:00:00.999Z").unwrap();
         assert_eq!(ts_fast(t), ts(t), "fractions are cut as by clock::ts");
+    }
+
+    fn ids<T: Serialize>(rows: &[T]) -> Vec<serde_json::Value> {
+        rows.iter().map(|r| serde_json::to_value(r).unwrap()).collect()
+    }
+
+    /// Pages read from the kept chunks (cut small here, so pages cross chunk edges) are the
+    /// report's own lists; once something in the month changes, nothing stale is served.
+    #[test]
+    fn pages_of_the_kept_lists_are_the_report_lists() {
+        let now = crate::clock::parse_ts("now", "2026-03-10T02:00:00Z").unwrap();
+        let mut store = crate::store::Store::open_in_memory().unwrap();
+        crate::workflow::settings::init_defaults(&store.conn, now).unwrap();
+        crate::demo::generate(&mut store, now, 900, 42).unwrap();
+        let dir = store.attachments_dir();
+        let tx = store.conn.transaction().unwrap();
+        let actor = crate::auth::actor_by_login(&tx, "manager").unwrap();
+        let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
+        let m = Month::parse("month", "2026-02").unwrap();
+        let chunk = 7;
+        let (report, body) = build_and_keep(&ctx, m, chunk).unwrap();
+        let head: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let mut crossed = 0;
+        for (d, h) in report.departments.iter().zip(head["departments"].as_array().unwrap()) {
+            assert_eq!(h["register"].as_array().unwrap().len(), d.register.len().min(FIRST_ROWS));
+            assert_eq!(h["register_total"], d.register.len());
+            assert_eq!(h["surveys_total"], d.surveys.len());
+            for (offset, limit) in [(0, 5), (0, 7), (3, 9), (6, 1), (7, 7), (12, 30), (0, 500)] {
+                let got = trend::stored_list::<RegisterRow>(&ctx, m, &d.id, REGISTER, offset, limit, chunk).unwrap();
+                let (total, rows) = got.expect("kept register");
+                assert_eq!(total, d.register.len());
+                let want: Vec<_> = d.register.iter().skip(offset).take(limit).cloned().collect();
+                assert_eq!(ids(&rows), ids(&want), "{} register {offset}+{limit}", d.code);
+                crossed += (offset % chunk + limit > chunk && want.len() > chunk - offset % chunk) as usize;
+                let (total, rows) = trend::stored_list::<SurveyRow>(&ctx, m, &d.id, SURVEYS, offset, limit, chunk).unwrap().expect("kept surveys");
+                assert_eq!(total, d.surveys.len());
+                let want: Vec<_> = d.surveys.iter().skip(offset).take(limit).cloned().collect();
+                assert_eq!(ids(&rows), ids(&want), "{} surveys {offset}+{limit}", d.code);
+            }
+            let past = trend::stored_list::<RegisterRow>(&ctx, m, &d.id, REGISTER, d.register.len() + 3, 5, chunk).unwrap();
+            assert_eq!(past.map(|(t, r)| (t, r.len())), Some((d.register.len(), 0)), "past the end: an empty page");
+        }
+        assert!(crossed > 3, "pages crossed chunk edges ({crossed})");
+        // A write to one February complaint: the kept report and its lists are no longer current.
+        let d = report.departments.iter().find(|d| !d.register.is_empty()).unwrap();
+        tx.execute("UPDATE complaints SET updated_at = updated_at WHERE id = ?1", [&d.register[0].id]).unwrap();
+        assert!(trend::stored_list::<RegisterRow>(&ctx, m, &d.id, REGISTER, 0, 5, chunk).unwrap().is_none());
+        // A chunk deleted behind the report's back: built again, not a short page.
+        let (report, _) = build_and_keep(&ctx, m, chunk).unwrap();
+        let d = report.departments.iter().max_by_key(|d| d.register.len()).unwrap();
+        assert!(d.register.len() > 2 * chunk);
+        tx.execute("DELETE FROM report_month_figures WHERE month = ?1", [trend::list_key(m, &d.id, REGISTER, 1)]).unwrap();
+        assert!(trend::stored_list::<RegisterRow>(&ctx, m, &d.id, REGISTER, 5, 5, chunk).unwrap().is_none());
+        assert!(trend::stored_list::<RegisterRow>(&ctx, m, &d.id, REGISTER, 0, 5, chunk).unwrap().is_some(), "chunk 0 alone");
     }
 }

@@ -182,10 +182,21 @@ pub const FRESH_FIELDS: [&str; 3] = ["generated_at", "status", "suggestions"];
 
 /// Month `m`'s stored report as JSON text (an object without [`FRESH_FIELDS`]), if current.
 pub fn stored_report(ctx: &Ctx, m: Month) -> Result<Option<String>> {
+    let Some(rowid) = stored_report_current(ctx, m)? else { return Ok(None) };
+    let text: String = ctx.conn.query_row("SELECT figures FROM report_month_figures WHERE rowid = ?1", params![rowid], |r| r.get(0))?;
+    let Some((fingerprint, body)) = text.split_once('\n') else { return Ok(None) };
+    if fingerprint != people_fingerprint(ctx)? || !body.starts_with('{') || !body.ends_with('}') {
+        return Ok(None);
+    }
+    Ok(Some(body.to_string()))
+}
+
+/// The rowid of month `m`'s stored report if it is current (its text is not read: ~3 MB at a
+/// million complaints), checking everything but the people's fingerprint, which is in the text.
+pub fn stored_report_current(ctx: &Ctx, m: Month) -> Result<Option<i64>> {
     if !over(ctx, m)? {
         return Ok(None);
     }
-    // The text (~40 MB at a million complaints) is read only once it is known to be current.
     let got: Option<(i64, i64)> = ctx
         .conn
         .query_row("SELECT rowid, version FROM report_month_figures WHERE month = ?1", params![body_key(m)], |r| {
@@ -212,25 +223,121 @@ pub fn stored_report(ctx: &Ctx, m: Month) -> Result<Option<String>> {
     if current != keys.len() {
         return Ok(None);
     }
-    let text: String = ctx.conn.query_row("SELECT figures FROM report_month_figures WHERE rowid = ?1", params![rowid], |r| r.get(0))?;
-    let Some((fingerprint, body)) = text.split_once('\n') else { return Ok(None) };
-    if fingerprint != people_fingerprint(ctx)? || !body.starts_with('{') || !body.ends_with('}') {
-        return Ok(None);
-    }
-    Ok(Some(body.to_string()))
+    // The people's fingerprint heads the text: checked by `stored_report`, and for the lists by
+    // their own fingerprint line.
+    Ok(Some(rowid))
 }
 
-/// Keeps month `m`'s report (`body`: its JSON text without [`FRESH_FIELDS`]) when the month is
-/// over. Best effort, like the figures.
-pub fn store_report(ctx: &Ctx, m: Month, body: &str) -> Result<()> {
+/// Keeps month `m`'s report (`body`: its JSON text without [`FRESH_FIELDS`]) and the chunks of
+/// its departments' whole lists (`chunks`: [`list_chunks`]) when the month is over. Best effort,
+/// like the figures. The chunks are written after the report, so a chunk is current exactly
+/// when the report is and its rowid is higher than the report's.
+pub fn store_report(ctx: &Ctx, m: Month, body: &str, chunks: &[(String, String)]) -> Result<()> {
     if !over(ctx, m)? {
         return Ok(());
     }
-    let text = format!("{}\n{body}", people_fingerprint(ctx)?);
-    let _ = ctx.conn.execute("DELETE FROM report_month_figures WHERE month = ?1", params![body_key(m)]);
-    let _ = ctx.conn.execute(
+    let fingerprint = people_fingerprint(ctx)?;
+    let text = format!("{fingerprint}\n{body}");
+    let _ = ctx.conn.execute("DELETE FROM report_month_figures WHERE month = ?1 OR month LIKE ?2", params![body_key(m), list_prefix(m)]);
+    let inserted = ctx.conn.execute(
         "INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, ?2, ?3, ?4)",
         params![body_key(m), FIGURES_VERSION, text, ts(ctx.now)],
     );
+    if inserted.is_err() {
+        return Ok(());
+    }
+    let Ok(mut insert) =
+        ctx.conn.prepare_cached("INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, ?2, ?3, ?4)")
+    else {
+        return Ok(());
+    };
+    for (key, text) in chunks {
+        let _ = insert.execute(params![key, FIGURES_VERSION, format!("{fingerprint}\n{text}"), ts(ctx.now)]);
+    }
     Ok(())
+}
+
+// ---- The departments' whole lists of a kept report --------------------------------------------
+//
+// The reply carries the first rows of each department's register and surveys; the rest are
+// kept beside the report in chunks ("list:YYYY-MM:<department>:<list>:<n>", n = 0, 1, …; every
+// list has chunk 0, an empty list's is `[]`), each "fingerprint\ntotal\n[rows]", so a page reads
+// one or two ~0.5 MB texts instead of the ~45 MB of all of them.
+
+/// Rows per stored chunk of a list.
+pub const LIST_CHUNK: usize = 1000;
+
+fn list_prefix(m: Month) -> String {
+    format!("list:{}:%", m.key())
+}
+
+/// The key of chunk `n` of a department's `list` ("register" or "surveys") in month `m`.
+pub fn list_key(m: Month, department: &str, list: &str, n: usize) -> String {
+    format!("list:{}:{department}:{list}:{n}", m.key())
+}
+
+/// The stored chunks of one list: `rows` cut in chunks of `chunk`, as (key, text without the
+/// fingerprint line).
+pub fn list_chunks<T: serde::Serialize>(m: Month, department: &str, list: &str, rows: &[T], chunk: usize) -> Result<Vec<(String, String)>> {
+    let total = rows.len();
+    let mut out = Vec::with_capacity(total / chunk + 1);
+    let parts: Vec<&[T]> = if rows.is_empty() { vec![rows] } else { rows.chunks(chunk).collect() };
+    for (n, part) in parts.into_iter().enumerate() {
+        let json = serde_json::to_string(part).map_err(|e| crate::error::CoreError::Integrity(format!("stored report: {e}")))?;
+        out.push((list_key(m, department, list, n), format!("{total}\n{json}")));
+    }
+    Ok(out)
+}
+
+/// Rows `offset..offset + limit` of a department's list in month `m`'s kept report (cut in
+/// chunks of `chunk`), with the list's length; None when the report is not current or a chunk
+/// it needs is missing or unreadable (then the report is built again).
+pub fn stored_list<T: serde::de::DeserializeOwned>(
+    ctx: &Ctx,
+    m: Month,
+    department: &str,
+    list: &str,
+    offset: usize,
+    limit: usize,
+    chunk: usize,
+) -> Result<Option<(usize, Vec<T>)>> {
+    let Some(report) = stored_report_current(ctx, m)? else { return Ok(None) };
+    let fingerprint = people_fingerprint(ctx)?;
+    // Chunk n holds rows n·chunk … and says how long the whole list is.
+    let read = |n: usize| -> Result<Option<(usize, Vec<T>)>> {
+        let got: Option<(i64, i64, String)> = ctx
+            .conn
+            .query_row(
+                "SELECT rowid, version, figures FROM report_month_figures WHERE month = ?1",
+                params![list_key(m, department, list, n)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((rowid, version, text)) = got else { return Ok(None) };
+        if rowid < report || version != FIGURES_VERSION {
+            return Ok(None);
+        }
+        let mut parts = text.splitn(3, '\n');
+        let (Some(f), Some(total), Some(rows)) = (parts.next(), parts.next(), parts.next()) else { return Ok(None) };
+        if f != fingerprint {
+            return Ok(None);
+        }
+        Ok(total.parse().ok().zip(serde_json::from_str(rows).ok()))
+    };
+    let first = offset / chunk.max(1);
+    let Some((total, rows)) = read(first)? else {
+        // Past the end of the list there is no chunk: an empty page if chunk 0 says so.
+        return Ok(match read(0)? {
+            Some((total, _)) if offset >= total => Some((total, Vec::new())),
+            _ => None,
+        });
+    };
+    let mut page: Vec<T> = rows.into_iter().skip(offset % chunk.max(1)).take(limit).collect();
+    let mut n = first + 1;
+    while page.len() < limit && n * chunk < total {
+        let Some((_, rows)) = read(n)? else { return Ok(None) };
+        page.extend(rows.into_iter().take(limit - page.len()));
+        n += 1;
+    }
+    Ok(Some((total, page)))
 }

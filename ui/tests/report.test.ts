@@ -249,3 +249,67 @@ describe('<ReportReminder>', () => {
     w.unmount()
   })
 })
+
+describe('<Reports> department lists', () => {
+  beforeEach(() => {
+    mockWindows('main')
+    clearDefinitions()
+  })
+  afterEach(() => clearMocks())
+
+  // The report carries the first 50 rows of a department's register; page 2 is asked for.
+  const row = (i: number) => ({
+    id: `c${i}`, number: `HQ-20261001-${String(i).padStart(4, '0')}`, received_at: '2026-10-01T02:00:00Z', category: 'service', sub_category: '守时/爽约',
+    channel: 'phone', tier: 'regular', nature: 'general', warning_level: 1, is_repeat: false, stage: 'closed', customer_name: '王*', phone_masked: '138****5678',
+    worker_code: null, worker_name: null, first_response_seconds: 60, resolution_seconds: 3600, resolved: true, overdue: false, closed_at: '2026-10-01T03:00:00Z', satisfaction: null,
+  })
+  const STATUS = { month: '2026-10', due_date: '2026-11-05', month_over: true, filed: false, filed_at: null, filed_by: null, revision: 0, suggestions: '', reminder: true, overdue: false }
+  const report = {
+    month: '2026-10', previous_month: '2026-09', generated_at: '2026-11-02T02:00:00Z', branch_name: '总部', status: STATUS, suggestions: '',
+    range: { complaints: 120, surveys: 0, from_date: '2026-10-01', until_date: '2026-10-31', measured_at: '2026-10-31T16:00:00Z', time_zone: 'Asia/Shanghai' },
+    kpis: [], trend: [], breakdowns: [],
+    departments: [{ id: 'd1', code: 'HS', name: '家政服务部', figures: [fig('volume', 'count', 120, 120, 120)], register: Array.from({ length: 50 }, (_, i) => row(i)), register_total: 120, surveys: [], surveys_total: 0, survey_counts: [0, 0, 0, 0, 0] }],
+    flags: { branch_flag_per_100_workers: 5, branches: [], worker_flag_min: 3, workers: [] },
+    ledger: { min: 3, rows: [], rows_total: 0, window_days: 90, window_from: '2026-08-03' },
+    settings: { branch_flag_per_100_workers: 5, ledger_min: 3, ledger_window_days: 90, worker_flag_min: 3 },
+  }
+
+  it('shows the whole register count and fetches page 2 from the core', async () => {
+    const calls: Call[] = []
+    mockIPC((cmd, payload: any) => {
+      if (cmd !== 'call') return null
+      calls.push({ name: payload.name, args: payload.args })
+      switch (payload.name) {
+        case 'report_status': return STATUS
+        case 'monthly_report': return report
+        case 'kpi_definitions': return []
+        case 'monthly_register': {
+          const { offset, limit } = payload.args
+          return { total: 120, offset, rows: Array.from({ length: Math.min(limit, 120 - offset) }, (_, i) => row(offset + i)) }
+        }
+        default: return null
+      }
+    })
+    const session = useSession()
+    session.user = { login: 'manager', name: '王建华', role: 'cs_manager' } as any
+    const { default: Reports } = await import('../src/views/Reports.vue')
+    const w = mountApp(Reports)
+    await sleep(120)
+    await w.get('#tab-departments').trigger('click')
+    await sleep(60)
+    const table = () => w.get('[data-test=report-register]')
+    expect(w.text()).toContain('120')
+    expect(table().findAll('[data-test=register-row]').length).toBe(50)
+    expect(table().text()).toContain('HQ-20261001-0000')
+    const next = w.get('[data-test=report-register-pager]').findAll('li.number').find((li) => li.text() === '2')!
+    await next.trigger('click')
+    await sleep(80)
+    const asked = calls.filter((c) => c.name === 'monthly_register')
+    expect(asked.length).toBe(1)
+    expect(asked[0].args).toEqual({ month: '2026-10', department: 'd1', offset: 50, limit: 50 })
+    expect(table().findAll('[data-test=register-row]').length).toBe(50)
+    expect(table().text()).toContain('HQ-20261001-0050')
+    expect(table().text()).not.toContain('HQ-20261001-0000')
+    w.unmount()
+  })
+})

@@ -472,12 +472,17 @@ export interface DepartmentSection {
   figures: Figure[];
   id: string;
   name: string;
-  /** Its complaints of the month, in order of receipt. */
+  /** Its complaints of the month, in order of receipt. In `monthly_report`'s reply only the
+   * first [`FIRST_ROWS`]; the others come page by page from `monthly_register`. */
   register: RegisterRow[];
+  /** How many complaints the whole register has. */
+  register_total: number;
   /** Number of surveys per level, very satisfied first. */
   survey_counts: number[];
-  /** The surveys of the month it was responsible for (R6.4). */
+  /** The surveys of the month it was responsible for (R6.4). In the reply only the first
+   * [`FIRST_ROWS`]; the others come from `monthly_surveys`. */
   surveys: SurveyRow[];
+  surveys_total: number;
 }
 
 /** What the window needs to decide which screen to show. */
@@ -1057,6 +1062,14 @@ export interface RegisterArgs {
   worker?: string | null;
 }
 
+/** A page of a department's register in a month's report. */
+export interface RegisterPage {
+  offset: number;
+  rows: RegisterRow[];
+  /** Rows in the whole register. */
+  total: number;
+}
+
 export interface RegisterRow {
   category: Category;
   channel: Channel;
@@ -1152,6 +1165,16 @@ export interface ReportMajorArgs {
   /** When they were informed; defaults to now. */
   informed_at?: string | null;
   overdue_reason?: string | null;
+}
+
+export interface ReportRowsArgs {
+  /** The department's id (`DepartmentSection.id`). */
+  department: string;
+  /** 1–500; default 50. */
+  limit?: number;
+  /** "YYYY-MM"; default: last month. */
+  month?: string | null;
+  offset?: number;
 }
 
 export interface ReportSettings {
@@ -1491,6 +1514,14 @@ export interface SurveyArgs {
 /** R6.1: how the follow-up visit was made. */
 export type SurveyMethod = "phone" | "visit" | "sms";
 
+/** A page of the surveys of a department in a month's report. */
+export interface SurveyPage {
+  offset: number;
+  rows: SurveyRow[];
+  /** Surveys in the whole list. */
+  total: number;
+}
+
 export interface SurveyRow {
   attitude: Satisfaction | null;
   comment: string;
@@ -1694,6 +1725,8 @@ export interface Commands {
   kpi_complaints: { args: KpiComplaintsArgs; result: DrillResult };
   kpi_definitions: { args: DefinitionsArgs; result: KpiDefinition[] };
   monthly_report: { args: MonthlyReportArgs; result: MonthlyReport };
+  monthly_register: { args: ReportRowsArgs; result: RegisterPage };
+  monthly_surveys: { args: ReportRowsArgs; result: SurveyPage };
   export_monthly_report: { args: ExportMonthlyReportArgs; result: MonthlyReportFiles };
   report_status: { args: ReportStatusArgs; result: ReportStatus };
   file_report: { args: FileReportArgs; result: ReportStatus };
@@ -1796,6 +1829,8 @@ export const ROLE_MATRIX: Record<CommandName, readonly Role[]> = {
   kpi_complaints: ['cs_manager', 'branch_manager', 'auditor', 'admin'],
   kpi_definitions: ['cs_agent', 'dept_handler', 'cs_manager', 'branch_manager', 'admin', 'auditor'],
   monthly_report: ['cs_manager', 'branch_manager', 'auditor', 'admin'],
+  monthly_register: ['cs_manager', 'branch_manager', 'auditor', 'admin'],
+  monthly_surveys: ['cs_manager', 'branch_manager', 'auditor', 'admin'],
   export_monthly_report: ['cs_manager', 'branch_manager', 'auditor', 'admin'],
   report_status: ['cs_agent', 'dept_handler', 'cs_manager', 'branch_manager', 'admin', 'auditor'],
   file_report: ['cs_manager', 'branch_manager'],
