@@ -417,6 +417,7 @@ fn sample_args(name: &str, role: Role, w: &World) -> Option<Value> {
         "kpi_complaints" => json!({ "filter": { "month": "2026-03" }, "kpi": "volume" }),
         "kpi_definitions" => json!({ "lang": "en" }),
         "monthly_report" => json!({ "month": "2026-02" }),
+        "monthly_register" | "monthly_surveys" => json!({ "month": "2026-02", "department": "no-such-department", "offset": 0, "limit": 50 }),
         "export_monthly_report" => json!({ "month": "2026-02", "xlsx_path": w.file.with_extension("xlsx").to_string_lossy() }),
         "report_status" | "case_library" | "report_settings" => json!({}),
         "file_report" => json!({ "month": "2026-02", "suggestions": "加强培训" }),
