@@ -694,3 +694,35 @@ fn the_reply_text_is_the_whole_typed_report() {
     let e = fx.err(AGENT, "monthly_register", json!({ "month": MONTH, "department": id }));
     assert_eq!(e.code, "forbidden", "{e:?}");
 }
+
+/// A report kept by an older version (its whole lists inside, no totals) is built again, not
+/// served: the window would read `register_total` from it.
+#[test]
+fn a_report_kept_by_an_older_version_is_built_again() {
+    let mut fx = demo_fx();
+    let first = report(&mut fx);
+    let old_shape = {
+        let mut r = first.clone();
+        for k in ["generated_at", "status", "suggestions"] {
+            r.as_object_mut().unwrap().remove(k);
+        }
+        for d in r["departments"].as_array_mut().unwrap() {
+            let d = d.as_object_mut().unwrap();
+            d.remove("register_total");
+            d.remove("surveys_total");
+        }
+        r
+    };
+    let changed = fx
+        .store
+        .conn
+        .execute(
+            "UPDATE report_month_figures SET version = 1, figures = substr(figures, 1, instr(figures, char(10))) || ?1 WHERE month = 'body:' || ?2",
+            rusqlite::params![old_shape.to_string(), MONTH],
+        )
+        .unwrap();
+    assert_eq!(changed, 1, "the kept report's row");
+    let again = report(&mut fx);
+    assert!(again["departments"][0]["register_total"].is_u64(), "{}", again["departments"][0]);
+    assert_same(&again, &first, "built again, the same report");
+}

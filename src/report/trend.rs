@@ -31,6 +31,11 @@ use crate::workflow::Ctx;
 /// facts are read, how durations are measured): stored rows of another version are recomputed.
 pub const FIGURES_VERSION: i64 = 1;
 
+/// Bump whenever the shape of the kept report changes (its JSON, the lists beside it): a report
+/// kept by another version is built again. 2: registers and surveys cut to their first rows,
+/// the rest in chunks.
+pub const REPORT_VERSION: i64 = 2;
+
 /// One figure as stored. The value is kept as its bits, so a figure read back is exactly the
 /// one computed (a decimal round trip of a ratio could differ in the last bit).
 #[derive(Serialize, Deserialize)]
@@ -204,7 +209,7 @@ pub fn stored_report_current(ctx: &Ctx, m: Month) -> Result<Option<i64>> {
         })
         .optional()?;
     let Some((rowid, version)) = got else { return Ok(None) };
-    if version != FIGURES_VERSION {
+    if version != REPORT_VERSION {
         return Ok(None);
     }
     let keys: Vec<String> = (0..12u32).map(|i| m.minus(i).key()).collect();
@@ -241,7 +246,7 @@ pub fn store_report(ctx: &Ctx, m: Month, body: &str, chunks: &[(String, String)]
     let _ = ctx.conn.execute("DELETE FROM report_month_figures WHERE month = ?1 OR month LIKE ?2", params![body_key(m), list_prefix(m)]);
     let inserted = ctx.conn.execute(
         "INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, ?2, ?3, ?4)",
-        params![body_key(m), FIGURES_VERSION, text, ts(ctx.now)],
+        params![body_key(m), REPORT_VERSION, text, ts(ctx.now)],
     );
     if inserted.is_err() {
         return Ok(());
@@ -252,7 +257,7 @@ pub fn store_report(ctx: &Ctx, m: Month, body: &str, chunks: &[(String, String)]
         return Ok(());
     };
     for (key, text) in chunks {
-        let _ = insert.execute(params![key, FIGURES_VERSION, format!("{fingerprint}\n{text}"), ts(ctx.now)]);
+        let _ = insert.execute(params![key, REPORT_VERSION, format!("{fingerprint}\n{text}"), ts(ctx.now)]);
     }
     Ok(())
 }
@@ -314,7 +319,7 @@ pub fn stored_list<T: serde::de::DeserializeOwned>(
             )
             .optional()?;
         let Some((rowid, version, text)) = got else { return Ok(None) };
-        if rowid < report || version != FIGURES_VERSION {
+        if rowid < report || version != REPORT_VERSION {
             return Ok(None);
         }
         let mut parts = text.splitn(3, '\n');
