@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks'
+import { createPinia, setActivePinia } from 'pinia'
 import { mountApp, sleep } from './helpers'
 import Dashboard from '../src/views/Dashboard.vue'
 import Imports from '../src/views/Imports.vue'
@@ -290,10 +291,11 @@ describe('<Reports> department lists', () => {
         default: return null
       }
     })
-    const session = useSession()
-    session.user = { login: 'manager', name: '王建华', role: 'cs_manager' } as any
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    useSession().user = { id: 'u1', login: 'manager', name: '王建华', role: 'cs_manager', branch_id: null, department_id: null }
     const { default: Reports } = await import('../src/views/Reports.vue')
-    const w = mountApp(Reports)
+    const w = mountApp(Reports, { pinia })
     await sleep(120)
     await w.get('#tab-departments').trigger('click')
     await sleep(60)
@@ -311,5 +313,39 @@ describe('<Reports> department lists', () => {
     expect(table().text()).toContain('HQ-20261001-0050')
     expect(table().text()).not.toContain('HQ-20261001-0000')
     w.unmount()
+  })
+})
+
+describe('<DueNotifier>', () => {
+  beforeEach(() => mockWindows('main'))
+  afterEach(() => clearMocks())
+
+  it('its notices leave the screen when the desk locks and when the user signs out', async () => {
+    mockIPC((cmd, payload: any) => {
+      if (cmd === 'peek' && payload.name === 'due_alerts')
+        return [{ step_id: 's1', complaint_id: 'c1', number: 'HQ-20261001-0001', kind: 'first_response', urgency: 'overdue', due_at: '2026-10-01T03:00:00Z' }]
+      return null
+    })
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    const session = useSession()
+    session.user = { id: 'u2', login: 'cs01', name: '李娜', role: 'cs_agent', branch_id: null, department_id: null }
+    const { default: DueNotifier } = await import('../src/components/DueNotifier.vue')
+    // Shown for 4.5 s unless closed; a closed one is hidden, then removed.
+    const shown = () => [...document.body.querySelectorAll<HTMLElement>('.el-notification')].filter((e) => e.style.display !== 'none').length
+    const w = mountApp(DueNotifier, { pinia })
+    await sleep(150)
+    expect(shown()).toBe(1)
+    session.locked = true
+    await sleep(600)
+    expect(shown()).toBe(0)
+    session.locked = false
+    w.unmount()
+    const again = mountApp(DueNotifier, { pinia })
+    await sleep(150)
+    expect(shown()).toBe(1)
+    again.unmount()
+    await sleep(600)
+    expect(shown()).toBe(0)
   })
 })
