@@ -642,6 +642,29 @@ fn scheduled_backups_over_a_simulated_year_with_the_real_folder() {
 }
 
 #[test]
+fn an_exit_backup_in_the_same_second_as_the_scheduled_one_is_the_one_kept() {
+    // The day's scheduled backup and the backup at exit can fall in the same second (the window
+    // closed right after the timer fired): the second is named "…Z-2", both manifests carry the
+    // same time, and rotation (one a day) must keep the newer one, which has what was recorded
+    // in between. Seen in CI: the newer one was removed.
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut i, _, _) = populated(&tmp.path().join("office"));
+    let usb = tmp.path().join("usb");
+    i.ok("admin", "set_backup_settings", json!({ "folder": usb.display().to_string(), "keep_daily": 1, "keep_weekly": 1, "keep_monthly": 1 }));
+    let data_dir = i.dir.clone();
+    let now = t("2026-03-11T10:00:00Z");
+    let first = backup::run_scheduled(&i.store.conn, now, &data_dir).unwrap().expect("the day's backup");
+    i.now = now;
+    i.register("最后一位客户", "13800007777");
+    let second = backup::run_at_exit(&i.store.conn, now, &data_dir).unwrap().expect("changed since: backed up");
+    assert_ne!(first.name, second.name);
+    assert!(second.name.ends_with("Z-2"), "{}", second.name);
+    let list = i.ok("manager", "list_backups", json!({}));
+    let names: Vec<&str> = list["backups"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
+    assert_eq!(names, [second.name.as_str()], "the newer backup is kept");
+}
+
+#[test]
 fn an_unavailable_backup_folder_is_reported_and_retried() {
     // The USB drive is not plugged in: the scheduled backup fails with a clear code, the failure
     // is listed for the window, and the next timer tick tries again.

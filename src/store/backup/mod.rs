@@ -478,16 +478,29 @@ fn scan(root: &Path) -> Vec<(String, PathBuf, Result<Manifest>)> {
             out.push((name, e.path(), m));
         }
     }
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by(|a, b| age(&b.0).cmp(&age(&a.0)));
     out
+}
+
+/// A backup's place in time from its name: its second, then its number within that second
+/// (`backup_name`: "…Z", "…Z-2", …, "…Z-10" — compared as numbers, not text).
+fn age(name: &str) -> (&str, u64) {
+    match name.rsplit_once("Z-") {
+        Some((stamp, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => (stamp, n.parse().unwrap_or(u64::MAX)),
+        _ => (name.strip_suffix('Z').unwrap_or(name), 1),
+    }
 }
 
 /// Applies the rotation to a backup folder; returns the names removed. Backups whose manifest
 /// cannot be read are left alone (and keep every evidence file, to be safe).
 pub fn rotate(root: &Path, tz: Tz, keep: Keep) -> Result<Vec<String>> {
     let all = scan(root);
+    // Oldest first: `rotation::plan` takes the later index as the newer of two backups made in the
+    // same second (their manifests' times are equal), so an exit backup right after the day's
+    // scheduled one is the one kept.
     let dated: Vec<(String, PathBuf, DateTime<Utc>)> = all
         .iter()
+        .rev()
         .filter_map(|(n, p, m)| m.as_ref().ok().map(|m| (n.clone(), p.clone(), stored_ts(&m.created_at))))
         .collect();
     let times: Vec<DateTime<Utc>> = dated.iter().map(|d| d.2).collect();
@@ -898,4 +911,18 @@ pub struct BackupList {
     pub backups: Vec<BackupInfo>,
     pub last_success: Option<BackupRun>,
     pub last_failure: Option<BackupRun>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backups_of_one_second_are_ordered_by_their_number() {
+        let mut names =
+            ["cdesk-backup-20261126T130449Z-10", "cdesk-backup-20261126T130449Z", "cdesk-backup-20261126T130450Z", "cdesk-backup-20261126T130449Z-2"];
+        names.sort_by_key(|n| super::age(n));
+        assert_eq!(
+            names,
+            ["cdesk-backup-20261126T130449Z", "cdesk-backup-20261126T130449Z-2", "cdesk-backup-20261126T130449Z-10", "cdesk-backup-20261126T130450Z"]
+        );
+    }
 }
