@@ -77,55 +77,60 @@ fn figure(figures: &Value, kpi: &str) -> Value {
     figures.as_array().unwrap().iter().find(|f| f["kpi"] == kpi).unwrap().clone()
 }
 
-/// The report's trend, flags, ledger and register ratings computed as before the store: one
-/// dataset of the twelve months (this is what `monthly::build` did).
-fn reference(fx: &mut Fx) -> Reference {
+/// Runs `f` with the manager's context on a transaction of the fixture's database (rolled back:
+/// what `f` computes is only read).
+fn as_manager<T>(fx: &mut Fx, f: impl FnOnce(&Ctx, Month) -> T) -> T {
     let now = fx.now;
     let dir = fx.store.attachments_dir();
     let tx = fx.store.conn.transaction().unwrap();
     let actor = actor_by_login(&tx, MANAGER).unwrap();
     let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
-    let m = Month::parse("month", MONTH).unwrap();
-    let days = Days { from: m.minus(11).first_day(), to: m.next().first_day() };
-    let (ds, filter) = kpi::dataset(&ctx, &ReportFilter::default().with_days(days)).unwrap();
-    let names = Names::load(&ctx).unwrap();
-    let settings = thresholds::load(ctx.conn).unwrap();
-    let trend = old_breakdown(&ds, &names, &filter, Dimension::Month, 12).rows;
-    let flags = ledger::flags(&ctx, &ds, &names, m, &settings).unwrap();
-    let book = old_ledger(&ds, &names, m, &settings, false);
-    assert_eq!(
-        serde_json::to_value(&book).unwrap(),
-        serde_json::to_value(ledger::ledger(&ds, &names, m, &settings, false)).unwrap(),
-        "the ledger as computed before the store, and now, from the same facts"
-    );
-    let mut latest: HashMap<String, &SurveyFact> = HashMap::new();
-    for s in &ds.surveys {
-        if s.surveyed_at < ds.month_cutoff(s.branch, m) {
-            latest.insert(s.complaint_id.clone(), s);
+    f(&ctx, Month::parse("month", MONTH).unwrap())
+}
+
+/// The report's trend, flags, ledger and register ratings computed as before the store: one
+/// dataset of the twelve months (this is what `monthly::build` did).
+fn reference(fx: &mut Fx) -> Reference {
+    as_manager(fx, |ctx, m| {
+        let days = Days { from: m.minus(11).first_day(), to: m.next().first_day() };
+        let (ds, filter) = kpi::dataset(ctx, &ReportFilter::default().with_days(days)).unwrap();
+        let names = Names::load(ctx).unwrap();
+        let settings = thresholds::load(ctx.conn).unwrap();
+        let trend = old_breakdown(&ds, &names, &filter, Dimension::Month, 12).rows;
+        let flags = ledger::flags(ctx, &ds, &names, m, &settings).unwrap();
+        let book = old_ledger(&ds, &names, m, &settings, false);
+        assert_eq!(
+            serde_json::to_value(&book).unwrap(),
+            serde_json::to_value(ledger::ledger(&ds, &names, m, &settings, false)).unwrap(),
+            "the ledger as computed before the store, and now, from the same facts"
+        );
+        let mut latest: HashMap<String, &SurveyFact> = HashMap::new();
+        for s in &ds.surveys {
+            if s.surveyed_at < ds.month_cutoff(s.branch, m) {
+                latest.insert(s.complaint_id.clone(), s);
+            }
         }
-    }
-    let ratings = latest.into_iter().map(|(k, s)| (k, serde_json::to_value(s.overall).unwrap())).collect();
-    // Through JSON text, as a reply is (a decimal read back may differ in the last bit).
-    fn text<T: serde::Serialize>(v: T) -> Value {
-        serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap()
-    }
-    // The month's own breakdowns and department figures, from the month's facts.
-    let month_filter = ReportFilter::default().with_days(Days::month(m));
-    let (month_ds, _) = kpi::dataset(&ctx, &month_filter).unwrap();
-    let breakdowns: Vec<Breakdown> = [Dimension::Category, Dimension::Channel, Dimension::Tier, Dimension::Department, Dimension::Worker, Dimension::Branch]
-        .iter()
-        .map(|d| old_breakdown(&month_ds, &names, &month_filter, *d, if *d == Dimension::Worker { 20 } else { 200 }))
-        .collect();
-    let mut departments = HashMap::new();
-    for id in names.departments.keys() {
-        let facts: Vec<&Fact> = month_ds.facts.iter().filter(|f| &f.department_id == id).collect();
-        let surveys: Vec<&SurveyFact> = month_ds.surveys.iter().filter(|s| &s.department_id == id).collect();
-        let with_cut = kpi::with_cutoffs(&month_ds, facts.into_iter(), false);
-        departments.insert(id.clone(), text(old_figures(&with_cut, &surveys)));
-    }
-    let out = Reference { trend: text(trend), flags: text(flags), ledger: text(book), ratings, breakdowns: text(breakdowns), departments };
-    drop(tx);
-    out
+        let ratings = latest.into_iter().map(|(k, s)| (k, serde_json::to_value(s.overall).unwrap())).collect();
+        // Through JSON text, as a reply is (a decimal read back may differ in the last bit).
+        fn text<T: serde::Serialize>(v: T) -> Value {
+            serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap()
+        }
+        // The month's own breakdowns and department figures, from the month's facts.
+        let month_filter = ReportFilter::default().with_days(Days::month(m));
+        let (month_ds, _) = kpi::dataset(ctx, &month_filter).unwrap();
+        let breakdowns: Vec<Breakdown> = [Dimension::Category, Dimension::Channel, Dimension::Tier, Dimension::Department, Dimension::Worker, Dimension::Branch]
+            .iter()
+            .map(|d| old_breakdown(&month_ds, &names, &month_filter, *d, if *d == Dimension::Worker { 20 } else { 200 }))
+            .collect();
+        let mut departments = HashMap::new();
+        for id in names.departments.keys() {
+            let facts: Vec<&Fact> = month_ds.facts.iter().filter(|f| &f.department_id == id).collect();
+            let surveys: Vec<&SurveyFact> = month_ds.surveys.iter().filter(|s| &s.department_id == id).collect();
+            let with_cut = kpi::with_cutoffs(&month_ds, facts.into_iter(), false);
+            departments.insert(id.clone(), text(old_figures(&with_cut, &surveys)));
+        }
+        Reference { trend: text(trend), flags: text(flags), ledger: text(book), ratings, breakdowns: text(breakdowns), departments }
+    })
 }
 
 struct Reference {
@@ -651,15 +656,8 @@ fn the_reply_text_is_the_whole_typed_report() {
     fx.store.conn.execute("DELETE FROM report_month_figures", []).unwrap();
     let built = report(&mut fx);
     let kept = report(&mut fx);
-    let now = fx.now;
-    let dir = fx.store.attachments_dir();
-    let tx = fx.store.conn.transaction().unwrap();
-    let actor = actor_by_login(&tx, MANAGER).unwrap();
-    let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
-    let m = Month::parse("month", MONTH).unwrap();
-    let typed = complaint_desk::report::monthly::build(&ctx, m, None).unwrap();
-    let mut typed: Value = serde_json::from_str(&serde_json::to_string(&typed).unwrap()).unwrap();
-    drop(tx);
+    let typed = as_manager(&mut fx, |ctx, m| serde_json::to_string(&complaint_desk::report::monthly::build(ctx, m, None).unwrap()).unwrap());
+    let mut typed: Value = serde_json::from_str(&typed).unwrap();
     let mut whole: Vec<(String, Value, Value)> = Vec::new();
     let mut cut = 0;
     for d in typed["departments"].as_array_mut().unwrap() {
