@@ -724,3 +724,56 @@ fn a_report_kept_by_an_older_version_is_built_again() {
     assert!(again["departments"][0]["register_total"].is_u64(), "{}", again["departments"][0]);
     assert_same(&again, &first, "built again, the same report");
 }
+
+/// On a database file a kept report reads its month's first responses, steps and pauses on a
+/// second connection, on another core (`store::second_reader`, `facts::load_with`), and writes
+/// its lists' rows as arrays of values: the facts, the reply and every page of the kept lists
+/// are the same as on one connection (an in-memory copy of the same rows).
+#[test]
+fn a_report_read_on_two_connections_is_the_one_read_on_one() {
+    use complaint_desk::report::facts;
+    use complaint_desk::store::{second_reader, Store};
+    let mut one = demo_fx();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("desk.sqlite3");
+    one.store.conn.execute("VACUUM INTO ?1", [path.to_str().unwrap()]).unwrap();
+    let mut two = Fx { store: Store::open(&path).unwrap(), now: one.now };
+
+    let serial = as_manager(&mut one, |ctx, m| {
+        assert!(second_reader(ctx.conn).is_none(), "an in-memory database has no second reader");
+        let f = ReportFilter::default().with_days(Days::month(m)).resolve(ctx).unwrap();
+        let (ds, _) = facts::load_with(ctx, f, None).unwrap();
+        format!("{:?}{:?}", ds.facts, ds.surveys)
+    });
+    let parallel = as_manager(&mut two, |ctx, m| {
+        let second = second_reader(ctx.conn);
+        assert!(second.is_some(), "a database file has a second reader");
+        let f = ReportFilter::default().with_days(Days::month(m)).resolve(ctx).unwrap();
+        let (ds, back) = facts::load_with(ctx, f, second).unwrap();
+        assert!(back.is_some(), "the second reader is handed back");
+        assert!(ds.facts.iter().any(|f| f.first_response_at.is_some()) && ds.facts.iter().any(|f| !f.steps.is_empty()));
+        format!("{:?}{:?}", ds.facts, ds.surveys)
+    });
+    assert!(serial == parallel, "the facts read on two connections are the ones read on one");
+
+    for fx in [&mut one, &mut two] {
+        fx.store.conn.execute("DELETE FROM report_month_figures", []).unwrap();
+    }
+    let (built_one, built_two) = (report(&mut one), report(&mut two));
+    assert_same(&built_two, &built_one, "the report built on two connections");
+    let kept: i64 = two.store.conn.query_row("SELECT COUNT(*) FROM report_month_figures WHERE month LIKE 'list:%'", [], |r| r.get(0)).unwrap();
+    assert!(kept > 0, "the file's report was kept with its lists");
+    let text: String = two
+        .store
+        .conn
+        .query_row("SELECT figures FROM report_month_figures WHERE month LIKE 'list:%:register:0' LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert!(text.split('\n').nth(2).is_some_and(|rows| rows.starts_with("[[")), "kept rows are arrays of values: {}", &text[..80.min(text.len())]);
+    assert_same(&report(&mut two), &built_one, "the report kept on two connections");
+    for d in built_one["departments"].as_array().unwrap() {
+        let id = d["id"].as_str().unwrap();
+        for command in ["monthly_register", "monthly_surveys"] {
+            assert_same(&Value::Array(whole_list(&mut two, command, id)), &Value::Array(whole_list(&mut one, command, id)), command);
+        }
+    }
+}

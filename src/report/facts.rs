@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::fasthash::FastMap;
 use super::filter::Resolved;
@@ -14,7 +14,7 @@ use super::ledger::{Entry, Shown};
 use super::range::{local_midnight, month_of, Month};
 use crate::clock::{stored_ts, ts};
 use crate::deadlines::{counted_seconds, ClockContext, Interval, Limit};
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::model::{Category, Channel, Nature, Satisfaction, Stage, StepKind, SurveyMethod, Tier};
 use crate::workflow::load::{branch_env, BranchEnv};
 use crate::workflow::Ctx;
@@ -149,7 +149,7 @@ pub struct SurveyFact {
 pub struct Dataset {
     pub now: DateTime<Utc>,
     pub filter: Resolved,
-    pub branches: std::rc::Rc<Vec<BranchEnv>>,
+    pub branches: std::sync::Arc<Vec<BranchEnv>>,
     /// UTC bounds of the range per branch.
     pub bounds: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     pub facts: Vec<Fact>,
@@ -244,6 +244,61 @@ fn dims(r: &rusqlite::Row, at: usize, department_id: Option<String>) -> rusqlite
 /// Loads the facts of the filter's range as of `ctx.now`. Each row of the large tables is read
 /// once: complaints by the receipt-time index, their steps by complaint, surveys by their time.
 pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
+    Ok(load_with(ctx, f, None)?.0)
+}
+
+/// What `load` reads beside the complaint rows, by complaint rowid (first responses, steps,
+/// pauses): index-only passes over the range that do not need the complaint rows, so they can
+/// be read on a second connection while this one reads the complaints.
+#[derive(Default)]
+struct Side {
+    first_responses: Vec<(i64, DateTime<Utc>)>,
+    steps: Vec<(i64, StepFact)>,
+    pauses: Vec<(i64, Interval)>,
+}
+
+fn read_side(conn: &Connection, lo: &str, hi: &str) -> Result<Side> {
+    let mut side = Side::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.rowid, (SELECT MIN(e.at) FROM events e WHERE e.complaint_id = c.id AND e.kind IN ('replied', 'customer_decision'))
+         FROM complaints c WHERE c.received_at >= ?1 AND c.received_at < ?2",
+    )?;
+    let mut rows = stmt.query(params![lo, hi])?;
+    while let Some(r) = rows.next()? {
+        if let Some(at) = opt_text_at(r, 1)? {
+            side.first_responses.push((r.get(0)?, fast_ts(at)));
+        }
+    }
+    drop(rows);
+    // Steps and pauses of the same complaints, one pass each (steps_report covers the steps).
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.rowid, s.kind, s.due_at, s.completed_at FROM complaints c JOIN steps s ON s.complaint_id = c.id
+         WHERE c.received_at >= ?1 AND c.received_at < ?2",
+    )?;
+    let mut rows = stmt.query(params![lo, hi])?;
+    while let Some(r) = rows.next()? {
+        side.steps.push((
+            r.get(0)?,
+            StepFact { kind: r.get(1)?, due_at: fast_ts(text_at(r, 2)?), completed_at: opt_text_at(r, 3)?.map(fast_ts) },
+        ));
+    }
+    drop(rows);
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.rowid, p.start_at, p.end_at FROM complaints c JOIN pauses p ON p.complaint_id = c.id
+         WHERE c.received_at >= ?1 AND c.received_at < ?2",
+    )?;
+    let mut rows = stmt.query(params![lo, hi])?;
+    while let Some(r) = rows.next()? {
+        side.pauses.push((r.get(0)?, Interval { start: stored_ts(text_at(r, 1)?), end: stored_ts(text_at(r, 2)?) }));
+    }
+    Ok(side)
+}
+
+/// [`load`], reading the first responses, steps and pauses on `second` (a
+/// [`crate::store::second_reader`] of `ctx.conn`) on another thread while this one reads the
+/// complaints and surveys; returns `second` for the caller's next reads. The facts are the
+/// same either way (`tests`: a file database loaded both ways).
+pub fn load_with(ctx: &Ctx, f: Resolved, second: Option<Connection>) -> Result<(Dataset, Option<Connection>)> {
     let branches = branches(ctx)?;
     let index: HashMap<String, usize> = branches.iter().enumerate().map(|(i, b)| (b.id.clone(), i)).collect();
     let bounds: Vec<_> = branches.iter().map(|b| f.days.bounds(b.tz)).collect();
@@ -254,10 +309,45 @@ pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
         .query_row("SELECT id FROM departments WHERE is_cs = 1 ORDER BY active DESC, rowid LIMIT 1", [], |r| r.get(0))
         .or_else(|_| ctx.conn.query_row("SELECT id FROM departments ORDER BY rowid LIMIT 1", [], |r| r.get(0)))?;
 
+    let (lo_ts, hi_ts) = (ts(lo), ts(hi));
+    let loaded = std::thread::scope(|s| {
+        let beside = second.map(|conn| {
+            let (lo, hi) = (lo_ts.as_str(), hi_ts.as_str());
+            s.spawn(move || (read_side(&conn, lo, hi), conn))
+        });
+        let here = complaints_and_surveys(ctx, &f, &branches, &index, &bounds, &cs_department, &lo_ts, &hi_ts);
+        let (side, second) = match beside {
+            Some(h) => {
+                let (side, conn) = h.join().map_err(|_| CoreError::Integrity("report: reading the steps failed".into()))?;
+                (side?, Some(conn))
+            }
+            None => (read_side(ctx.conn, &lo_ts, &hi_ts)?, None),
+        };
+        let (mut facts, rowids, surveys) = here?;
+        attach(&mut facts, &rowids, side, &branches);
+        Ok::<_, CoreError>((facts, surveys, second))
+    })?;
+    let (facts, surveys, second) = loaded;
+    let branches = std::sync::Arc::new(branches);
+    Ok((Dataset { now: ctx.now, filter: f, branches, bounds, facts, surveys, cs_department }, second))
+}
+
+/// The complaints of the range that pass the filter (with their rowids) and the surveys taken
+/// in it (R6.1), attributed to the department responsible then (R6.4).
+#[allow(clippy::too_many_arguments)]
+fn complaints_and_surveys(
+    ctx: &Ctx,
+    f: &Resolved,
+    branches: &[BranchEnv],
+    index: &HashMap<String, usize>,
+    bounds: &[(DateTime<Utc>, DateTime<Utc>)],
+    cs_department: &str,
+    lo: &str,
+    hi: &str,
+) -> Result<(Vec<Fact>, Vec<i64>, Vec<SurveyFact>)> {
     let sql = format!(
         "SELECT c.id, c.received_at, c.stage, c.closed_at, c.warning_level, c.is_repeat,
                 COALESCE(c.department_id, {LAST_DISPATCH}), c.customer_id, c.customer_name, c.contact_phone, c.owner_id,
-                (SELECT MIN(e.at) FROM events e WHERE e.complaint_id = c.id AND e.kind IN ('replied', 'customer_decision')),
                 {DIMS}, c.rowid
          FROM complaints c
          WHERE c.received_at >= ?1 AND c.received_at < ?2 AND c.stage <> 'cancelled'
@@ -268,17 +358,17 @@ pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
     let mut rowids: Vec<i64> = Vec::new();
     // Scanned complaints that are not facts (another branch's day, filtered out), for surveys.
     let mut others: HashMap<String, Dims> = HashMap::new();
-    let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
+    let mut rows = stmt.query(params![lo, hi])?;
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
-        let d = dims(r, 12, r.get(6)?)?;
+        let d = dims(r, 11, r.get(6)?)?;
         let Some(&b) = index.get(&d.branch_id) else { continue };
         let received_at = fast_ts(text_at(r, 1)?);
         let in_range = received_at >= bounds[b].0 && received_at < bounds[b].1;
-        let department_id = d.department_id.clone().unwrap_or_else(|| cs_department.clone());
+        let department_id = d.department_id.clone().unwrap_or_else(|| cs_department.to_string());
         if in_range && f.matches(&d, &department_id) {
             let stage: Stage = r.get(2)?;
-            rowids.push(r.get(20)?);
+            rowids.push(r.get(19)?);
             facts.push(Fact {
                 id,
                 number: d.number,
@@ -288,7 +378,7 @@ pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
                 stage,
                 // Not accepting or cancelling also stamps `closed_at`; only closing resolves (R6.2).
                 closed_at: opt_text_at(r, 3)?.map(fast_ts).filter(|_| stage == Stage::Closed),
-                first_response_at: opt_text_at(r, 11)?.map(fast_ts),
+                first_response_at: None,
                 category: d.category,
                 sub_category: d.sub_category,
                 channel: d.channel,
@@ -313,58 +403,6 @@ pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
         }
     }
     drop(rows);
-    let by_rowid: FastMap<i64, usize> = rowids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
-
-    // Steps and pauses of the same complaints, one pass each (steps_report covers the steps).
-    let mut stmt = ctx.conn.prepare_cached(
-        "SELECT c.rowid, s.kind, s.due_at, s.completed_at FROM complaints c JOIN steps s ON s.complaint_id = c.id
-         WHERE c.received_at >= ?1 AND c.received_at < ?2",
-    )?;
-    let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
-    while let Some(r) = rows.next()? {
-        let Some(&i) = by_rowid.get(&r.get::<_, i64>(0)?) else { continue };
-        facts[i].steps.push(StepFact {
-            kind: r.get(1)?,
-            due_at: fast_ts(text_at(r, 2)?),
-            completed_at: opt_text_at(r, 3)?.map(fast_ts),
-        });
-    }
-    drop(rows);
-    let mut pauses: HashMap<usize, Vec<Interval>> = HashMap::new();
-    let mut stmt = ctx.conn.prepare_cached(
-        "SELECT c.rowid, p.start_at, p.end_at FROM complaints c JOIN pauses p ON p.complaint_id = c.id
-         WHERE c.received_at >= ?1 AND c.received_at < ?2",
-    )?;
-    let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
-    while let Some(r) = rows.next()? {
-        if let Some(&i) = by_rowid.get(&r.get::<_, i64>(0)?) {
-            let iv = Interval { start: stored_ts(&r.get::<_, String>(1)?), end: stored_ts(&r.get::<_, String>(2)?) };
-            pauses.entry(i).or_default().push(iv);
-        }
-    }
-    drop(rows);
-
-    // Durations: wall clock and business hours of the complaint's branch (R4.5 b).
-    let business = Limit::BusinessHours { minutes: 0 };
-    for (i, fact) in facts.iter_mut().enumerate() {
-        let env = &branches[fact.branch];
-        let ps = pauses.get(&i).map(Vec::as_slice).unwrap_or(&[]);
-        let cx = ClockContext { tz: env.tz, calendar: &env.calendar, hours: &env.hours, pauses: ps };
-        let measure = |end: DateTime<Utc>| {
-            let wall = (end - fact.received_at).num_seconds().max(0);
-            (wall, counted_seconds(fact.received_at, end, &business, &cx))
-        };
-        if let Some(t) = fact.first_response_at {
-            let (w, b) = measure(t);
-            fact.first_response_wall = Some(w);
-            fact.first_response_work = Some(b);
-        }
-        if let Some(t) = fact.closed_at {
-            let (w, b) = measure(t);
-            fact.resolution_wall = Some(w);
-            fact.resolution_work = Some(b);
-        }
-    }
 
     // Surveys taken in the range (R6.1), attributed to the department responsible then (R6.4).
     // Their complaints were mostly read above; older ones are looked up one by one.
@@ -377,12 +415,12 @@ pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
          FROM surveys s WHERE s.surveyed_at >= ?1 AND s.surveyed_at < ?2 ORDER BY s.surveyed_at, s.rowid",
     )?;
     let mut surveys = Vec::new();
-    let mut rows = stmt.query(params![ts(lo), ts(hi)])?;
+    let mut rows = stmt.query(params![lo, hi])?;
     while let Some(r) = rows.next()? {
         let complaint_id: String = r.get(0)?;
         let of_fact;
         let d: &Dims = if let Some(&i) = by_id.get(complaint_id.as_str()) {
-            of_fact = dims_of(&facts[i], &branches);
+            of_fact = dims_of(&facts[i], branches);
             &of_fact
         } else {
             if !others.contains_key(&complaint_id) {
@@ -407,7 +445,7 @@ pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
             continue;
         }
         let department_id: String =
-            r.get::<_, Option<String>>(8)?.or_else(|| d.department_id.clone()).unwrap_or_else(|| cs_department.clone());
+            r.get::<_, Option<String>>(8)?.or_else(|| d.department_id.clone()).unwrap_or_else(|| cs_department.to_string());
         if !f.matches(d, &department_id) {
             continue;
         }
@@ -433,7 +471,51 @@ pub fn load(ctx: &Ctx, f: Resolved) -> Result<Dataset> {
         });
     }
     drop(rows);
-    Ok(Dataset { now: ctx.now, filter: f, branches: std::rc::Rc::new(branches), bounds, facts, surveys, cs_department })
+    Ok((facts, rowids, surveys))
+}
+
+/// Puts what was read beside the complaints on them, in the order read, and measures the
+/// durations: wall clock and business hours of the complaint's branch (R4.5 b, pauses of R3.9
+/// excluded).
+fn attach(facts: &mut [Fact], rowids: &[i64], side: Side, branches: &[BranchEnv]) {
+    let by_rowid: FastMap<i64, usize> = rowids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+    for (rowid, at) in side.first_responses {
+        if let Some(&i) = by_rowid.get(&rowid) {
+            facts[i].first_response_at = Some(at);
+        }
+    }
+    for (rowid, step) in side.steps {
+        if let Some(&i) = by_rowid.get(&rowid) {
+            facts[i].steps.push(step);
+        }
+    }
+    let mut pauses: HashMap<usize, Vec<Interval>> = HashMap::new();
+    for (rowid, iv) in side.pauses {
+        if let Some(&i) = by_rowid.get(&rowid) {
+            pauses.entry(i).or_default().push(iv);
+        }
+    }
+
+    let business = Limit::BusinessHours { minutes: 0 };
+    for (i, fact) in facts.iter_mut().enumerate() {
+        let env = &branches[fact.branch];
+        let ps = pauses.get(&i).map(Vec::as_slice).unwrap_or(&[]);
+        let cx = ClockContext { tz: env.tz, calendar: &env.calendar, hours: &env.hours, pauses: ps };
+        let measure = |end: DateTime<Utc>| {
+            let wall = (end - fact.received_at).num_seconds().max(0);
+            (wall, counted_seconds(fact.received_at, end, &business, &cx))
+        };
+        if let Some(t) = fact.first_response_at {
+            let (w, b) = measure(t);
+            fact.first_response_wall = Some(w);
+            fact.first_response_work = Some(b);
+        }
+        if let Some(t) = fact.closed_at {
+            let (w, b) = measure(t);
+            fact.resolution_wall = Some(w);
+            fact.resolution_work = Some(b);
+        }
+    }
 }
 
 /// What the flags (R7.5) and the bad-record ledger (R7.9) count of the complaints received on

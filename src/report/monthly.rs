@@ -289,13 +289,8 @@ pub fn monthly_report(ctx: &Ctx, a: &MonthlyReportArgs) -> Result<MonthlyReply> 
 /// Builds month `m`'s report and keeps it (a month that is over): the reply's text and every
 /// department's whole lists, in chunks. Returns the report and the reply's body.
 fn build_and_keep(ctx: &Ctx, m: Month, chunk: usize) -> Result<(MonthlyReport, String)> {
-    let report = build(ctx, m, None)?;
+    let (report, chunks) = build_parts(ctx, m, None, Some(chunk))?;
     let body = serde_json::to_string(&Body::of(&report)).map_err(|e| CoreError::Integrity(format!("monthly report: {e}")))?;
-    let mut chunks = Vec::new();
-    for d in &report.departments {
-        chunks.extend(trend::list_chunks(m, &d.id, REGISTER, &d.register, chunk)?);
-        chunks.extend(trend::list_chunks(m, &d.id, SURVEYS, &d.surveys, chunk)?);
-    }
     trend::store_report(ctx, m, &body, &chunks)?;
     Ok((report, body))
 }
@@ -401,6 +396,16 @@ fn change(cur: Option<f64>, prev: Option<f64>) -> Option<f64> {
 
 /// Builds the report of month `m` as the context's user; `draft` replaces the filed suggestions.
 pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> {
+    Ok(build_parts(ctx, m, draft, None)?.0)
+}
+
+/// The report, and with `chunk` each department's whole lists cut for keeping
+/// (`trend::list_chunks`). At a million complaints a rebuild was ~1.5 s on one core, so it uses
+/// two: the month's facts are read on two connections when keeping (`facts::load_with`), then
+/// the parts made from the loaded facts alone (breakdowns, department sections, the kept
+/// lists' text) are made on a second thread while this one, which alone uses `ctx.conn`, reads
+/// the trend, the ratings (handed over for the registers) and what the flags and ledger need.
+fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -> Result<(MonthlyReport, Vec<(String, String)>)> {
     // The report goes round the monthly review, departments included: customer names are
     // masked whoever produces it (R7.8), phones always.
     let personal = false;
@@ -408,11 +413,64 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
     let month_filter = base.with_days(Days::month(m));
     // The month alone, for its trend row, breakdowns and department sections; the eleven months
     // before it come stored or one by one (`trend`), never twelve months of facts at once.
-    let (month_ds, _) = kpi::dataset(ctx, &month_filter)?;
+    // Kept reports are built inside `monthly_report`'s transaction before it writes anything
+    // they read: a second reader sees the same rows (`store::second_reader`).
+    let second = if chunk.is_some() { crate::store::second_reader(ctx.conn) } else { None };
+    let (month_ds, _second) = facts::load_with(ctx, month_filter.resolve(ctx)?, second)?;
     let names = Names::load(ctx)?;
     let settings = thresholds::load(ctx.conn)?;
 
-    let trend = trend::twelve_months(ctx, &month_ds, &names, m)?;
+    let trend_from = m.minus(11).first_day();
+    let department_rows: Vec<(String, String, String, bool)> = ctx
+        .conn
+        .prepare_cached("SELECT id, code, name, active FROM departments ORDER BY is_cs DESC, rowid")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+
+    let (ds, names_ref, filter_ref) = (&month_ds, &names, &month_filter);
+    let (latest_tx, latest_rx) = std::sync::mpsc::channel::<std::collections::HashMap<String, Satisfaction>>();
+    let (trend, breakdowns, departments, chunks, (flags, ledger)) = std::thread::scope(|s| {
+        let from_facts = s.spawn(move || -> Result<_> {
+            let breakdowns: Vec<Breakdown> =
+                [Dimension::Category, Dimension::Channel, Dimension::Tier, Dimension::Department, Dimension::Worker, Dimension::Branch]
+                    .iter()
+                    .map(|d| kpi::breakdown(ds, names_ref, filter_ref, *d, if *d == Dimension::Worker { 20 } else { 200 }))
+                    .collect();
+            // The ratings are read on the other thread meanwhile; without them (it failed)
+            // there is nothing to make.
+            let Ok(latest) = latest_rx.recv() else { return Ok(None) };
+            let departments = department_sections(ds, names_ref, &latest, department_rows, personal);
+            let mut chunks = Vec::new();
+            if let Some(chunk) = chunk {
+                for d in &departments {
+                    chunks.extend(trend::list_chunks(m, &d.id, REGISTER, &d.register, chunk)?);
+                    chunks.extend(trend::list_chunks(m, &d.id, SURVEYS, &d.surveys, chunk)?);
+                }
+            }
+            Ok(Some((breakdowns, departments, chunks)))
+        });
+        let here = (|| -> Result<_> {
+            let trend = trend::twelve_months(ctx, ds, names_ref, m)?;
+            // Latest rating of each complaint before the end of the month (surveys from the
+            // first day of the trend on, as the report has always counted them).
+            let _ = latest_tx.send(facts::latest_ratings(ctx, ds, trend_from)?);
+            // Flags compare with the previous month; the ledger looks back its window: both
+            // count only what is on the complaint rows, read light over just those days
+            // (within the trend's).
+            let entries = facts::load_entries(ctx, ds, ledger::days_needed(ds, m, &settings, trend_from))?;
+            let flags = ledger::flags_of(ctx, ds, &entries, names_ref, m, &settings)?;
+            let ledger = ledger::ledger_of(ds, &entries, names_ref, m, &settings, personal, |rowid| facts::shown(ctx, rowid))?;
+            Ok((trend, flags, ledger))
+        })();
+        drop(latest_tx);
+        let made = from_facts
+            .join()
+            .map_err(|_| CoreError::Integrity("monthly report: the department sections could not be made".into()))??;
+        let (trend, flags, ledger) = here?;
+        let (breakdowns, departments, chunks) =
+            made.ok_or_else(|| CoreError::Integrity("monthly report: the department sections could not be made".into()))?;
+        Ok::<_, CoreError>((trend, breakdowns, departments, chunks, (flags, ledger)))
+    })?;
     let row = |key: &str| trend.iter().find(|r| r.key == key).map(|r| r.figures.clone()).unwrap_or_default();
     let (cur, prev) = (row(&m.key()), row(&m.prev().key()));
     let kpis = cur
@@ -421,103 +479,10 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
         .map(|(c, p)| KpiComparison { kpi: c.kpi, change: change(c.value, p.value), current: c.clone(), previous: p.clone() })
         .collect();
 
-    let breakdowns = [Dimension::Category, Dimension::Channel, Dimension::Tier, Dimension::Department, Dimension::Worker, Dimension::Branch]
-        .iter()
-        .map(|d| kpi::breakdown(&month_ds, &names, &month_filter, *d, if *d == Dimension::Worker { 20 } else { 200 }))
-        .collect();
-
-    // Latest rating of each complaint before the end of the month (surveys from the first day
-    // of the trend on, as the report has always counted them).
-    let trend_from = m.minus(11).first_day();
-    let latest = facts::latest_ratings(ctx, &month_ds, trend_from)?;
-    let mut departments: Vec<DepartmentSection> = Vec::new();
-    {
-        let mut stmt = ctx.conn.prepare_cached("SELECT id, code, name, active FROM departments ORDER BY is_cs DESC, rowid")?;
-        let rows: Vec<(String, String, String, bool)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
-        for (id, code, name, active) in rows {
-            let facts: Vec<_> = month_ds.facts.iter().filter(|f| f.department_id == id).collect();
-            let surveys: Vec<&SurveyFact> = month_ds.surveys.iter().filter(|s| s.department_id == id).collect();
-            if !active && facts.is_empty() && surveys.is_empty() {
-                continue;
-            }
-            let with_cut = kpi::with_cutoffs(&month_ds, facts.iter().copied(), false);
-            let figures = kpi::figures(&with_cut, &surveys);
-            let register: Vec<RegisterRow> = facts
-                .iter()
-                .map(|f| {
-                    let cut = month_ds.cutoff(f.branch);
-                    let worker = f.worker_id.as_ref().and_then(|w| names.workers.get(w));
-                    RegisterRow {
-                        id: f.id.clone(),
-                        number: f.number.clone(),
-                        received_at: ts_fast(f.received_at),
-                        category: f.category,
-                        sub_category: f.sub_category.clone(),
-                        channel: f.channel,
-                        tier: f.tier,
-                        nature: f.nature,
-                        warning_level: f.warning_level,
-                        is_repeat: f.is_repeat,
-                        stage: f.stage,
-                        customer_name: if personal { f.customer_name.clone() } else { auth::mask_name(&f.customer_name) },
-                        phone_masked: auth::mask_phone(&f.phone),
-                        worker_code: worker.map(|w| w.0.clone()),
-                        worker_name: worker.map(|w| w.1.clone()),
-                        first_response_seconds: f.first_response_at.filter(|t| *t < cut).and(f.first_response_wall),
-                        resolution_seconds: f.closed_at.filter(|t| *t < cut).and(f.resolution_wall),
-                        resolved: f.resolved(cut),
-                        overdue: f.overdue(cut),
-                        closed_at: f.closed_at.filter(|t| *t < cut).map(ts_fast),
-                        satisfaction: latest.get(f.id.as_str()).copied(),
-                    }
-                })
-                .collect();
-            let mut survey_counts = vec![0i64; Satisfaction::ALL.len()];
-            let survey_rows: Vec<SurveyRow> = surveys
-                .iter()
-                .map(|s| {
-                    if let Some(i) = Satisfaction::ALL.iter().position(|x| *x == s.overall) {
-                        survey_counts[i] += 1;
-                    }
-                    SurveyRow {
-                        complaint_id: s.complaint_id.clone(),
-                        number: s.number.clone(),
-                        surveyed_at: ts_fast(s.surveyed_at),
-                        overall: s.overall,
-                        score: s.overall.score(),
-                        speed: s.speed,
-                        attitude: s.attitude,
-                        result: s.result,
-                        method: s.method,
-                        comment: s.comment.clone(),
-                    }
-                })
-                .collect();
-            let (register_total, surveys_total) = (register.len(), survey_rows.len());
-            departments.push(DepartmentSection {
-                id,
-                code,
-                name,
-                figures,
-                register,
-                register_total,
-                surveys: survey_rows,
-                surveys_total,
-                survey_counts,
-            });
-        }
-    }
-
-    // Flags compare with the previous month; the ledger looks back its window: both count only
-    // what is on the complaint rows, read light over just those days (within the trend's).
-    let entries = facts::load_entries(ctx, &month_ds, ledger::days_needed(&month_ds, m, &settings, trend_from))?;
-    let flags = ledger::flags_of(ctx, &month_ds, &entries, &names, m, &settings)?;
-    let ledger = ledger::ledger_of(&month_ds, &entries, &names, m, &settings, personal, |rowid| facts::shown(ctx, rowid))?;
     let status = status_of(ctx, m)?;
     let suggestions = draft.map(str::to_string).unwrap_or_else(|| status.suggestions.clone());
     let branch_name = month_ds.branches.first().map(|b| b.name.clone()).unwrap_or_default();
-    Ok(MonthlyReport {
+    let report = MonthlyReport {
         month: m.key(),
         previous_month: m.prev().key(),
         range: kpi::range_view(&month_ds),
@@ -532,7 +497,93 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
         flags,
         ledger,
         settings,
-    })
+    };
+    Ok((report, chunks))
+}
+
+/// One section per department (the customer-service one first), with its figures, its whole
+/// register and survey list; inactive departments only when the month has something of theirs.
+fn department_sections(
+    month_ds: &facts::Dataset,
+    names: &Names,
+    latest: &std::collections::HashMap<String, Satisfaction>,
+    rows: Vec<(String, String, String, bool)>,
+    personal: bool,
+) -> Vec<DepartmentSection> {
+    let mut departments: Vec<DepartmentSection> = Vec::new();
+    for (id, code, name, active) in rows {
+        let facts: Vec<_> = month_ds.facts.iter().filter(|f| f.department_id == id).collect();
+        let surveys: Vec<&SurveyFact> = month_ds.surveys.iter().filter(|s| s.department_id == id).collect();
+        if !active && facts.is_empty() && surveys.is_empty() {
+            continue;
+        }
+        let with_cut = kpi::with_cutoffs(&month_ds, facts.iter().copied(), false);
+        let figures = kpi::figures(&with_cut, &surveys);
+        let register: Vec<RegisterRow> = facts
+            .iter()
+            .map(|f| {
+                let cut = month_ds.cutoff(f.branch);
+                let worker = f.worker_id.as_ref().and_then(|w| names.workers.get(w));
+                RegisterRow {
+                    id: f.id.clone(),
+                    number: f.number.clone(),
+                    received_at: ts_fast(f.received_at),
+                    category: f.category,
+                    sub_category: f.sub_category.clone(),
+                    channel: f.channel,
+                    tier: f.tier,
+                    nature: f.nature,
+                    warning_level: f.warning_level,
+                    is_repeat: f.is_repeat,
+                    stage: f.stage,
+                    customer_name: if personal { f.customer_name.clone() } else { auth::mask_name(&f.customer_name) },
+                    phone_masked: auth::mask_phone(&f.phone),
+                    worker_code: worker.map(|w| w.0.clone()),
+                    worker_name: worker.map(|w| w.1.clone()),
+                    first_response_seconds: f.first_response_at.filter(|t| *t < cut).and(f.first_response_wall),
+                    resolution_seconds: f.closed_at.filter(|t| *t < cut).and(f.resolution_wall),
+                    resolved: f.resolved(cut),
+                    overdue: f.overdue(cut),
+                    closed_at: f.closed_at.filter(|t| *t < cut).map(ts_fast),
+                    satisfaction: latest.get(f.id.as_str()).copied(),
+                }
+            })
+            .collect();
+        let mut survey_counts = vec![0i64; Satisfaction::ALL.len()];
+        let survey_rows: Vec<SurveyRow> = surveys
+            .iter()
+            .map(|s| {
+                if let Some(i) = Satisfaction::ALL.iter().position(|x| *x == s.overall) {
+                    survey_counts[i] += 1;
+                }
+                SurveyRow {
+                    complaint_id: s.complaint_id.clone(),
+                    number: s.number.clone(),
+                    surveyed_at: ts_fast(s.surveyed_at),
+                    overall: s.overall,
+                    score: s.overall.score(),
+                    speed: s.speed,
+                    attitude: s.attitude,
+                    result: s.result,
+                    method: s.method,
+                    comment: s.comment.clone(),
+                }
+            })
+            .collect();
+        let (register_total, surveys_total) = (register.len(), survey_rows.len());
+        departments.push(DepartmentSection {
+            id,
+            code,
+            name,
+            figures,
+            register,
+            register_total,
+            surveys: survey_rows,
+            surveys_total,
+            survey_counts,
+        });
+    }
+    departments
 }
 
 // ---- filing ---------------------------------------------------------------------------------

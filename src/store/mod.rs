@@ -113,6 +113,22 @@ fn configure(conn: &Connection, file: bool) -> Result<()> {
     Ok(())
 }
 
+/// A second, read-only connection to the database file of `conn`, for a long read-only
+/// command (the monthly report) to read part of what it needs on another core. None for an
+/// in-memory database or when the file cannot be opened (the caller then reads it all itself).
+///
+/// It reads what `conn`'s transaction reads only while `conn` holds the write lock without
+/// having changed the tables it reads: every command runs in an IMMEDIATE transaction
+/// (`api::run`), so no other connection can commit between the two snapshots; the caller
+/// must not have written the rows it reads here (the report writes only its own cache rows).
+pub fn second_reader(conn: &Connection) -> Option<Connection> {
+    let path = conn.path().filter(|p| !p.is_empty())?;
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).ok()?;
+    c.busy_timeout(std::time::Duration::from_secs(10)).ok()?;
+    c.set_prepared_statement_cache_capacity(32);
+    Some(c)
+}
+
 /// The default database location: the per-user data folder the desktop app uses too.
 pub fn default_db_path() -> PathBuf {
     match directories::ProjectDirs::from("com", "ComplaintDesk", "ComplaintDesk") {
