@@ -282,8 +282,17 @@ pub fn monthly_report(ctx: &Ctx, a: &MonthlyReportArgs) -> Result<MonthlyReply> 
         }
     }
     let (report, body) = build_and_keep(ctx, m, trend::LIST_CHUNK)?;
-    reply(&report.generated_at, &report.status, &body)?
-        .ok_or_else(|| CoreError::Integrity("monthly report: its own text is not JSON".into()))
+    let r = reply(&report.generated_at, &report.status, &body)?
+        .ok_or_else(|| CoreError::Integrity("monthly report: its own text is not JSON".into()));
+    drop_elsewhere(report);
+    r
+}
+
+/// Frees a large value on another thread: the ~1 M allocations of a month's report at a million
+/// complaints took ~30 ms to free, after the reply was ready.
+fn drop_elsewhere<T: Send + 'static>(v: T) {
+    // Without a thread to spare, `v` is freed here with the closure the spawn hands back.
+    let _ = std::thread::Builder::new().name("report-drop".into()).spawn(move || drop(v));
 }
 
 /// Builds month `m`'s report and keeps it (a month that is over): the reply's text and every
@@ -416,7 +425,7 @@ fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -
     // Kept reports are built inside `monthly_report`'s transaction before it writes anything
     // they read: a second reader sees the same rows (`store::second_reader`).
     let second = if chunk.is_some() { crate::store::second_reader(ctx.conn) } else { None };
-    let (month_ds, _second) = facts::load_with(ctx, month_filter.resolve(ctx)?, second)?;
+    let (month_ds, second) = facts::load_with(ctx, month_filter.resolve(ctx)?, second)?;
     let names = Names::load(ctx)?;
     let settings = thresholds::load(ctx.conn)?;
 
@@ -450,7 +459,7 @@ fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -
             Ok(Some((breakdowns, departments, chunks)))
         });
         let here = (|| -> Result<_> {
-            let trend = trend::twelve_months(ctx, ds, names_ref, m)?;
+            let trend = trend::twelve_months(ctx, ds, names_ref, m, second)?;
             // Latest rating of each complaint before the end of the month (surveys from the
             // first day of the trend on, as the report has always counted them).
             let _ = latest_tx.send(facts::latest_ratings(ctx, ds, trend_from)?);
@@ -498,6 +507,7 @@ fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -
         ledger,
         settings,
     };
+    drop_elsewhere(month_ds);
     Ok((report, chunks))
 }
 

@@ -108,19 +108,32 @@ fn stored(ctx: &Ctx, like: &Dataset, m: Month) -> Result<Option<Vec<Figure>>> {
 /// The trend row of month `m`: stored, or computed from that month's facts alone (and stored
 /// when the month is over). `like` is any dataset of this request (its branches and now).
 pub fn month_row(ctx: &Ctx, like: &Dataset, names: &Names, m: Month) -> Result<BreakdownRow> {
+    month_row_with(ctx, like, names, m, &mut None)
+}
+
+/// [`month_row`], a month's facts read with `second` when given (`facts::load_with`).
+fn month_row_with(ctx: &Ctx, like: &Dataset, names: &Names, m: Month, second: &mut Option<rusqlite::Connection>) -> Result<BreakdownRow> {
     if let Some(figures) = stored(ctx, like, m)? {
         return Ok(BreakdownRow { key: m.key(), label: m.key(), filter: row_filter(m), figures });
     }
-    let (ds, _) = kpi::dataset(ctx, &row_filter(m))?;
+    let (ds, back) = super::facts::load_with(ctx, row_filter(m).resolve(ctx)?, second.take())?;
+    *second = back;
     row_of(ctx, &ds, names, m)
 }
 
 /// The trend of the twelve months ending with `m`, oldest first; `month_ds` is the dataset of
-/// month `m` itself (whole company), whose row is computed from it.
-pub fn twelve_months(ctx: &Ctx, month_ds: &Dataset, names: &Names, m: Month) -> Result<Vec<BreakdownRow>> {
+/// month `m` itself (whole company), whose row is computed from it. A month that is not stored
+/// is read with `second` (see `facts::load_with`) when given.
+pub fn twelve_months(
+    ctx: &Ctx,
+    month_ds: &Dataset,
+    names: &Names,
+    m: Month,
+    mut second: Option<rusqlite::Connection>,
+) -> Result<Vec<BreakdownRow>> {
     (0..12u32)
         .rev()
-        .map(|i| if i == 0 { row_of(ctx, month_ds, names, m) } else { month_row(ctx, month_ds, names, m.minus(i)) })
+        .map(|i| if i == 0 { row_of(ctx, month_ds, names, m) } else { month_row_with(ctx, month_ds, names, m.minus(i), &mut second) })
         .collect()
 }
 
