@@ -52,6 +52,23 @@ def wait_port(port: int, timeout: float = 20) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
+# See App.shot: keeps the page repainting until _REPAINT_STOP.
+_REPAINT_START = """
+if (!window.__cdShotRepaint) {
+  const el = document.createElement('div');
+  el.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;background:rgba(0,0,0,0)';
+  document.body.appendChild(el);
+  let n = 0;
+  const timer = setInterval(() => { el.style.background = (n++ % 2) ? 'rgba(0,0,0,0)' : 'rgba(255,255,255,0)'; }, 40);
+  window.__cdShotRepaint = { el, timer };
+}
+"""
+_REPAINT_STOP = """
+const r = window.__cdShotRepaint;
+if (r) { clearInterval(r.timer); r.el.remove(); window.__cdShotRepaint = null; }
+"""
+
+
 class App:
     def __init__(self, db: str, binary: Path | None = None, display: int | None = None, size=(1400, 900), env: dict | None = None):
         self.procs: list[subprocess.Popen] = []
@@ -171,7 +188,20 @@ class App:
     def shot(self, path: str | Path) -> Path:
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
-        self.d.save_screenshot(str(p))
+        # WebKitWebDriver takes the screenshot after the web process's next paint. The app runs
+        # WebKitGTK without accelerated compositing (src-tauri/src/main.rs), and then a page
+        # where nothing changes is never painted again: the screenshot of a still screen (no
+        # caret, no animation) waited forever. So the window is kept repainting while the
+        # screenshot is taken: a 1-pixel element switches between two fully transparent
+        # colours (a repaint, not a single pixel of difference), and goes when it is done.
+        self.d.execute_script(_REPAINT_START)
+        try:
+            self.d.save_screenshot(str(p))
+        finally:
+            try:
+                self.d.execute_script(_REPAINT_STOP)
+            except WebDriverException:
+                pass  # the page went away meanwhile, and the element with it
         return p
 
     def quit(self) -> None:
