@@ -236,6 +236,8 @@ fn run(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Val
     let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let actor = auth::actor_by_login(&tx, login).map_err(|_| CoreError::Unauthenticated)?;
     let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
+    // A failed manual backup is logged after the rollback (see `log_failed_backup_now`).
+    let backup_args = (name == "backup_now").then(|| args.clone());
     let result = catch_unwind(AssertUnwindSafe(|| (cmd.run)(&ctx, args)))
         .unwrap_or_else(|_| Err(CoreError::Integrity(format!("internal error in {name}; nothing was changed"))));
     match result {
@@ -245,6 +247,9 @@ fn run(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Val
         }
         Err(e) => {
             drop(tx); // rolls back
+            if let Some(a) = backup_args {
+                crate::store::backup::commands::log_failed_backup_now(&store.conn, now, &a, &e);
+            }
             Err(e)
         }
     }

@@ -735,3 +735,35 @@ fn a_backup_is_made_even_when_a_live_evidence_file_is_lost_and_says_so() {
     let v = verify_database(&i.store.conn, Some(&i.attachments_dir())).unwrap();
     assert_eq!(v.attachments_missing, vec![shas[0].clone()], "verify notices the lost evidence file");
 }
+
+#[test]
+fn a_failed_backup_now_is_logged_like_a_scheduled_one() {
+    // "Back up now" with the USB drive unplugged: the window gets the error, and the backup log
+    // keeps it (the command's own transaction is rolled back, so it is written after that).
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut i, _, _) = populated(&tmp.path().join("office"));
+    let usb = tmp.path().join("usb");
+    i.ok("admin", "set_backup_settings", json!({ "folder": usb.display().to_string() }));
+    std::fs::remove_dir_all(&usb).unwrap();
+    let runs = |i: &Install| -> i64 { i.store.conn.query_row("SELECT COUNT(*) FROM backup_runs", [], |r| r.get(0)).unwrap() };
+    let before = runs(&i);
+    let e = i.err("bm", "backup_now", json!({}));
+    assert_eq!(e.message_key, "error.invalid.folder_not_found", "{e:?}");
+    assert_eq!(runs(&i), before + 1, "the failed attempt is in the log");
+    let list = i.ok("admin", "list_backups", json!({}));
+    assert_eq!(list["last_failure"]["trigger"], "manual");
+    assert_eq!(list["last_failure"]["folder"], usb.display().to_string());
+    assert_eq!(list["last_failure"]["failure"]["message_key"], "error.invalid.folder_not_found");
+    // Refusals are not backup attempts: nothing more is logged.
+    assert_eq!(i.err("cs01", "backup_now", json!({})).code, "forbidden");
+    assert_eq!(i.err("bm", "backup_now", json!({ "folder": tmp.path().display().to_string() })).code, "forbidden");
+    assert_eq!(i.err("admin", "backup_now", json!({ "nonsense": 1 })).code, "bad_arguments");
+    assert_eq!(runs(&i), before + 1, "refusals are not logged");
+    // Nothing else of the failed command stayed: no backup_made event.
+    let made: i64 = i.store.conn.query_row("SELECT COUNT(*) FROM events WHERE kind = 'backup_made'", [], |r| r.get(0)).unwrap();
+    std::fs::create_dir(&usb).unwrap();
+    i.ok("bm", "backup_now", json!({}));
+    let made_after: i64 = i.store.conn.query_row("SELECT COUNT(*) FROM events WHERE kind = 'backup_made'", [], |r| r.get(0)).unwrap();
+    assert_eq!(made_after, made + 1);
+    assert_eq!(i.ok("admin", "list_backups", json!({}))["last_success"]["trigger"], "manual");
+}

@@ -64,6 +64,25 @@ pub fn backup_now(ctx: &Ctx, a: &BackupNowArgs) -> Result<BackupReport> {
     Ok(r)
 }
 
+/// Logs a failed `backup_now` in `backup_runs` (trigger "manual"), as a failed scheduled backup
+/// is, so the backup screen's "last failure" and IT see it too. Called by `api::run` after the
+/// command's transaction was rolled back, which would have taken the row with it; best effort.
+/// Refusals (a role without the right, arguments that do not parse) are not backup attempts.
+pub fn log_failed_backup_now(conn: &rusqlite::Connection, now: chrono::DateTime<chrono::Utc>, args: &Value, e: &CoreError) {
+    if matches!(e, CoreError::Forbidden { .. } | CoreError::Unauthenticated) {
+        return;
+    }
+    let Ok(a) = serde_json::from_value::<BackupNowArgs>(args.clone()) else { return };
+    let root = match a.folder.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(f) => std::path::PathBuf::from(f.trim()),
+        None => match read_settings(conn, data_dir_of(conn).as_deref()).and_then(|s| s.folder_path()) {
+            Ok(p) => p,
+            Err(_) => return,
+        },
+    };
+    let _ = log_run(conn, now, "manual", &root, Err(e));
+}
+
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListBackupsArgs {
