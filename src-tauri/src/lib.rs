@@ -116,6 +116,7 @@ pub fn run() {
     app.manage(AppState { desk: Mutex::new(desk), paths });
     // The daily backup (and the one at exit): the core decides what is due, this is the clock.
     backups::start(app.handle());
+    exit_on_terminate(app.handle());
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
             backups::at_exit(handle);
@@ -123,3 +124,27 @@ pub fn run() {
         }
     });
 }
+
+/// A system shutdown or logout ends programs with SIGTERM (then SIGKILL after a grace period):
+/// the app closes as when its window is closed, so what was recorded since the newest backup is
+/// backed up at exit (`backups::at_exit`) instead of the process just dying.
+#[cfg(unix)]
+fn exit_on_terminate(app: &tauri::AppHandle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    for (kind, name) in [(SignalKind::terminate(), "SIGTERM"), (SignalKind::interrupt(), "SIGINT")] {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            let Ok(mut s) = signal(kind) else {
+                applog::error(&format!("cannot listen for {name}; it would end the app without the backup at exit"));
+                return;
+            };
+            if s.recv().await.is_some() {
+                applog::info(&format!("{name}: closing"));
+                app.exit(0);
+            }
+        });
+    }
+}
+
+#[cfg(not(unix))]
+fn exit_on_terminate(_: &tauri::AppHandle) {}
