@@ -51,7 +51,6 @@ pub struct DeskStatus {
     pub user: Option<Actor>,
     pub locked: bool,
     pub idle_lock_minutes: i64,
-    pub complaints: i64,
     pub database: String,
     /// The database holds demo data, whose staff accounts share `demo::DEMO_PASSWORD`.
     pub demo: bool,
@@ -95,7 +94,6 @@ impl Desk {
             Some(s) => auth::actor_by_login(conn, &s.login).ok(),
             None => None,
         };
-        let complaints = conn.query_row("SELECT COUNT(*) FROM complaints", [], |r| r.get(0))?;
         let demo = match self.demo {
             Some(d) => d,
             None => {
@@ -116,7 +114,6 @@ impl Desk {
             user,
             locked: self.session.as_ref().is_some_and(|s| s.locked),
             idle_lock_minutes: self.idle_minutes(),
-            complaints,
             database: conn.path().unwrap_or("").to_string(),
             demo,
         })

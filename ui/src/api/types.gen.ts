@@ -487,7 +487,6 @@ export interface DepartmentSection {
 
 /** What the window needs to decide which screen to show. */
 export interface DeskStatus {
-  complaints: number;
   database: string;
   /** The database holds demo data, whose staff accounts share `demo::DEMO_PASSWORD`. */
   demo: boolean;
