@@ -130,6 +130,10 @@ def test_back_up_verify_and_restore_in_the_app(tmp_path):
         err = app.wait_js("const e = document.querySelector('[data-test=backup-now-error]'); return e && e.textContent.trim()", 20)
         assert "找不到备份文件夹" in err and "U盘" in err, err
         assert not usb.exists(), "the folder of an unplugged drive is not recreated on the PC's disk"
+        # The failed attempt went to the backup log: the status leads with it at once.
+        failing = app.wait_js("const e = document.querySelector('[data-test=backup-failing]'); return e && e.innerText", 15)
+        assert "手动" in failing and "之后还没有成功过" in failing, failing
+        shot(app, zh / "settings-backup-now-failed.png")
         # Overnight the app's timer tried too and logged why (as src/store/backup logs a failed
         # run): the status now leads with the failure, in words.
         failure = {"code": "invalid", "message_key": "error.invalid.folder_not_found", "message": "invalid backup_folder: folder_not_found",
