@@ -459,10 +459,11 @@ fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -
             Ok(Some((breakdowns, departments, chunks)))
         });
         let here = (|| -> Result<_> {
-            let trend = trend::twelve_months(ctx, ds, names_ref, m, second)?;
             // Latest rating of each complaint before the end of the month (surveys from the
-            // first day of the trend on, as the report has always counted them).
+            // first day of the trend on, as the report has always counted them): first, so
+            // the registers are made while a month of the trend may be computed again.
             let _ = latest_tx.send(facts::latest_ratings(ctx, ds, trend_from)?);
+            let trend = trend::twelve_months(ctx, ds, names_ref, m, second)?;
             // Flags compare with the previous month; the ledger looks back its window: both
             // count only what is on the complaint rows, read light over just those days
             // (within the trend's).
