@@ -24,7 +24,12 @@ pub struct Command {
     /// Replies are serialised straight to JSON text: building a `Value` tree first cost more than
     /// the query itself for a 200-card board page (issue 8 profile: malloc and map inserts).
     pub run: fn(&Ctx, Value) -> Result<String>,
+    /// Called with the arguments and the error after a failed command was rolled back, for what
+    /// must be recorded even so (a failed manual backup in the backup log).
+    pub after_failure: Option<AfterFailure>,
 }
+
+pub type AfterFailure = fn(&rusqlite::Connection, DateTime<Utc>, &Value, &CoreError);
 
 fn parse<T: DeserializeOwned>(v: Value) -> Result<T> {
     let v = if v.is_null() { json!({}) } else { v };
@@ -68,6 +73,7 @@ macro_rules! cmd {
                 let a: $args = parse(v)?;
                 out($f(ctx, &a)?)
             },
+            after_failure: None,
         }
     };
     ($name:literal, $ro:expr, $f:path) => {
@@ -80,6 +86,7 @@ macro_rules! cmd {
                 let _: NoArgs = parse(v)?;
                 out($f(ctx)?)
             },
+            after_failure: None,
         }
     };
 }
@@ -97,6 +104,7 @@ macro_rules! json_cmd {
                 let a: $args = parse(v)?;
                 $json(ctx, &a)
             },
+            after_failure: None,
         }
     };
 }
@@ -197,7 +205,10 @@ pub fn commands() -> Vec<Command> {
         cmd!("case_library", true, crate::report::cases::CaseLibraryArgs, crate::report::cases::case_library),
         cmd!("report_settings", true, crate::report::thresholds::report_settings),
         cmd!("set_report_settings", false, crate::report::thresholds::ReportSettings, crate::report::thresholds::set_report_settings),
-        cmd!("backup_now", false, crate::store::backup::commands::BackupNowArgs, crate::store::backup::commands::backup_now),
+        Command {
+            after_failure: Some(crate::store::backup::commands::log_failed_backup_now),
+            ..cmd!("backup_now", false, crate::store::backup::commands::BackupNowArgs, crate::store::backup::commands::backup_now)
+        },
         cmd!("list_backups", true, crate::store::backup::commands::ListBackupsArgs, crate::store::backup::commands::list_backups),
         cmd!("verify_backup", true, crate::store::backup::commands::BackupPathArgs, crate::store::backup::commands::verify_backup),
         cmd!("backup_settings", true, crate::store::backup::commands::backup_settings),
@@ -236,8 +247,7 @@ fn run(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Val
     let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let actor = auth::actor_by_login(&tx, login).map_err(|_| CoreError::Unauthenticated)?;
     let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
-    // A failed manual backup is logged after the rollback (see `log_failed_backup_now`).
-    let backup_args = (name == "backup_now").then(|| args.clone());
+    let kept_args = cmd.after_failure.map(|_| args.clone());
     let result = catch_unwind(AssertUnwindSafe(|| (cmd.run)(&ctx, args)))
         .unwrap_or_else(|_| Err(CoreError::Integrity(format!("internal error in {name}; nothing was changed"))));
     match result {
@@ -247,8 +257,8 @@ fn run(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Val
         }
         Err(e) => {
             drop(tx); // rolls back
-            if let Some(a) = backup_args {
-                crate::store::backup::commands::log_failed_backup_now(&store.conn, now, &a, &e);
+            if let (Some(after), Some(a)) = (cmd.after_failure, kept_args) {
+                after(&store.conn, now, &a, &e);
             }
             Err(e)
         }

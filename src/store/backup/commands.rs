@@ -65,9 +65,10 @@ pub fn backup_now(ctx: &Ctx, a: &BackupNowArgs) -> Result<BackupReport> {
 }
 
 /// Logs a failed `backup_now` in `backup_runs` (trigger "manual"), as a failed scheduled backup
-/// is, so the backup screen's "last failure" and IT see it too. Called by `api::run` after the
-/// command's transaction was rolled back, which would have taken the row with it; best effort.
-/// Refusals (a role without the right, arguments that do not parse) are not backup attempts.
+/// is, so the backup screen's "last failure" and IT see it too. It is the command's
+/// `after_failure` (`api`): called once its transaction, which would have taken the row with
+/// it, is rolled back; best effort. Refusals (a role without the right, arguments that do not
+/// parse) are not backup attempts.
 pub fn log_failed_backup_now(conn: &rusqlite::Connection, now: chrono::DateTime<chrono::Utc>, args: &Value, e: &CoreError) {
     if matches!(e, CoreError::Forbidden { .. } | CoreError::Unauthenticated) {
         return;
