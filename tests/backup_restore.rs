@@ -664,17 +664,23 @@ fn an_exit_backup_in_the_same_second_as_the_scheduled_one_is_the_one_kept() {
     assert_eq!(names, [second.name.as_str()], "the newer backup is kept");
 }
 
+/// A populated office whose backup folder is on a USB drive that is then unplugged: the folder
+/// is gone, but the mount point's parent may well be writable (a backup must fail, not quietly
+/// recreate the folder on the PC's own disk). Returns the install and the drive's folder.
+fn backing_up_to_an_unplugged_drive(tmp: &Path) -> (Install, PathBuf) {
+    let (mut i, _, _) = populated(&tmp.join("office"));
+    let usb = tmp.join("usb");
+    i.ok("admin", "set_backup_settings", json!({ "folder": usb.display().to_string() }));
+    std::fs::remove_dir_all(&usb).unwrap();
+    (i, usb)
+}
+
 #[test]
 fn an_unavailable_backup_folder_is_reported_and_retried() {
     // The USB drive is not plugged in: the scheduled backup fails with a clear code, the failure
     // is listed for the window, and the next timer tick tries again.
     let tmp = tempfile::tempdir().unwrap();
-    let (mut i, _, _) = populated(&tmp.path().join("office"));
-    let usb = tmp.path().join("usb");
-    i.ok("admin", "set_backup_settings", json!({ "folder": usb.display().to_string() }));
-    // The drive is unplugged: its folder is gone, but the mount point's parent may well be
-    // writable. The backup must fail, not quietly recreate the folder on the PC's own disk.
-    std::fs::remove_dir_all(&usb).unwrap();
+    let (mut i, usb) = backing_up_to_an_unplugged_drive(tmp.path());
     let data_dir = i.dir.clone();
     let now = t("2026-03-11T10:00:00Z");
     let e = backup::run_scheduled(&i.store.conn, now, &data_dir).unwrap_err();
@@ -741,10 +747,7 @@ fn a_failed_backup_now_is_logged_like_a_scheduled_one() {
     // "Back up now" with the USB drive unplugged: the window gets the error, and the backup log
     // keeps it (the command's own transaction is rolled back, so it is written after that).
     let tmp = tempfile::tempdir().unwrap();
-    let (mut i, _, _) = populated(&tmp.path().join("office"));
-    let usb = tmp.path().join("usb");
-    i.ok("admin", "set_backup_settings", json!({ "folder": usb.display().to_string() }));
-    std::fs::remove_dir_all(&usb).unwrap();
+    let (mut i, usb) = backing_up_to_an_unplugged_drive(tmp.path());
     let runs = |i: &Install| -> i64 { i.store.conn.query_row("SELECT COUNT(*) FROM backup_runs", [], |r| r.get(0)).unwrap() };
     let before = runs(&i);
     let e = i.err("bm", "backup_now", json!({}));
