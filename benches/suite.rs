@@ -546,12 +546,13 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
         );
         // What a late survey or a correction does: one February complaint changes, then the
         // report is asked for. 5b: a complaint of mid-February, so February is computed again.
-        // 5c: one received in the first hours of 1 February (local): the stored figures know
-        // no time zone, so a write within a day of a month's edge drops both months (the
-        // triggers of migration 0006), and January is computed again too.
+        // 5c: one received in the first minutes of 1 February (local). Until migration 0010 the
+        // triggers knew no time zone and dropped the months one day either side, so January
+        // was computed again too; now they move the instant by the branches' recorded offsets
+        // (+8 h and +9 h for Asia/Shanghai) and drop February alone.
         let edits = [
             ("5b monthly report rebuilt after an edit", "received_at >= '2026-02-14T16:00:00Z'", "a mid-February complaint changed before each run"),
-            ("5c monthly report rebuilt after an edit at the month's edge", "received_at >= '2026-01-31T16:00:00Z'", "a complaint of 1 Feb (local) changed: Feb and Jan computed again"),
+            ("5c monthly report rebuilt after an edit at the month's edge", "received_at >= '2026-01-31T16:00:00Z'", "a complaint of early 1 Feb (local) changed: Feb computed again, Jan kept"),
         ];
         for (case, from, note) in edits {
             let mut rebuilt = Vec::new();

@@ -598,6 +598,64 @@ fn stored_month_figures_equal_fresh_ones_after_every_kind_of_write() {
     assert_as_before(&mut fx, &last);
 }
 
+fn zone_offsets(fx: &Fx) -> Option<(i64, i64)> {
+    use rusqlite::OptionalExtension;
+    fx.store.conn.query_row("SELECT lo, hi FROM report_month_zone", [], |r| Ok((r.get(0)?, r.get(1)?))).optional().unwrap()
+}
+
+/// R7.3 (months cut at the branch's local midnight), issue 8 case 5c: with the branches' zone
+/// offsets recorded (migration 0010), a write to a complaint received in the first minutes of
+/// 1 February (local) drops February only, not January with it; without them (a branch just
+/// changed) one day either side is dropped, as before. Either way the report served equals a
+/// fresh one.
+#[test]
+fn an_edit_at_a_months_edge_drops_only_the_month_it_is_in() {
+    let mut fx = demo_fx();
+    fx.set_now("2026-03-10T03:00:00Z");
+    let (edge, _) = fx.register(json!({ "received_at": "2026-02-01T00:20:00+08:00", "phone": "13955550009", "customer_name": "李雷" }));
+    let first = report(&mut fx);
+    // Asia/Shanghai: +8, and +9 in the summers of 1986-91 (its local mean time, +8:05:43, between).
+    assert_eq!(zone_offsets(&fx), Some((8 * 3600, 9 * 3600)), "the branch's offsets are recorded with the stored months");
+    assert!(stored_months(&fx).contains(&"2026-01".to_string()) && stored_months(&fx).contains(&"2026-02".to_string()));
+
+    fx.ok(MANAGER, "raise_warning", json!({ "complaint": edge, "level": 2, "reason": "客户情绪激动" }));
+    let months = stored_months(&fx);
+    assert!(!months.contains(&"2026-02".to_string()), "February, the month of the complaint, is dropped: {months:?}");
+    assert!(months.contains(&"2026-01".to_string()), "January is kept: {months:?}");
+    let after = report(&mut fx);
+    assert_eq!(month_figures(&after, "2026-01"), month_figures(&first, "2026-01"));
+    assert_cached_is_fresh(&mut fx, "an edit at a month's edge");
+
+    // Within the width of the recorded range of a midnight (23:30 local, +9 is past midnight),
+    // both months go: the triggers do not know the complaint's branch.
+    let (late, _) = fx.register(json!({ "received_at": "2026-01-31T23:30:00+08:00", "phone": "13955550008", "customer_name": "韩梅梅" }));
+    report(&mut fx);
+    fx.ok(MANAGER, "raise_warning", json!({ "complaint": late, "level": 2, "reason": "客户情绪激动" }));
+    let months = stored_months(&fx);
+    assert!(!months.contains(&"2026-01".to_string()) && !months.contains(&"2026-02".to_string()), "{months:?}");
+    assert_cached_is_fresh(&mut fx, "an edit within the offsets' width of a midnight");
+
+    // Any change to a branch deletes the recorded offsets (and every stored month): until a
+    // month is stored again, one day either side.
+    report(&mut fx);
+    fx.ok(ADMIN, "update_branch", json!({ "hours": { "open": "08:00:00", "close": "17:00:00", "lunch_start": null, "lunch_end": null } }));
+    assert_eq!(zone_offsets(&fx), None);
+    assert!(stored_months(&fx).is_empty());
+    report(&mut fx);
+    assert_eq!(zone_offsets(&fx), Some((8 * 3600, 9 * 3600)));
+    fx.store.conn.execute("DELETE FROM report_month_zone", []).unwrap();
+    fx.store.conn.execute("UPDATE complaints SET description = description || '。' WHERE id = ?1", [&edge]).unwrap();
+    let months = stored_months(&fx);
+    assert!(!months.contains(&"2026-01".to_string()) && !months.contains(&"2026-02".to_string()), "without offsets, a day either side: {months:?}");
+    assert_cached_is_fresh(&mut fx, "an edit at a month's edge without recorded offsets");
+
+    // A branch in another zone widens the range to both zones' offsets.
+    fx.ok(ADMIN, "update_branch", json!({ "tz": "America/Los_Angeles" }));
+    report(&mut fx);
+    let (lo, hi) = zone_offsets(&fx).expect("recorded again");
+    assert!(lo <= -8 * 3600 && hi >= -7 * 3600 && hi < 0, "Los Angeles: {lo}..{hi}");
+}
+
 #[test]
 fn a_month_not_over_is_never_stored() {
     // Each month is measured at its own end (R7.4): the running month's figures still change

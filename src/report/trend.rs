@@ -84,6 +84,8 @@ pub fn row_of(ctx: &Ctx, ds: &Dataset, names: &Names, m: Month) -> Result<Breakd
         // gets its report, computed. The command's transaction keeps the row (read-only
         // commands commit too, `api::run`); were it rolled back, the row would just be computed
         // again next time.
+        // The triggers that drop the month again read the zones' offsets: recorded first.
+        let _ = record_zone_offsets(ctx);
         let _ = ctx.conn.execute(
             "INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (month) DO UPDATE SET version = excluded.version, figures = excluded.figures, computed_at = excluded.computed_at",
@@ -91,6 +93,47 @@ pub fn row_of(ctx: &Ctx, ds: &Dataset, names: &Names, m: Month) -> Result<Breakd
         );
     }
     Ok(row)
+}
+
+/// Records in `report_month_zone` the smallest and largest UTC offset the branches' zones have
+/// had, so that the triggers of migration 0010 drop only the month an edited instant is in
+/// instead of the months one day either side. Nothing is recorded when it is there already
+/// (any change to a branch deletes it) or when a zone is unknown (the triggers then keep to
+/// one day either side).
+fn record_zone_offsets(ctx: &Ctx) -> Result<()> {
+    let have: Option<i64> = ctx.conn.query_row("SELECT 1 FROM report_month_zone", [], |r| r.get(0)).optional()?;
+    if have.is_some() {
+        return Ok(());
+    }
+    let zones: Vec<String> =
+        ctx.conn.prepare_cached("SELECT DISTINCT tz FROM branches")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut range: Option<(i32, i32)> = None;
+    for z in &zones {
+        let Ok(tz) = z.parse::<chrono_tz::Tz>() else { return Ok(()) };
+        let (lo, hi) = offset_range(tz);
+        range = Some(range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+    }
+    if let Some((lo, hi)) = range {
+        ctx.conn.execute("INSERT OR REPLACE INTO report_month_zone (id, lo, hi) VALUES (1, ?1, ?2)", params![lo, hi])?;
+    }
+    Ok(())
+}
+
+/// The smallest and largest offset east of UTC, in seconds, that zone `tz` has had from 1800
+/// to 2200, sampled twice a day (only an offset that lasted less than half a day could escape
+/// that; the database's offsets last months). Before 1800 zones keep their local mean time,
+/// seen in 1800; after 2200 their rules repeat, seen before.
+pub fn offset_range(tz: chrono_tz::Tz) -> (i32, i32) {
+    use chrono::{Offset, TimeZone};
+    let start = chrono::NaiveDate::from_ymd_opt(1800, 1, 1).unwrap_or_default().and_hms_opt(0, 0, 0).unwrap_or_default();
+    let (mut lo, mut hi) = (i32::MAX, i32::MIN);
+    for half_days in 0..(400 * 366 * 2) {
+        let t = start + chrono::Duration::hours(12 * half_days);
+        let off = tz.offset_from_utc_datetime(&t).fix().local_minus_utc();
+        lo = lo.min(off);
+        hi = hi.max(off);
+    }
+    (lo, hi)
 }
 
 /// The stored figures of month `m`, if it is over and they were stored by this version.
