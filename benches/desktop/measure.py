@@ -53,7 +53,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 # The end-to-end harness's port helpers: one implementation for both.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "e2e"))
-from harness import free_port, wait_port  # noqa: E402
+from harness import free_port, start_xvfb, wait_port  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PR_SET_CHILD_SUBREAPER = 36
@@ -234,6 +234,7 @@ class Session:
         self.pid = None
         try:
             wait_port(port)
+            wait_port(native)  # see tests/e2e/harness.py: the driver does not wait for it
             opts = webdriver.ChromeOptions()  # any Options class; only the capabilities matter
             opts.set_capability("browserName", "wry")
             opts.set_capability("tauri:options", {"application": str(binary)})
@@ -378,15 +379,8 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="cdesk-desktop-bench-"))
     admin_set = False
-    display = 100 + free_port() % 800
-    xvfb = subprocess.Popen([shutil.which("Xvfb"), f":{display}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    xvfb, display = start_xvfb((1400, 900))
     try:
-        end = time.time() + 10
-        while not Path(f"/tmp/.X11-unix/X{display}").exists():
-            if time.time() > end or xvfb.poll() is not None:
-                raise RuntimeError("Xvfb did not start")
-            time.sleep(0.05)
         db = a.db.resolve()
         if not a.in_place:
             for ext in ("", "-wal", "-shm"):

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+import warnings
 from pathlib import Path
 
 from selenium import webdriver
@@ -52,6 +55,38 @@ def wait_port(port: int, timeout: float = 20) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def start_xvfb(size=(1400, 900), timeout: float = 30) -> tuple[subprocess.Popen, int]:
+    """Starts an Xvfb and returns it with its display number once it accepts clients.
+
+    Xvfb picks a free display itself and writes its number to -displayfd when it is ready: a
+    display number made up by the caller could already be taken, and a fixed sleep is too short
+    on a loaded CI machine (the app then fails to open the display and the WebDriver session
+    request is answered by a closed connection)."""
+    r, w = os.pipe()
+    proc = subprocess.Popen([shutil.which("Xvfb") or "Xvfb", "-displayfd", str(w), "-screen", "0",
+                             f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
+                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(w)
+    got = b""
+    end = time.time() + timeout
+    try:
+        while not got.endswith(b"\n") and time.time() < end:
+            ready, _, _ = select.select([r], [], [], max(0.0, end - time.time()))
+            if not ready:
+                break
+            chunk = os.read(r, 32)
+            if not chunk:
+                break
+            got += chunk
+    finally:
+        os.close(r)
+    if not got.strip().isdigit():
+        proc.kill()
+        proc.wait()
+        raise RuntimeError(f"Xvfb did not report a display within {timeout} s")
+    return proc, int(got)
+
+
 # See App.shot: keeps the page repainting until _REPAINT_STOP.
 _REPAINT_START = """
 if (!window.__cdShotRepaint) {
@@ -72,34 +107,64 @@ if (r) { clearInterval(r.timer); r.el.remove(); window.__cdShotRepaint = null; }
 class App:
     def __init__(self, db: str, binary: Path | None = None, display: int | None = None, size=(1400, 900), env: dict | None = None):
         self.procs: list[subprocess.Popen] = []
-        self.display = display or (100 + free_port() % 800)
-        xvfb = shutil.which("Xvfb")
-        self.procs.append(subprocess.Popen([xvfb, f":{self.display}", "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        time.sleep(0.5)
-        self.port = free_port()
-        native = free_port()
+        if display:
+            self.display = display
+        else:
+            xvfb, self.display = start_xvfb(size)
+            self.procs.append(xvfb)
         # No scheduled backup behind a test's back (a test that wants one passes CDESK_BACKUP_TIMER).
         e = dict(os.environ, DISPLAY=f":{self.display}", CDESK_DB=str(db), CDESK_BACKUP_TIMER="off")
         e.update(env or {})
-        driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo/bin/tauri-driver")
-        self.procs.append(subprocess.Popen([driver_bin, "--port", str(self.port), "--native-port", str(native),
-                                            "--native-driver", "/usr/bin/WebKitWebDriver"],
-                                           env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_port(self.port)
-        opts = webdriver.ChromeOptions()  # any Options class; only the capabilities matter
-        opts.set_capability("browserName", "wry")
-        opts.set_capability("tauri:options", {"application": str(binary or default_binary())})
-        try:
-            self.d = webdriver.Remote(command_executor=f"http://127.0.0.1:{self.port}", options=opts)
-        except Exception:
-            self._stop_processes()
-            raise
+        binary = binary or default_binary()
+        # A session request that the driver answers by closing the connection says nothing of why:
+        # the driver's and the app's output go to a log, shown when the session cannot be made.
+        self.log = Path(tempfile.mkstemp(prefix="cdesk-e2e-driver-", suffix=".log")[1])
+        for attempt in (1, 2):
+            try:
+                self.d = self._session(binary, e)
+                break
+            except Exception as err:
+                tail = self.log.read_text(errors="replace")[-4000:]
+                if attempt == 2:
+                    self._stop_processes()
+                    raise RuntimeError(f"no WebDriver session: {err!r}\n--- driver/app log ---\n{tail}") from err
+                # Once, the whole start is retried (a WebDriver session that failed for a reason
+                # of the machine's, not the app's); the warning keeps it visible in the summary.
+                warnings.warn(f"first WebDriver session failed, retrying: {err!r}\n{tail}")
         # File inputs get a local path typed in; there is no remote upload to do.
         from selenium.webdriver.remote.file_detector import UselessFileDetector
         self.d.file_detector = UselessFileDetector()
         self.d.set_window_size(*size)
         self.wait_js("return window.__cdReady === true", 30)
+
+    def _session(self, binary: Path, env: dict) -> webdriver.Remote:
+        for p in getattr(self, "_driver", []):
+            # The whole group: WebKitWebDriver and an app it may have started would otherwise live
+            # on and hold the database and the single-instance lock against the retry.
+            try:
+                os.killpg(p.pid, 9)
+            except ProcessLookupError:
+                pass
+            p.wait()
+            self.procs.remove(p)
+        self.port = free_port()
+        native = free_port()
+        driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo/bin/tauri-driver")
+        with open(self.log, "ab") as log:
+            driver = subprocess.Popen([driver_bin, "--port", str(self.port), "--native-port", str(native),
+                                       "--native-driver", "/usr/bin/WebKitWebDriver"],
+                                      env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self._driver = [driver]
+        self.procs.append(driver)
+        wait_port(self.port)
+        # tauri-driver starts WebKitWebDriver at its own start but forwards the session request
+        # without waiting for it: on a loaded machine the request then finds nothing on the
+        # native port and the connection is closed ("tcp connect error" in the driver's log).
+        wait_port(native)
+        opts = webdriver.ChromeOptions()  # any Options class; only the capabilities matter
+        opts.set_capability("browserName", "wry")
+        opts.set_capability("tauri:options", {"application": str(binary)})
+        return webdriver.Remote(command_executor=f"http://127.0.0.1:{self.port}", options=opts)
 
     # --- helpers -------------------------------------------------------------------------
     def wait_js(self, script: str, timeout: float = 10):
@@ -210,6 +275,7 @@ class App:
         except Exception:
             pass
         self._stop_processes()
+        self.log.unlink(missing_ok=True)
 
     def _stop_processes(self) -> None:
         for p in reversed(self.procs):

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSWORD, SHOTS, cdesk
-from harness import App, free_port
+from harness import App, start_xvfb
 
 INSTALLED = os.environ.get("CDESK_INSTALLED_APP", "")
 DEB = os.environ.get("CDESK_DEB", "")
@@ -93,10 +93,7 @@ class PlainStart:
 
     def __init__(self, program: str, home: Path, backup_timer: str | None = None):
         self.home = home
-        self.display = 100 + free_port() % 800
-        self.xvfb = subprocess.Popen(["Xvfb", f":{self.display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.5)
+        self.xvfb, self.display = start_xvfb((1280, 800))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "CDESK_", "DBUS_SESSION"))}
         env.update(HOME=str(home), DISPLAY=f":{self.display}")
         if backup_timer is not None:
