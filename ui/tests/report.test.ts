@@ -333,7 +333,7 @@ describe('<DueNotifier>', () => {
     const { default: DueNotifier } = await import('../src/components/DueNotifier.vue')
     // Shown for 4.5 s unless closed; a closed one is hidden, then removed.
     const shown = () => [...document.body.querySelectorAll<HTMLElement>('.el-notification')].filter((e) => e.style.display !== 'none').length
-    const w = mountApp(DueNotifier, { pinia })
+    const w = mountApp(DueNotifier, { pinia, props: { firstPollDelayMs: 0 } })
     await sleep(150)
     expect(shown()).toBe(1)
     session.locked = true
@@ -341,11 +341,29 @@ describe('<DueNotifier>', () => {
     expect(shown()).toBe(0)
     session.locked = false
     w.unmount()
-    const again = mountApp(DueNotifier, { pinia })
+    const again = mountApp(DueNotifier, { pinia, props: { firstPollDelayMs: 0 } })
     await sleep(150)
     expect(shown()).toBe(1)
     again.unmount()
     await sleep(600)
     expect(shown()).toBe(0)
+  })
+
+  it('asks for due steps only a moment after sign-in, leaving the desk to the board first', async () => {
+    const asked: number[] = []
+    mockIPC((cmd, payload: any) => {
+      if (cmd === 'peek' && payload.name === 'due_alerts') asked.push(Date.now())
+      return []
+    })
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    useSession().user = { id: 'u2', login: 'cs01', name: '李娜', role: 'cs_agent', branch_id: null, department_id: null }
+    const { default: DueNotifier } = await import('../src/components/DueNotifier.vue')
+    const w = mountApp(DueNotifier, { pinia, props: { firstPollDelayMs: 300 } })
+    await sleep(150)
+    expect(asked.length).toBe(0)
+    await sleep(300)
+    expect(asked.length).toBe(1)
+    w.unmount()
   })
 })
