@@ -821,12 +821,22 @@ fn a_report_read_on_two_connections_is_the_one_read_on_one() {
     assert_same(&built_two, &built_one, "the report built on two connections");
     let kept: i64 = two.store.conn.query_row("SELECT COUNT(*) FROM report_month_figures WHERE month LIKE 'list:%'", [], |r| r.get(0)).unwrap();
     assert!(kept > 0, "the file's report was kept with its lists");
-    let text: String = two
+    let (key, blob): (String, Vec<u8>) = two
         .store
         .conn
-        .query_row("SELECT figures FROM report_month_figures WHERE month LIKE 'list:%:register:0' LIMIT 1", [], |r| r.get(0))
+        .query_row("SELECT month, figures FROM report_month_figures WHERE month LIKE 'list:%:register:0' LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
-    assert!(text.split('\n').nth(2).is_some_and(|rows| rows.starts_with("[[")), "kept rows are arrays of values: {}", &text[..80.min(text.len())]);
+    let cut = blob.iter().position(|b| *b == b'\n').unwrap();
+    let text = String::from_utf8(lz4_flex::decompress_size_prepended(&blob[cut + 1..]).unwrap()).unwrap();
+    assert!(blob.len() - cut - 1 < text.len() * 3 / 4, "kept lists are compressed: {} bytes for {}", blob.len() - cut - 1, text.len());
+    assert!(text.split('\n').nth(1).is_some_and(|rows| rows.starts_with("[[")), "kept rows are arrays of values: {}", &text[..80.min(text.len())]);
+    // A damaged chunk (here: a length that asks for 4 GB) is not served: the list is built again.
+    let department = key.split(':').nth(2).unwrap().to_string();
+    let want = whole_list(&mut two, "monthly_register", &department);
+    let mut damaged = blob.clone();
+    damaged[cut + 1..cut + 5].copy_from_slice(&u32::MAX.to_le_bytes());
+    two.store.conn.execute("UPDATE report_month_figures SET figures = ?1 WHERE month = ?2", rusqlite::params![damaged, key]).unwrap();
+    assert_same(&Value::Array(whole_list(&mut two, "monthly_register", &department)), &Value::Array(want), "a damaged chunk");
     assert_same(&report(&mut two), &built_one, "the report kept on two connections");
     for d in built_one["departments"].as_array().unwrap() {
         let id = d["id"].as_str().unwrap();

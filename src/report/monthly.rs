@@ -414,7 +414,7 @@ pub fn build(ctx: &Ctx, m: Month, draft: Option<&str>) -> Result<MonthlyReport> 
 /// the parts made from the loaded facts alone (breakdowns, department sections, the kept
 /// lists' text) are made on a second thread while this one, which alone uses `ctx.conn`, reads
 /// the trend, the ratings (handed over for the registers) and what the flags and ledger need.
-fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -> Result<(MonthlyReport, Vec<(String, String)>)> {
+fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -> Result<(MonthlyReport, Vec<(String, Vec<u8>)>)> {
     // The report goes round the monthly review, departments included: customer names are
     // masked whoever produces it (R7.8), phones always.
     let personal = false;

@@ -4,6 +4,7 @@
 //! transaction; a database newer than the binary is refused rather than guessed at.
 
 pub mod backup;
+pub mod checkpoint;
 pub mod migrations;
 pub mod search;
 pub mod verify;
@@ -16,6 +17,9 @@ use crate::error::{CoreError, Result};
 
 /// An open database plus the folder beside it where evidence files live.
 pub struct Store {
+    /// First, so it stops before the store's connection closes (the last one to close copies
+    /// what is left of the log into the file and removes it).
+    _checkpointer: Option<checkpoint::Checkpointer>,
     pub conn: Connection,
     /// `None` for in-memory databases (tests): attachments then go to a temporary folder.
     pub data_dir: Option<PathBuf>,
@@ -36,8 +40,12 @@ impl Store {
         )?;
         configure(&conn, true)?;
         migrations::migrate(&conn)?;
+        let checkpointer = checkpoint::Checkpointer::start(path);
+        if checkpointer.is_some() {
+            conn.execute_batch(&format!("PRAGMA wal_autocheckpoint={}", checkpoint::BACKSTOP_PAGES))?;
+        }
         let data_dir = path.parent().map(|p| p.to_path_buf());
-        Ok(Store { conn, data_dir })
+        Ok(Store { _checkpointer: checkpointer, conn, data_dir })
     }
 
     /// A private in-memory database, for tests and benchmarks.
@@ -45,7 +53,7 @@ impl Store {
         let conn = Connection::open_in_memory()?;
         configure(&conn, false)?;
         migrations::migrate(&conn)?;
-        Ok(Store { conn, data_dir: None })
+        Ok(Store { _checkpointer: None, conn, data_dir: None })
     }
 
     /// Where evidence files are kept, content-addressed by SHA-256.
