@@ -3,6 +3,8 @@
 //! 0007): the wide complaint, step and survey rows are never read for the flags, the ledger,
 //! the steps or the ratings. SQLite's planner decides that; this pins its decisions.
 
+mod common;
+
 use complaint_desk::store::Store;
 
 fn plan(store: &Store, sql: &str) -> String {
@@ -49,5 +51,45 @@ fn the_report_queries_stay_on_covering_indexes() {
         for w in want {
             assert!(p.contains(w), "{what}: expected {w} in the plan: {p}");
         }
+    }
+}
+
+/// VM instructions SQLite executed for `sql` (its triggers' programs included).
+fn vm_steps(store: &Store, sql: &str, id: &str) -> i32 {
+    let mut stmt = store.conn.prepare(sql).unwrap();
+    stmt.execute([id]).unwrap();
+    stmt.get_status(rusqlite::StatementStatus::VmStep)
+}
+
+/// Migration 0010: the triggers that drop stored months on a write look the months up by key
+/// instead of comparing every stored row. Kept reports put hundreds of list chunks in the
+/// table at a million complaints, and with 0006's triggers every timeline event and step of a
+/// registration paid for each of them (half of a registration's time, issue 8 case 4). Counted
+/// in SQLite's instructions, not timed: a write costs the same with 12 rows stored or 2,012.
+#[test]
+fn a_write_costs_the_same_however_many_rows_the_report_keeps() {
+    let mut fx = common::Fx::new();
+    let (id, _) = fx.register(serde_json::json!({ "received_at": "2026-02-01T00:20:00+08:00" }));
+    let store = &fx.store;
+    let keep = |extra: usize| {
+        store.conn.execute("DELETE FROM report_month_figures", []).unwrap();
+        for m in 1..=12 {
+            store.conn.execute("INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, 1, '[]', '')", [format!("2025-{m:02}")]).unwrap();
+        }
+        for n in 0..extra {
+            store.conn.execute("INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, 4, x'00', '')", [format!("list:2026-02:d{n}:register:0")]).unwrap();
+        }
+        store.conn.execute("INSERT OR REPLACE INTO report_month_zone (id, lo, hi) VALUES (1, 28800, 32400)", []).unwrap();
+    };
+    for (what, sql) in [
+        ("a complaint's row", "UPDATE complaints SET updated_at = updated_at WHERE id = ?1"),
+        ("its steps", "UPDATE steps SET completed_at = completed_at WHERE complaint_id = ?1"),
+        ("its timeline", "INSERT INTO events (id, complaint_id, at, actor_id, kind, data, prev_hash, hash) SELECT id || '-x', complaint_id, at, actor_id, 'note', data, hash, hash || 'x' FROM events WHERE complaint_id = ?1 ORDER BY seq DESC LIMIT 1"),
+    ] {
+        keep(0);
+        let few = vm_steps(store, sql, &id);
+        keep(2000);
+        let many = vm_steps(store, sql, &id);
+        assert!(many < few + 500, "{what}: {few} instructions with 12 stored rows, {many} with 2,012");
     }
 }
