@@ -34,24 +34,33 @@ pub struct Checkpointer {
 }
 
 impl Checkpointer {
-    /// Starts the thread on its own connection to the database file at `path`; None when that
-    /// connection cannot be opened (the store then keeps SQLite's automatic checkpoints).
+    /// Starts the thread, which opens its own connection to the database file at `path`: on
+    /// the thread, so that opening the store (the app's start, every CLI call) does not wait
+    /// for it. Should that connection fail to open, the log is copied by the store's
+    /// connection at the backstop mark.
     pub fn start(path: &Path) -> Option<Checkpointer> {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).ok()?;
-        // A checkpoint syncs the log before and the database file after copying, as the
-        // store's connection would have.
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;").ok()?;
+        let path = path.to_path_buf();
         let (stop, rx) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("wal-checkpoint".into())
-            .spawn(move || loop {
-                match rx.recv_timeout(TICK) {
-                    Err(RecvTimeoutError::Timeout) => {
-                        // Nothing to copy costs a look at the log's index. Busy or failing (a
-                        // full disk) leaves the log as it is: the next tick tries again.
-                        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            .spawn(move || {
+                let Ok(conn) = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX) else {
+                    return;
+                };
+                // A checkpoint syncs the log before and the database file after copying, as
+                // the store's connection would have.
+                if conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;").is_err() {
+                    return;
+                }
+                loop {
+                    match rx.recv_timeout(TICK) {
+                        Err(RecvTimeoutError::Timeout) => {
+                            // Nothing to copy costs a look at the log's index. Busy or failing
+                            // (a full disk) leaves the log as it is: the next tick tries again.
+                            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                        }
+                        _ => break,
                     }
-                    _ => break,
                 }
             })
             .ok()?;
