@@ -330,7 +330,7 @@ pub fn store_report(ctx: &Ctx, m: Month, body: &str, chunks: &[(String, Vec<u8>)
 // kept beside the report in chunks ("list:YYYY-MM:<department>:<list>:<n>", n = 0, 1, …; every
 // list has chunk 0, an empty list's is `[]`), each a blob "fingerprint\n" followed by the LZ4
 // block (its length first) of "total\n[rows]", so a page reads one or two texts of ~0.5 MB
-// (~0.1 MB stored) instead of the ~45 MB of all of them.
+// (about half that stored) instead of the ~45 MB of all of them.
 
 /// Rows per stored chunk of a list.
 pub const LIST_CHUNK: usize = 1000;
