@@ -15,9 +15,14 @@ type Reply<T> = Result<T, ApiError>;
 
 /// A poisoned lock means an earlier call panicked; the core is transactional, so the data is
 /// intact and the desk can still be used.
-fn with_desk<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Desk) -> Reply<T>) -> Reply<T> {
+fn with_desk<T>(state: &State<'_, AppState>, what: &str, f: impl FnOnce(&mut Desk) -> Reply<T>) -> Reply<T> {
+    let asked = std::time::Instant::now();
     let mut guard = state.desk.lock().unwrap_or_else(|p| p.into_inner());
-    f(&mut guard)
+    let started = std::time::Instant::now();
+    let r = f(&mut guard);
+    drop(guard);
+    crate::calltrace::record(what, asked, started);
+    r
 }
 
 fn api(e: CoreError) -> ApiError {
@@ -26,27 +31,27 @@ fn api(e: CoreError) -> ApiError {
 
 #[tauri::command(async)]
 pub fn desk_status(state: State<'_, AppState>) -> Reply<DeskStatus> {
-    with_desk(&state, |d| d.status(Utc::now()).map_err(api))
+    with_desk(&state, "desk_status", |d| d.status(Utc::now()).map_err(api))
 }
 
 #[tauri::command(async)]
 pub fn desk_setup(state: State<'_, AppState>, admin_password: String, demo_complaints: usize) -> Reply<DeskStatus> {
-    with_desk(&state, |d| d.setup(Utc::now(), &admin_password, demo_complaints).map_err(api))
+    with_desk(&state, "desk_setup", |d| d.setup(Utc::now(), &admin_password, demo_complaints).map_err(api))
 }
 
 #[tauri::command(async)]
 pub fn desk_login(state: State<'_, AppState>, login: String, password: String) -> Reply<Actor> {
-    with_desk(&state, |d| d.login(Utc::now(), &login, &password).map_err(api))
+    with_desk(&state, "desk_login", |d| d.login(Utc::now(), &login, &password).map_err(api))
 }
 
 #[tauri::command(async)]
 pub fn desk_logout(state: State<'_, AppState>) -> Reply<()> {
-    with_desk(&state, |d| d.logout(Utc::now()).map_err(api))
+    with_desk(&state, "desk_logout", |d| d.logout(Utc::now()).map_err(api))
 }
 
 #[tauri::command(async)]
 pub fn desk_lock(state: State<'_, AppState>) -> Reply<()> {
-    with_desk(&state, |d| {
+    with_desk(&state, "desk_lock", |d| {
         d.lock();
         Ok(())
     })
@@ -54,22 +59,22 @@ pub fn desk_lock(state: State<'_, AppState>) -> Reply<()> {
 
 #[tauri::command(async)]
 pub fn desk_unlock(state: State<'_, AppState>, password: String) -> Reply<Actor> {
-    with_desk(&state, |d| d.unlock(Utc::now(), &password).map_err(api))
+    with_desk(&state, "desk_unlock", |d| d.unlock(Utc::now(), &password).map_err(api))
 }
 
 #[tauri::command(async)]
 pub fn desk_touch(state: State<'_, AppState>) -> Reply<()> {
-    with_desk(&state, |d| d.touch(Utc::now()).map_err(api))
+    with_desk(&state, "desk_touch", |d| d.touch(Utc::now()).map_err(api))
 }
 
 /// Every operation of the core, by name, as the signed-in user.
 #[tauri::command(async)]
 pub fn call(state: State<'_, AppState>, name: String, args: Value) -> Reply<Response> {
-    with_desk(&state, |d| d.call_json(Utc::now(), &name, args)).map(Response::new)
+    with_desk(&state, &name, |d| d.call_json(Utc::now(), &name, args)).map(Response::new)
 }
 
 /// A background read (notifications, countdown refresh) that must not count as user activity.
 #[tauri::command(async)]
 pub fn peek(state: State<'_, AppState>, name: String, args: Value) -> Reply<Response> {
-    with_desk(&state, |d| d.peek_json(Utc::now(), &name, args)).map(Response::new)
+    with_desk(&state, &name, |d| d.peek_json(Utc::now(), &name, args)).map(Response::new)
 }

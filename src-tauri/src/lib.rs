@@ -3,6 +3,7 @@
 
 mod applog;
 mod backups;
+mod calltrace;
 mod commands;
 mod preview;
 mod printing;
@@ -54,6 +55,7 @@ fn app_paths(state: tauri::State<'_, AppState>) -> AppPaths {
 }
 
 pub fn run() {
+    let started = std::time::Instant::now();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // A second launch focuses the running window instead of opening a second desk.
@@ -98,7 +100,9 @@ pub fn run() {
         if cfg!(debug_assertions) { "debug build" } else { "release build" }
     ));
 
+    calltrace::step("tauri_built", started);
     let path = database_path();
+    let opening = std::time::Instant::now();
     let desk = match Desk::open(&path, Utc::now()) {
         Ok(d) => d,
         Err(e) => {
@@ -107,6 +111,7 @@ pub fn run() {
             std::process::exit(2);
         }
     };
+    calltrace::step("database_opened", opening);
     applog::info(&format!("database {}", path.display()));
     let paths = AppPaths {
         database: path.display().to_string(),
