@@ -418,6 +418,8 @@ fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -
     // The report goes round the monthly review, departments included: customer names are
     // masked whoever produces it (R7.8), phones always.
     let personal = false;
+    // ~100k rows read from all over the file: through a map (`store::MMAP_BYTES`).
+    let _mapped = crate::store::MappedReads::on(ctx.conn);
     let base = ReportFilter::default();
     let month_filter = base.with_days(Days::month(m));
     // The month alone, for its trend row, breakdowns and department sections; the eleven months
