@@ -109,11 +109,12 @@ fn private_database_file(path: &Path) -> Result<()> {
 /// instead of `pread`: an upper bound, not memory taken (pages are mapped as they are read and
 /// the OS can drop them). At a million complaints a month's report reads ~100k rows scattered
 /// over a 14 GB file, and ~10 % of the rebuild was the kernel copying pages out of its cache
-/// (perf); mapped, the rebuild after an edit went from ~1,250 to ~1,150 ms (issue 8, case 5b;
-/// ~1,070 with the map kept on between reports). Short reads stay on SQLite's page cache: with
-/// the map on every connection the board's page at 1M took 1.27 ms against 0.69 without (same
-/// machine and day), and the desktop app's memory after the board grew ~40 MB (mapped pages). The compiled-in cap
-/// (2 GB) is raised to match in `.cargo/config.toml`. Writes never go through the map.
+/// (perf); mapped, the rebuild after an edit went from ~1,250 to 1,110–1,170 ms (issue 8, case
+/// 5b; ~1,070 with the map kept on between reports). Short reads stay on SQLite's page cache:
+/// with the map on every connection the board's page at 1M took 1.27 ms against 0.69 without
+/// (same machine and day), and the desktop app's memory after the board grew ~40 MB (mapped
+/// pages). The compiled-in cap (2 GB) is raised to match in `.cargo/config.toml`. Writes never
+/// go through the map.
 pub const MMAP_BYTES: i64 = 64 << 30;
 
 /// Memory-mapped reads on `conn` while this lives (see [`MMAP_BYTES`]).
