@@ -41,16 +41,18 @@ pub fn record(what: &str, asked: Instant, started: Instant) {
     if ran >= SLOW {
         applog::info(&format!("slow call: {what} ran {:.0} ms (waited {:.0} ms for the desk)", ms(ran), ms(waited)));
     }
-    if let Some(f) = trace() {
-        let mut f = f.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = writeln!(f, "{:.1} {what} {:.2} {:.2}", epoch_ms(asked), ms(waited), ms(ran));
-    }
+    append(what, asked, waited, ran);
 }
 
 /// A start-up step that took from `since` to now (traced only).
 pub fn step(what: &str, since: Instant) {
+    append(what, since, Duration::ZERO, since.elapsed());
+}
+
+/// One line of the trace file, when there is one.
+fn append(what: &str, at: Instant, waited: Duration, ran: Duration) {
     if let Some(f) = trace() {
         let mut f = f.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = writeln!(f, "{:.1} {what} 0 {:.2}", epoch_ms(since), ms(since.elapsed()));
+        let _ = writeln!(f, "{:.1} {what} {:.2} {:.2}", epoch_ms(at), ms(waited), ms(ran));
     }
 }
