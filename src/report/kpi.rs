@@ -232,51 +232,151 @@ pub fn nearest_rank(sorted: &[i64], stat: Stat) -> Option<i64> {
 /// for all the KPIs (a month of a million-complaint database is tens of megabytes of facts:
 /// reading them once per KPI cost more than the counting).
 pub fn figures(facts: &[(&Fact, DateTime<Utc>)], surveys: &[&SurveyFact]) -> Vec<Figure> {
-    #[derive(Default)]
-    struct Acc {
-        den: i64,
-        num: i64,
-        values: Vec<i64>,
-    }
-    let mut acc: Vec<Acc> = KpiKey::ALL.iter().map(|_| Acc::default()).collect();
-    let timed: Vec<bool> = KpiKey::ALL.iter().map(|k| k.timing().is_some()).collect();
-    let mut add = |i: usize, c: Count| {
-        let a = &mut acc[i];
-        a.den += c.den;
-        a.num += c.num;
-        if timed[i] {
-            if let Some(v) = c.value {
-                a.values.push(v as i64);
+    figures_of(facts.iter().map(|(f, cut)| Tally::of(f, *cut)), surveys)
+}
+
+const KPIS: usize = KpiKey::ALL.len();
+/// A [`Tally`] value slot with nothing measured.
+const UNMEASURED: i64 = i64::MIN;
+
+/// What one complaint adds to every complaint KPI at its cutoff ([`count_fact`] for each),
+/// worked out once: a month's report groups the same ~50,000 complaints eight ways (six
+/// breakdowns, the department sections, the trend row), and counting every complaint in every
+/// group was most of the time of its breakdowns (issue 8).
+#[derive(Clone)]
+pub struct Tally {
+    den: [u32; KPIS],
+    num: [u32; KPIS],
+    /// The measured duration of the timed KPIs, in seconds; [`UNMEASURED`] otherwise.
+    value: [i64; KPIS],
+}
+
+impl Tally {
+    pub fn of(f: &Fact, cutoff: DateTime<Utc>) -> Tally {
+        let mut t = Tally { den: [0; KPIS], num: [0; KPIS], value: [UNMEASURED; KPIS] };
+        for (i, &k) in KpiKey::ALL.iter().enumerate() {
+            if k.is_survey() {
+                continue;
+            }
+            let c = count_fact(k, f, cutoff);
+            // Counts of one complaint's steps: never near u32::MAX.
+            t.den[i] = u32::try_from(c.den).unwrap_or(u32::MAX);
+            t.num[i] = u32::try_from(c.num).unwrap_or(u32::MAX);
+            if let (Some(v), Some(_)) = (c.value, k.timing()) {
+                t.value[i] = v as i64;
             }
         }
-    };
-    let (on_surveys, on_facts): (Vec<(usize, KpiKey)>, Vec<(usize, KpiKey)>) =
-        KpiKey::ALL.iter().copied().enumerate().partition(|(_, k)| k.is_survey());
-    for (f, cut) in facts {
-        for &(i, k) in &on_facts {
-            add(i, count_fact(k, f, *cut));
+        t
+    }
+}
+
+/// Every complaint's [`Tally`] in a dataset, each taken at the cutoff a breakdown would use
+/// (`by_month`: its month's end, see [`with_cutoffs`]).
+pub struct Scores {
+    tallies: Vec<Tally>,
+    cutoffs: Vec<DateTime<Utc>>,
+    by_month: bool,
+    /// The range is exactly one month: it ends where its month does, in every branch, so both
+    /// ways give the same cutoffs (the monthly report's trend row asks by month).
+    one_month: bool,
+}
+
+impl Scores {
+    /// Worked out on two threads when there are many: at a million complaints it is a month's
+    /// ~50,000 complaints, while the report waits.
+    pub fn of(ds: &Dataset, by_month: bool) -> Scores {
+        let cutoffs: Vec<DateTime<Utc>> = with_cutoffs(ds, ds.facts.iter(), by_month).into_iter().map(|(_, c)| c).collect();
+        let tally = |(f, c): (&Fact, &DateTime<Utc>)| Tally::of(f, *c);
+        let tallies = if ds.facts.len() < 8192 {
+            ds.facts.iter().zip(&cutoffs).map(tally).collect()
+        } else {
+            let half = ds.facts.len() / 2;
+            std::thread::scope(|s| {
+                let back = s.spawn(|| ds.facts[half..].iter().zip(&cutoffs[half..]).map(tally).collect::<Vec<_>>());
+                let mut front: Vec<Tally> = ds.facts[..half].iter().zip(&cutoffs[..half]).map(tally).collect();
+                match back.join() {
+                    Ok(b) => front.extend(b),
+                    // Not expected (counting does not panic); counted here then.
+                    Err(_) => front.extend(ds.facts[half..].iter().zip(&cutoffs[half..]).map(tally)),
+                }
+                front
+            })
+        };
+        let one_month = matches!(ds.filter.days.months().as_slice(), [m] if super::range::Days::month(*m) == ds.filter.days);
+        Scores { tallies, cutoffs, by_month, one_month }
+    }
+
+    /// The tally of `ds.facts[i]` at the cutoff a breakdown `by_month` or not uses: the one
+    /// worked out, unless that cutoff differs (a range of several months, the other way).
+    pub fn at<'s>(&'s self, ds: &Dataset, i: usize, by_month: bool) -> std::borrow::Cow<'s, Tally> {
+        if by_month == self.by_month || self.one_month {
+            if let Some(t) = self.tallies.get(i) {
+                return std::borrow::Cow::Borrowed(t);
+            }
+        }
+        let f = &ds.facts[i];
+        let cut = if by_month { ds.month_cutoff(f.branch, f.month) } else { ds.cutoff(f.branch) };
+        match (self.cutoffs.get(i), self.tallies.get(i)) {
+            (Some(c), Some(t)) if *c == cut => std::borrow::Cow::Borrowed(t),
+            _ => std::borrow::Cow::Owned(Tally::of(f, cut)),
         }
     }
+}
+
+/// [`figures`] from the complaints' tallies.
+pub fn figures_of<T: std::borrow::Borrow<Tally>>(tallies: impl IntoIterator<Item = T>, surveys: &[&SurveyFact]) -> Vec<Figure> {
+    let mut den = [0i64; KPIS];
+    let mut num = [0i64; KPIS];
+    let mut values: Vec<Vec<i64>> = (0..KPIS).map(|_| Vec::new()).collect();
+    let timed: Vec<usize> = KpiKey::ALL.iter().enumerate().filter(|(_, k)| k.timing().is_some()).map(|(i, _)| i).collect();
+    for t in tallies {
+        let t = t.borrow();
+        for i in 0..KPIS {
+            den[i] += t.den[i] as i64;
+            num[i] += t.num[i] as i64;
+        }
+        for &i in &timed {
+            if t.value[i] != UNMEASURED {
+                values[i].push(t.value[i]);
+            }
+        }
+    }
+    let on_surveys: Vec<(usize, KpiKey)> = KpiKey::ALL.iter().copied().enumerate().filter(|(_, k)| k.is_survey()).collect();
     for s in surveys {
         for &(i, k) in &on_surveys {
-            add(i, count_survey(k, s));
+            let c = count_survey(k, s);
+            den[i] += c.den;
+            num[i] += c.num;
         }
     }
     KpiKey::ALL
         .iter()
-        .zip(acc)
-        .map(|(&k, Acc { den, num, mut values })| {
+        .zip(values)
+        .enumerate()
+        .map(|(i, (&k, mut values))| {
+            let (den, num) = (den[i], num[i]);
             let value = match k.unit() {
                 Unit::Count => Some(num as f64),
                 Unit::Ratio | Unit::Score => (den > 0).then(|| num as f64 / den as f64),
-                Unit::Seconds => {
-                    values.sort_unstable();
-                    k.timing().and_then(|(_, stat, _)| nearest_rank(&values, stat)).map(|v| v as f64)
-                }
+                Unit::Seconds => k.timing().and_then(|(_, stat, _)| nearest_rank_unsorted(&mut values, stat)).map(|v| v as f64),
             };
             Figure { kpi: k, unit: k.unit(), value, numerator: num, denominator: den }
         })
         .collect()
+}
+
+/// [`nearest_rank`] of values in any order (reordered): a selection instead of a sort, since a
+/// report takes eight percentiles of up to a month's complaints per group.
+pub fn nearest_rank_unsorted(values: &mut [i64], stat: Stat) -> Option<i64> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let k = match stat {
+        Stat::Median => n.div_ceil(2),
+        Stat::P90 => (9 * n).div_ceil(10),
+    };
+    Some(*values.select_nth_unstable(k.clamp(1, n) - 1).1)
 }
 
 /// The breakdown dimensions of R7.4.
@@ -448,8 +548,15 @@ pub fn with_cutoffs<'a>(ds: &'a Dataset, facts: impl Iterator<Item = &'a Fact>, 
 /// One breakdown: rows in a stable order (months chronologically, every month of the range
 /// present; the small vocabularies complete; departments, workers and branches by volume).
 pub fn breakdown(ds: &Dataset, names: &Names, base: &ReportFilter, d: Dimension, max_rows: usize) -> Breakdown {
+    breakdown_scored(ds, &Scores::of(ds, d == Dimension::Month), names, base, d, max_rows)
+}
+
+/// [`breakdown`] with the complaints' tallies worked out already (several breakdowns of one
+/// dataset share them).
+pub fn breakdown_scored(ds: &Dataset, scores: &Scores, names: &Names, base: &ReportFilter, d: Dimension, max_rows: usize) -> Breakdown {
     use std::borrow::Cow;
-    type Group<'a> = (Cow<'a, str>, Vec<&'a Fact>, Vec<&'a SurveyFact>);
+    // A group's complaints by their index in `ds.facts` (their tallies are in `scores`).
+    type Group<'a> = (Cow<'a, str>, Vec<usize>, Vec<&'a SurveyFact>);
     let by_month = d == Dimension::Month;
     // Grouped by borrowed keys (a key string per complaint per breakdown was most of the time
     // at a million complaints), then in key order as a sorted map would give them.
@@ -483,9 +590,9 @@ pub fn breakdown(ds: &Dataset, names: &Names, base: &ReportFilter, d: Dimension,
             slot(&mut groups, &mut at, key);
         }
     }
-    for f in &ds.facts {
+    for (n, f) in ds.facts.iter().enumerate() {
         let i = slot(&mut groups, &mut at, d.fact_key_ref(ds, f));
-        groups[i].1.push(f);
+        groups[i].1.push(n);
     }
     for s in &ds.surveys {
         let i = slot(&mut groups, &mut at, d.survey_key_ref(ds, s));
@@ -494,8 +601,8 @@ pub fn breakdown(ds: &Dataset, names: &Names, base: &ReportFilter, d: Dimension,
     drop(at);
     groups.sort_by(|a, b| a.0.cmp(&b.0));
     let row = |(key, fs, ss): Group, label: String| {
-        let facts = with_cutoffs(ds, fs.into_iter(), by_month);
-        BreakdownRow { label, filter: row_filter(base, ds.filter.days, d, &key), figures: figures(&facts, &ss), key: key.into_owned() }
+        let figures = figures_of(fs.into_iter().map(|i| scores.at(ds, i, by_month)), &ss);
+        BreakdownRow { label, filter: row_filter(base, ds.filter.days, d, &key), figures, key: key.into_owned() }
     };
     let rows_total = groups.len();
     let rows: Vec<BreakdownRow> = match d {
@@ -585,7 +692,7 @@ pub fn kpis(ctx: &Ctx, a: &KpisArgs) -> Result<KpiReport> {
     ctx.begin("kpis", None)?;
     let (ds, filter) = dataset(ctx, &a.filter)?;
     let names = Names::load(ctx)?;
-    let all = with_cutoffs(&ds, ds.facts.iter(), false);
+    let scores = Scores::of(&ds, false);
     let surveys: Vec<&SurveyFact> = ds.surveys.iter().collect();
     let max_rows = a.max_rows.unwrap_or(100).clamp(1, 5000) as usize;
     let mut seen = Vec::new();
@@ -597,9 +704,10 @@ pub fn kpis(ctx: &Ctx, a: &KpisArgs) -> Result<KpiReport> {
             seen.push(**d);
             new
         })
-        .map(|d| breakdown(&ds, &names, &filter, *d, max_rows))
+        .map(|d| breakdown_scored(&ds, &scores, &names, &filter, *d, max_rows))
         .collect();
-    Ok(KpiReport { range: range_view(&ds), figures: figures(&all, &surveys), filter, breakdowns })
+    let figures = figures_of((0..ds.facts.len()).map(|i| scores.at(&ds, i, false)), &surveys);
+    Ok(KpiReport { range: range_view(&ds), figures, filter, breakdowns })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema, Default)]
@@ -646,6 +754,27 @@ mod tests {
         let v: Vec<i64> = (1..=11).collect();
         assert_eq!(nearest_rank(&v, Stat::Median), Some(6));
         assert_eq!(nearest_rank(&v, Stat::P90), Some(10));
+    }
+
+    #[test]
+    fn a_percentile_selected_from_unsorted_values_is_the_nearest_rank_of_the_sorted_ones() {
+        // R7.4: the report's percentiles select instead of sorting; same observed value.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for n in [0usize, 1, 2, 3, 9, 10, 11, 100, 1001] {
+            let v: Vec<i64> = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x % 50) as i64
+                })
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort_unstable();
+            for stat in [Stat::Median, Stat::P90] {
+                assert_eq!(nearest_rank_unsorted(&mut v.clone(), stat), nearest_rank(&sorted, stat), "n = {n}");
+            }
+        }
     }
 
     #[test]

@@ -93,6 +93,15 @@ pub fn entries_of(ds: &Dataset) -> Vec<Entry> {
         .collect()
 }
 
+/// The entries of the complaints of `ds` by their rowids, in order of receipt: a month's report
+/// reads the days before the month ([`days_needed`]) and takes the month's own from its facts,
+/// read already (a third of the entries at a million complaints, ~90 ms).
+pub fn entries_by_rowid(ds: &Dataset) -> Vec<Entry> {
+    let mut out: Vec<Entry> = entries_of(ds).into_iter().zip(&ds.facts).map(|(e, f)| Entry { rowid: f.rowid, ..e }).collect();
+    out.sort_by_key(|e| (e.received_at, e.rowid));
+    out
+}
+
 /// The local days whose complaints [`flags`] and [`ledger`] count for month `m`: the previous
 /// month and the ledger's window before the month's end (in every branch's zone), never before
 /// `earliest` (the first day of the report's twelve months), up to the month's end.
@@ -271,8 +280,10 @@ pub fn ledger_of<'a>(
     // Per branch: the end of the month (or now) and its start, in the branch's zone.
     let ends: Vec<_> = (0..ds.branches.len()).map(|b| ds.month_cutoff(b, m)).collect();
     let starts: Vec<_> = ds.branches.iter().map(|b| super::range::local_midnight(b.tz, m.first_day())).collect();
-    let mut customers: FastMap<&str, Tally> = FastMap::default();
-    let mut workers: FastMap<&str, Tally> = FastMap::default();
+    // Sized for the window at once: grown from empty, most of the counting was rehashing
+    // (~150,000 customers in a quarter at a million complaints).
+    let mut customers: FastMap<&str, Tally> = FastMap::with_capacity_and_hasher(entries.len(), Default::default());
+    let mut workers: FastMap<&str, Tally> = FastMap::with_capacity_and_hasher(entries.len() / 8, Default::default());
     let mut issues: FastMap<(Category, &str), Tally> = FastMap::default();
     for f in entries {
         let end = ends[f.branch];

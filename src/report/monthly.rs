@@ -438,19 +438,22 @@ fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
 
-    let (ds, names_ref, filter_ref) = (&month_ds, &names, &month_filter);
-    let (latest_tx, latest_rx) = std::sync::mpsc::channel::<std::collections::HashMap<String, Satisfaction>>();
+    // Each complaint counted once for the eight groupings below (`kpi::Tally`). A month's
+    // cutoffs are its end in every branch, whichever way a breakdown asks (by month or not).
+    let scores = kpi::Scores::of(&month_ds, false);
+    let (ds, names_ref, filter_ref, scores_ref) = (&month_ds, &names, &month_filter, &scores);
+    let (latest_tx, latest_rx) = std::sync::mpsc::channel::<super::fasthash::FastMap<String, Satisfaction>>();
     let (trend, breakdowns, departments, chunks, (flags, ledger)) = std::thread::scope(|s| {
         let from_facts = s.spawn(move || -> Result<_> {
             let breakdowns: Vec<Breakdown> =
                 [Dimension::Category, Dimension::Channel, Dimension::Tier, Dimension::Department, Dimension::Worker, Dimension::Branch]
                     .iter()
-                    .map(|d| kpi::breakdown(ds, names_ref, filter_ref, *d, if *d == Dimension::Worker { 20 } else { 200 }))
+                    .map(|d| kpi::breakdown_scored(ds, scores_ref, names_ref, filter_ref, *d, if *d == Dimension::Worker { 20 } else { 200 }))
                     .collect();
             // The ratings are read on the other thread meanwhile; without them (it failed)
             // there is nothing to make.
             let Ok(latest) = latest_rx.recv() else { return Ok(None) };
-            let departments = department_sections(ds, names_ref, &latest, department_rows, personal);
+            let departments = department_sections(ds, scores_ref, names_ref, &latest, department_rows, personal);
             let mut chunks = Vec::new();
             if let Some(chunk) = chunk {
                 for d in &departments {
@@ -465,11 +468,15 @@ fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -
             // first day of the trend on, as the report has always counted them): first, so
             // the registers are made while a month of the trend may be computed again.
             let _ = latest_tx.send(facts::latest_ratings(ctx, ds, trend_from)?);
-            let trend = trend::twelve_months(ctx, ds, names_ref, m, second)?;
+            let trend = trend::twelve_months(ctx, ds, names_ref, m, Some(scores_ref), second)?;
             // Flags compare with the previous month; the ledger looks back its window: both
             // count only what is on the complaint rows, read light over just those days
             // (within the trend's).
-            let entries = facts::load_entries(ctx, ds, ledger::days_needed(ds, m, &settings, trend_from))?;
+            // The month's own are its facts (whole company, cancelled ones left out, as read
+            // from the index); only the days before it are read.
+            let needed = ledger::days_needed(ds, m, &settings, trend_from);
+            let mut entries = facts::load_entries(ctx, ds, Days { from: needed.from, to: needed.to.min(m.first_day()) })?;
+            entries.extend(ledger::entries_by_rowid(ds));
             let flags = ledger::flags_of(ctx, ds, &entries, names_ref, m, &settings)?;
             let ledger = ledger::ledger_of(ds, &entries, names_ref, m, &settings, personal, |rowid| facts::shown(ctx, rowid))?;
             Ok((trend, flags, ledger))
@@ -518,20 +525,21 @@ fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -
 /// register and survey list; inactive departments only when the month has something of theirs.
 fn department_sections(
     month_ds: &facts::Dataset,
+    scores: &kpi::Scores,
     names: &Names,
-    latest: &std::collections::HashMap<String, Satisfaction>,
+    latest: &super::fasthash::FastMap<String, Satisfaction>,
     rows: Vec<(String, String, String, bool)>,
     personal: bool,
 ) -> Vec<DepartmentSection> {
     let mut departments: Vec<DepartmentSection> = Vec::new();
     for (id, code, name, active) in rows {
-        let facts: Vec<_> = month_ds.facts.iter().filter(|f| f.department_id == id).collect();
+        let at: Vec<usize> = (0..month_ds.facts.len()).filter(|&i| month_ds.facts[i].department_id == id).collect();
+        let facts: Vec<&facts::Fact> = at.iter().map(|&i| &month_ds.facts[i]).collect();
         let surveys: Vec<&SurveyFact> = month_ds.surveys.iter().filter(|s| s.department_id == id).collect();
         if !active && facts.is_empty() && surveys.is_empty() {
             continue;
         }
-        let with_cut = kpi::with_cutoffs(&month_ds, facts.iter().copied(), false);
-        let figures = kpi::figures(&with_cut, &surveys);
+        let figures = kpi::figures_of(at.iter().map(|&i| scores.at(month_ds, i, false)), &surveys);
         let register: Vec<RegisterRow> = facts
             .iter()
             .map(|f| {

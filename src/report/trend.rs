@@ -76,9 +76,14 @@ fn row_filter(m: Month) -> ReportFilter {
 
 /// The trend row of month `m` computed from `ds`, the dataset of exactly that month (whole
 /// company): the same row the report's breakdown by month gives. Stored when the month is over.
-pub fn row_of(ctx: &Ctx, ds: &Dataset, names: &Names, m: Month) -> Result<BreakdownRow> {
+/// `scores`: its complaints' tallies, when worked out already.
+pub fn row_of(ctx: &Ctx, ds: &Dataset, names: &Names, m: Month, scores: Option<&kpi::Scores>) -> Result<BreakdownRow> {
     let filter = row_filter(m);
-    let row = kpi::breakdown(ds, names, &filter, Dimension::Month, 12).rows.into_iter().find(|r| r.key == m.key());
+    let row = match scores {
+        Some(s) => kpi::breakdown_scored(ds, s, names, &filter, Dimension::Month, 12),
+        None => kpi::breakdown(ds, names, &filter, Dimension::Month, 12),
+    };
+    let row = row.rows.into_iter().find(|r| r.key == m.key());
     let row = row.unwrap_or_else(|| BreakdownRow { key: m.key(), label: m.key(), filter, figures: Vec::new() });
     if month_ended(ds, m) && row.figures.len() == KpiKey::ALL.len() {
         // Storing only saves time: a database that cannot be written (read-only, full) still
@@ -162,7 +167,7 @@ fn month_row_with(ctx: &Ctx, like: &Dataset, names: &Names, m: Month, second: &m
     }
     let (ds, back) = super::facts::load_with(ctx, row_filter(m).resolve(ctx)?, second.take())?;
     *second = back;
-    row_of(ctx, &ds, names, m)
+    row_of(ctx, &ds, names, m, None)
 }
 
 /// The trend of the twelve months ending with `m`, oldest first; `month_ds` is the dataset of
@@ -173,11 +178,12 @@ pub fn twelve_months(
     month_ds: &Dataset,
     names: &Names,
     m: Month,
+    scores: Option<&kpi::Scores>,
     mut second: Option<rusqlite::Connection>,
 ) -> Result<Vec<BreakdownRow>> {
     (0..12u32)
         .rev()
-        .map(|i| if i == 0 { row_of(ctx, month_ds, names, m) } else { month_row_with(ctx, month_ds, names, m.minus(i), &mut second) })
+        .map(|i| if i == 0 { row_of(ctx, month_ds, names, m, scores) } else { month_row_with(ctx, month_ds, names, m.minus(i), &mut second) })
         .collect()
 }
 

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("migrations/0008_open_complaint_search.sql")),
     (9, include_str!("migrations/0009_closed_at_index.sql")),
     (10, include_str!("migrations/0010_report_month_zone.sql")),
+    (11, include_str!("migrations/0011_report_month_index.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
