@@ -217,15 +217,16 @@ pub fn count_survey(k: KpiKey, s: &SurveyFact) -> Count {
 /// The nearest-rank percentile of ascending values: the ⌈p·n⌉-th smallest (integer arithmetic,
 /// so 90 % of 10 values is exactly the 9th).
 pub fn nearest_rank(sorted: &[i64], stat: Stat) -> Option<i64> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
+    rank_index(sorted.len(), stat).map(|i| sorted[i])
+}
+
+/// The 0-based position of the nearest-rank percentile among `n` ascending values.
+fn rank_index(n: usize, stat: Stat) -> Option<usize> {
     let k = match stat {
         Stat::Median => n.div_ceil(2),
         Stat::P90 => (9 * n).div_ceil(10),
     };
-    Some(sorted[k.clamp(1, n) - 1])
+    (n > 0).then(|| k.clamp(1, n) - 1)
 }
 
 /// Every KPI over complaints (each with its cutoff) and surveys. One pass over the complaints
@@ -368,15 +369,7 @@ pub fn figures_of<T: std::borrow::Borrow<Tally>>(tallies: impl IntoIterator<Item
 /// [`nearest_rank`] of values in any order (reordered): a selection instead of a sort, since a
 /// report takes eight percentiles of up to a month's complaints per group.
 pub fn nearest_rank_unsorted(values: &mut [i64], stat: Stat) -> Option<i64> {
-    let n = values.len();
-    if n == 0 {
-        return None;
-    }
-    let k = match stat {
-        Stat::Median => n.div_ceil(2),
-        Stat::P90 => (9 * n).div_ceil(10),
-    };
-    Some(*values.select_nth_unstable(k.clamp(1, n) - 1).1)
+    rank_index(values.len(), stat).map(|i| *values.select_nth_unstable(i).1)
 }
 
 /// The breakdown dimensions of R7.4.
