@@ -70,7 +70,8 @@ impl StepFact {
 /// One complaint of the range.
 #[derive(Debug, Clone)]
 pub struct Fact {
-    /// The complaint row's rowid (the ledger reads what it shows of a few by it).
+    /// The complaint row's rowid: what is read beside the complaints (steps, first responses,
+    /// pauses) is joined by it, and the ledger reads what it shows of a few by it.
     pub rowid: i64,
     pub id: String,
     pub number: String,
@@ -356,8 +357,8 @@ pub fn load_with(ctx: &Ctx, f: Resolved, second: Option<Connection>) -> Result<(
             }
             None => (read_side(ctx.conn, &lo_ts, &hi_ts)?, None),
         };
-        let (mut facts, rowids, surveys) = here?;
-        attach(&mut facts, &rowids, side, &branches);
+        let (mut facts, surveys) = here?;
+        attach(&mut facts, side, &branches);
         Ok::<_, CoreError>((facts, surveys, second))
     })?;
     let (facts, surveys, second) = loaded;
@@ -365,7 +366,7 @@ pub fn load_with(ctx: &Ctx, f: Resolved, second: Option<Connection>) -> Result<(
     Ok((Dataset { now: ctx.now, filter: f, branches, bounds, facts, surveys, cs_department }, second))
 }
 
-/// The complaints of the range that pass the filter (with their rowids) and the surveys taken
+/// The complaints of the range that pass the filter and the surveys taken
 /// in it (R6.1), attributed to the department responsible then (R6.4).
 #[allow(clippy::too_many_arguments)]
 fn complaints_and_surveys(
@@ -377,7 +378,7 @@ fn complaints_and_surveys(
     cs_department: &str,
     lo: &str,
     hi: &str,
-) -> Result<(Vec<Fact>, Vec<i64>, Vec<SurveyFact>)> {
+) -> Result<(Vec<Fact>, Vec<SurveyFact>)> {
     let sql = format!(
         "SELECT c.id, c.received_at, c.stage, c.closed_at, c.warning_level, c.is_repeat,
                 COALESCE(c.department_id, {LAST_DISPATCH}), c.customer_id, c.customer_name, c.contact_phone, c.owner_id,
@@ -388,7 +389,6 @@ fn complaints_and_surveys(
     );
     let mut stmt = ctx.conn.prepare_cached(&sql)?;
     let mut facts: Vec<Fact> = Vec::new();
-    let mut rowids: Vec<i64> = Vec::new();
     // Scanned complaints that are not facts (another branch's day, filtered out), for surveys.
     let mut others: HashMap<String, Dims> = HashMap::new();
     let mut rows = stmt.query(params![lo, hi])?;
@@ -401,10 +401,8 @@ fn complaints_and_surveys(
         let department_id = d.department_id.clone().unwrap_or_else(|| cs_department.to_string());
         if in_range && f.matches(d.view(), &department_id) {
             let stage: Stage = r.get(2)?;
-            let rowid: i64 = r.get(19)?;
-            rowids.push(rowid);
             facts.push(Fact {
-                rowid,
+                rowid: r.get(19)?,
                 id,
                 number: d.number,
                 branch: b,
@@ -503,14 +501,14 @@ fn complaints_and_surveys(
         });
     }
     drop(rows);
-    Ok((facts, rowids, surveys))
+    Ok((facts, surveys))
 }
 
 /// Puts what was read beside the complaints on them, in the order read, and measures the
 /// durations: wall clock and business hours of the complaint's branch (R4.5 b, pauses of R3.9
 /// excluded).
-fn attach(facts: &mut [Fact], rowids: &[i64], side: Side, branches: &[BranchEnv]) {
-    let by_rowid: FastMap<i64, usize> = rowids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+fn attach(facts: &mut [Fact], side: Side, branches: &[BranchEnv]) {
+    let by_rowid: FastMap<i64, usize> = facts.iter().enumerate().map(|(i, f)| (f.rowid, i)).collect();
     for (rowid, at) in side.first_responses {
         if let Some(&i) = by_rowid.get(&rowid) {
             facts[i].first_response_at = Some(at);
