@@ -24,7 +24,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,8 +169,35 @@ class App:
     # --- helpers -------------------------------------------------------------------------
     def wait_js(self, script: str, timeout: float = 10):
         # While the page reloads, a script can fail (no document yet); that is "not yet", not an error.
-        return WebDriverWait(self.d, timeout, poll_frequency=0.1, ignored_exceptions=(WebDriverException,)).until(
-            lambda d: d.execute_script(script))
+        try:
+            return WebDriverWait(self.d, timeout, poll_frequency=0.1, ignored_exceptions=(WebDriverException,)).until(
+                lambda d: d.execute_script(script))
+        except TimeoutException as e:
+            # A bare timeout in a CI log says nothing; where the window was and what it showed does.
+            raise TimeoutException(f"{script[:160]!r} not true within {timeout} s; {self.where()}") from e
+
+    def where(self) -> str:
+        """The route and the visible text of the window, for a failure message."""
+        try:
+            hash_, text = self.d.execute_script("return [location.hash, document.body.innerText]")
+            return f"route {hash_!r}, window shows: {' '.join(text.split())[:600]!r}"
+        except WebDriverException as e:
+            return f"(the window could not be read: {e.msg})"
+
+    def settled(self, el: WebElement, timeout: float = 5) -> WebElement:
+        """Waits until an element stops moving: a dropdown that is still opening (Element Plus
+        scales it in) moves its options under the pointer between finding one and clicking it."""
+        rect = lambda: tuple(round(v) for v in self.d.execute_script(
+            "const r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width, r.height]", el))
+        end = time.time() + timeout
+        last = rect()
+        while time.time() < end:
+            time.sleep(0.1)
+            now = rect()
+            if now == last and now[2] > 0 and now[3] > 0:
+                return el
+            last = now
+        return el
 
     def css(self, sel: str, timeout: float = 10) -> WebElement:
         return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: d.find_element(By.CSS_SELECTOR, sel))
@@ -213,7 +240,7 @@ class App:
                 if item.is_displayed() and text in item.text:
                     return item
             return None
-        WebDriverWait(self.d, 10, poll_frequency=0.1).until(find).click()
+        self.settled(WebDriverWait(self.d, 10, poll_frequency=0.1).until(find)).click()
         time.sleep(0.2)
 
     def click(self, tid: str) -> None:

@@ -11,8 +11,12 @@ from conftest import SHOTS, cdesk
 from test_intake import draw_signature, fill_basic, open_intake
 
 
+def complaint_of(db, number: str) -> dict:
+    return json.loads(cdesk(db, "call", "get_complaint", json.dumps({"complaint": number}), user="manager"))
+
+
 def stage_of(db, number: str) -> str:
-    return json.loads(cdesk(db, "call", "get_complaint", json.dumps({"complaint": number}), user="manager"))["stage"]
+    return complaint_of(db, number)["stage"]
 
 
 def open_detail(app, number: str) -> None:
@@ -35,10 +39,15 @@ def run_action(app, name: str, fill=None, shot: str | None = None) -> None:
 
 
 def pick(app, select_tid: str, option_tid: str) -> None:
+    """Picks an option of an Element Plus select, and checks that it is the one the select shows:
+    a click while the dropdown still opens can land on the option beside it."""
     el = app.test_id(select_tid)
     app.click_el((el.find_elements(By.CSS_SELECTOR, ".el-select__wrapper") or [el])[0])
     app.wait_js(f"return [...document.querySelectorAll('[data-test={option_tid}]')].some(o => o.offsetParent !== null)")
-    app.click(option_tid)
+    option = app.settled(app.test_id(option_tid))
+    label = (option.find_elements(By.CSS_SELECTOR, "span") or [option])[0].text.strip()  # the label, not its hint
+    app.click_el(option)
+    app.wait_js(f"return document.querySelector('[data-test={select_tid}]').textContent.includes({json.dumps(label)})", 5)
     time.sleep(0.2)
 
 
@@ -80,7 +89,8 @@ def test_a_complaint_from_intake_to_closing(app, db):
     run_action(app, "dispatch", lambda: (pick(app, "action-field-department", "action-field-department-opt-HS"),
                                          app.type_into("action-field-note", "请于时限内核实并提出处理方案")),
                shot=zh / "dialog-dispatch.png")
-    assert stage_of(db, number) == "dispatched"
+    dispatched = complaint_of(db, number)
+    assert (dispatched["stage"], dispatched["department_name"]) == ("dispatched", "家政服务部"), "dispatched to home service, where hs01 works"
 
     # 4. The department handler accepts it and records the findings (R5.3).
     relogin(app, "hs01")

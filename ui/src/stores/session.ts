@@ -5,6 +5,12 @@ import { desk, onSessionLost, call } from '../api/ipc'
 import type { Actor, DeskStatus } from '../api/types.gen'
 import { setBranchTz } from '../utils/format'
 
+/** Bumped by every sign-in, sign-out, lock and unlock. A status asked for before one of them
+ *  describes a desk that no longer exists: sign-out's own refresh, or the 20-second check, can
+ *  answer after the next clerk has signed in, and would put the sign-in screen back over their
+ *  work (or the previous clerk's name in the header). */
+let epoch = 0
+
 export const useSession = defineStore('session', {
   state: () => ({
     status: null as DeskStatus | null,
@@ -19,7 +25,10 @@ export const useSession = defineStore('session', {
   },
   actions: {
     async refresh() {
-      this.status = await desk.status()
+      const asked = epoch
+      const status = await desk.status()
+      if (asked !== epoch) return
+      this.status = status
       this.user = this.status.user
       this.locked = this.status.locked
       if (this.user && !this.locked) await this.loadBranch()
@@ -34,7 +43,9 @@ export const useSession = defineStore('session', {
       }
     },
     async login(login: string, password: string) {
-      this.user = await desk.login(login, password)
+      const user = await desk.login(login, password)
+      epoch++
+      this.user = user
       this.locked = false
       await this.refresh()
     },
@@ -43,16 +54,20 @@ export const useSession = defineStore('session', {
     },
     async logout() {
       await desk.logout()
+      epoch++
       this.user = null
       this.locked = false
       await this.refresh()
     },
     async lock() {
       await desk.lock()
+      epoch++
       this.locked = true
     },
     async unlock(password: string) {
-      this.user = await desk.unlock(password)
+      const user = await desk.unlock(password)
+      epoch++
+      this.user = user
       this.locked = false
     },
     /** Keeps the backend session alive while the user is actually working. */
