@@ -50,7 +50,7 @@ fn report(fx: &mut Fx) -> Value {
 }
 
 fn stored_months(fx: &Fx) -> Vec<String> {
-    let mut stmt = fx.store.conn.prepare("SELECT month FROM report_month_figures WHERE month NOT LIKE 'body:%' AND month NOT LIKE 'list:%' ORDER BY month").unwrap();
+    let mut stmt = fx.store.conn.prepare("SELECT month FROM report_month_figures WHERE month NOT LIKE 'body:%' AND month NOT LIKE 'list:%' AND month NOT LIKE 'entries:%' ORDER BY month").unwrap();
     stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
 }
 

@@ -632,20 +632,28 @@ pub fn latest_ratings(ctx: &Ctx, ds: &Dataset, since: chrono::NaiveDate) -> Resu
     let lo = ds.bounds.iter().map(|b| b.0).min().unwrap_or(ds.now);
     let hi = ds.bounds.iter().map(|b| b.1).max().unwrap_or(ds.now).min(ds.now + chrono::Duration::days(1));
     let before = ds.bounds.iter().map(|b| b.0).max().unwrap_or(ds.now);
+    // The latest is the last by (time, rowid): kept while reading, instead of SQLite sorting
+    // every survey of the month's complaints first.
     let mut stmt = ctx.conn.prepare_cached(
-        "SELECT s.complaint_id, s.surveyed_at, s.overall FROM complaints c JOIN surveys s ON s.complaint_id = c.id AND s.surveyed_at < ?3
-         WHERE c.received_at >= ?1 AND c.received_at < ?2 ORDER BY s.surveyed_at, s.rowid",
+        "SELECT s.complaint_id, s.surveyed_at, s.overall, s.rowid FROM complaints c JOIN surveys s ON s.complaint_id = c.id AND s.surveyed_at < ?3
+         WHERE c.received_at >= ?1 AND c.received_at < ?2",
     )?;
-    let mut latest = FastMap::with_capacity_and_hasher(ds.facts.len(), Default::default());
+    let mut earlier: FastMap<&str, (DateTime<Utc>, i64, Satisfaction)> = FastMap::default();
     let mut rows = stmt.query(params![ts(lo), ts(hi), ts(before)])?;
     while let Some(r) = rows.next()? {
         let Some(f) = by_id.get(text_at(r, 0)?) else { continue };
         let at = fast_ts(text_at(r, 1)?);
         if at >= starts[f.branch] && at < ds.bounds[f.branch].0 && at < ds.cutoff(f.branch) {
-            latest.insert(f.id.clone(), r.get(2)?);
+            let this = (at, r.get::<_, i64>(3)?, r.get(2)?);
+            let kept = earlier.entry(f.id.as_str()).or_insert(this);
+            if (this.0, this.1) > (kept.0, kept.1) {
+                *kept = this;
+            }
         }
     }
     drop(rows);
+    let mut latest = FastMap::with_capacity_and_hasher(ds.facts.len(), Default::default());
+    latest.extend(earlier.into_iter().map(|(id, (_, _, overall))| (id.to_string(), overall)));
     for s in &ds.surveys {
         if let Some(f) = by_id.get(s.complaint_id.as_str()) {
             if s.surveyed_at >= starts[f.branch] && s.surveyed_at < ds.cutoff(f.branch) {

@@ -274,38 +274,59 @@ pub fn ledger_of<'a>(
         window: i64,
         repeats: i64,
         month_repeats: i64,
-        last: Option<&'e Entry>,
+        /// The latest complaint, and its place in `entries` (the later of two received at the
+        /// same instant).
+        last: Option<(&'e Entry, usize)>,
     }
     let days = Duration::days(s.ledger_window_days);
     // Per branch: the end of the month (or now) and its start, in the branch's zone.
     let ends: Vec<_> = (0..ds.branches.len()).map(|b| ds.month_cutoff(b, m)).collect();
     let starts: Vec<_> = ds.branches.iter().map(|b| super::range::local_midnight(b.tz, m.first_day())).collect();
-    // Sized for the window at once: grown from empty, most of the counting was rehashing
-    // (~150,000 customers in a quarter at a million complaints).
-    let mut customers: FastMap<&str, Tally> = FastMap::with_capacity_and_hasher(entries.len(), Default::default());
-    let mut workers: FastMap<&str, Tally> = FastMap::with_capacity_and_hasher(entries.len() / 8, Default::default());
+    let in_window = |f: &Entry| f.received_at < ends[f.branch] && f.received_at >= ends[f.branch] - days;
+    let is_month = |f: &Entry| f.received_at >= starts[f.branch];
+    let add = |t: &mut Tally<'a>, f: &'a Entry, at: usize, is_month: bool| {
+        t.window += 1;
+        t.month += is_month as i64;
+        t.repeats += f.is_repeat as i64;
+        t.month_repeats += (is_month && f.is_repeat) as i64;
+        if t.last.is_none_or(|(l, l_at)| (l.received_at, l_at) <= (f.received_at, at)) {
+            t.last = Some((f, at));
+        }
+    };
+    // Only customers, workers and issues of the month are shown (below): the month's complaints
+    // make the keys, the window's earlier ones only add to them. Sized for the month at once
+    // (grown from empty, most of the counting was rehashing), and a third of the size of a map
+    // of every customer of the window (~150,000 at a million complaints).
+    let month_count = entries.iter().filter(|f| in_window(f) && is_month(f)).count();
+    let mut customers: FastMap<&str, Tally> = FastMap::with_capacity_and_hasher(month_count, Default::default());
+    let mut workers: FastMap<&str, Tally> = FastMap::with_capacity_and_hasher(month_count / 4, Default::default());
     let mut issues: FastMap<(Category, &str), Tally> = FastMap::default();
-    for f in entries {
-        let end = ends[f.branch];
-        if f.received_at >= end || f.received_at < end - days {
+    for (at, f) in entries.iter().enumerate() {
+        if !in_window(f) || !is_month(f) {
             continue;
         }
-        let is_month = f.received_at >= starts[f.branch];
-        let add = |t: &mut Tally<'a>| {
-            t.window += 1;
-            t.month += is_month as i64;
-            t.repeats += f.is_repeat as i64;
-            t.month_repeats += (is_month && f.is_repeat) as i64;
-            if t.last.is_none_or(|l| l.received_at <= f.received_at) {
-                t.last = Some(f);
-            }
-        };
-        add(customers.entry(f.customer_id.as_str()).or_default());
+        add(customers.entry(f.customer_id.as_str()).or_default(), f, at, true);
         if let Some(w) = &f.worker_id {
-            add(workers.entry(w.as_str()).or_default());
+            add(workers.entry(w.as_str()).or_default(), f, at, true);
         }
         if f.is_repeat && !f.sub_category.is_empty() {
-            add(issues.entry((f.category, f.sub_category.as_str())).or_default());
+            add(issues.entry((f.category, f.sub_category.as_str())).or_default(), f, at, true);
+        }
+    }
+    for (at, f) in entries.iter().enumerate() {
+        if !in_window(f) || is_month(f) {
+            continue;
+        }
+        if let Some(t) = customers.get_mut(f.customer_id.as_str()) {
+            add(t, f, at, false);
+        }
+        if let Some(t) = f.worker_id.as_deref().and_then(|w| workers.get_mut(w)) {
+            add(t, f, at, false);
+        }
+        if f.is_repeat && !f.sub_category.is_empty() {
+            if let Some(t) = issues.get_mut(&(f.category, f.sub_category.as_str())) {
+                add(t, f, at, false);
+            }
         }
     }
     fn people<'e>(kind: LedgerKind, map: FastMap<&'e str, Tally<'e>>, min: i64) -> impl Iterator<Item = ((LedgerKind, String), Tally<'e>)> {
@@ -334,7 +355,7 @@ pub fn ledger_of<'a>(
     });
     let mut rows: Vec<LedgerRow> = Vec::with_capacity(kept.len());
     for ((kind, key), t) in kept {
-        let Some(last) = t.last else { continue };
+        let Some((last, _)) = t.last else { continue };
         let details = shown(last.rowid)?;
         let (label, category) = match kind {
             LedgerKind::Customer => {

@@ -20,6 +20,7 @@ pub mod facts;
 pub mod fasthash;
 pub mod filter;
 pub mod import;
+pub mod kept_entries;
 pub mod kpi;
 pub mod ledger;
 pub mod monthly;
