@@ -213,38 +213,34 @@ mod tests {
     /// stale is read again.
     #[test]
     fn kept_entries_are_the_read_ones_until_a_write_drops_them() {
-        let now = crate::clock::parse_ts("now", "2026-03-10T02:00:00Z").unwrap();
-        let mut store = crate::store::Store::open_in_memory().unwrap();
-        crate::workflow::settings::init_defaults(&store.conn, now).unwrap();
-        crate::demo::generate(&mut store, now, 900, 42).unwrap();
-        let dir = store.attachments_dir();
-        let tx = store.conn.transaction().unwrap();
-        let actor = crate::auth::actor_by_login(&tx, "manager").unwrap();
-        let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
-        let m = Month::parse("month", "2026-02").unwrap();
+        crate::report::testing::with_demo_month(|ctx, m| kept_entries_are_the_read_ones(ctx, m));
+    }
+
+    fn kept_entries_are_the_read_ones(ctx: &Ctx, m: Month) {
+        let tx = ctx.conn;
         // The figures rows the kept entries are current against: the report's trend writes them.
-        crate::report::monthly::build(&ctx, m, None).unwrap();
+        crate::report::monthly::build(ctx, m, None).unwrap();
         tx.execute("DELETE FROM report_month_figures WHERE month LIKE 'entries:%'", []).unwrap();
-        let (like, _) = crate::report::kpi::dataset(&ctx, &ReportFilter::default().with_days(Days::month(m))).unwrap();
+        let (like, _) = crate::report::kpi::dataset(ctx, &ReportFilter::default().with_days(Days::month(m))).unwrap();
         // Mid-November to the end of January: a partial month read, two whole ones kept.
         let days = Days { from: chrono::NaiveDate::from_ymd_opt(2025, 11, 17).unwrap(), to: m.first_day() };
-        let read = shown(&facts::load_entries(&ctx, &like, days).unwrap());
+        let read = shown(&facts::load_entries(ctx, &like, days).unwrap());
         assert!(read.len() > 100, "the demo has complaints in those days ({})", read.len());
 
-        assert_eq!(shown(&load(&ctx, &like, days).unwrap()), read, "read and kept");
-        assert_eq!(kept_months(&tx), ["entries:2025-12", "entries:2026-01"], "whole months only");
-        assert_eq!(shown(&load(&ctx, &like, days).unwrap()), read, "served kept");
+        assert_eq!(shown(&load(ctx, &like, days).unwrap()), read, "read and kept");
+        assert_eq!(kept_months(tx), ["entries:2025-12", "entries:2026-01"], "whole months only");
+        assert_eq!(shown(&load(ctx, &like, days).unwrap()), read, "served kept");
 
         // The block is what is served: a changed one shows …
         let block: Vec<u8> = tx.query_row("SELECT figures FROM report_month_figures WHERE month = 'entries:2025-12'", [], |r| r.get(0)).unwrap();
         let mut dec = decode(&block, &branches_head(&like), Month::parse("m", "2025-12").unwrap()).unwrap();
         dec[0].sub_category = "kept, not read".into();
         tx.execute("UPDATE report_month_figures SET figures = ?1 WHERE month = 'entries:2025-12'", [encode(&dec, &branches_head(&like))]).unwrap();
-        assert!(shown(&load(&ctx, &like, days).unwrap()).iter().any(|e| e.contains("kept, not read")));
+        assert!(shown(&load(ctx, &like, days).unwrap()).iter().any(|e| e.contains("kept, not read")));
         // … a damaged one is read again, and kept again.
         tx.execute("UPDATE report_month_figures SET figures = x'0badc0de' WHERE month = 'entries:2025-12'", []).unwrap();
-        assert_eq!(shown(&load(&ctx, &like, days).unwrap()), read, "a damaged block is read again");
-        assert_eq!(shown(&load(&ctx, &like, days).unwrap()), read);
+        assert_eq!(shown(&load(ctx, &like, days).unwrap()), read, "a damaged block is read again");
+        assert_eq!(shown(&load(ctx, &like, days).unwrap()), read);
 
         // An edit of a December complaint drops December's figures (a trigger): the kept entries
         // are no longer current, even once the trend has written the figures again.
@@ -256,11 +252,11 @@ mod tests {
             )
             .unwrap();
         tx.execute("UPDATE complaints SET is_repeat = 1 - is_repeat, sub_category = 'edited' WHERE id = ?1", [&id]).unwrap();
-        crate::report::monthly::build(&ctx, m, None).unwrap();
-        let edited = shown(&facts::load_entries(&ctx, &like, days).unwrap());
+        crate::report::monthly::build(ctx, m, None).unwrap();
+        let edited = shown(&facts::load_entries(ctx, &like, days).unwrap());
         assert_ne!(edited, read);
-        assert_eq!(shown(&load(&ctx, &like, days).unwrap()), edited, "after an edit");
-        assert_eq!(shown(&load(&ctx, &like, days).unwrap()), edited, "kept again after the edit");
+        assert_eq!(shown(&load(ctx, &like, days).unwrap()), edited, "after an edit");
+        assert_eq!(shown(&load(ctx, &like, days).unwrap()), edited, "kept again after the edit");
 
         // Kept under other branches (another zone cuts other months): not served.
         let block: Vec<u8> = tx.query_row("SELECT figures FROM report_month_figures WHERE month = 'entries:2026-01'", [], |r| r.get(0)).unwrap();

@@ -33,3 +33,25 @@ pub mod trend;
 
 pub use filter::ReportFilter;
 pub use kpi::{Dimension, Figure, KpiKey};
+
+/// What the report modules' unit tests share: a demo company at 2026-03-10 (so February is over).
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::workflow::Ctx;
+
+    use super::range::Month;
+
+    /// Runs `f` as the manager on a transaction of a demo database of 900 complaints, with
+    /// February 2026, the month every report test builds.
+    pub fn with_demo_month(f: impl FnOnce(&Ctx, Month)) {
+        let now = crate::clock::parse_ts("now", "2026-03-10T02:00:00Z").unwrap();
+        let mut store = crate::store::Store::open_in_memory().unwrap();
+        crate::workflow::settings::init_defaults(&store.conn, now).unwrap();
+        crate::demo::generate(&mut store, now, 900, 42).unwrap();
+        let dir = store.attachments_dir();
+        let tx = store.conn.transaction().unwrap();
+        let actor = crate::auth::actor_by_login(&tx, "manager").unwrap();
+        let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
+        f(&ctx, Month::parse("month", "2026-02").unwrap());
+    }
+}

@@ -783,17 +783,13 @@ mod tests {
     /// report's own lists; once something in the month changes, nothing stale is served.
     #[test]
     fn pages_of_the_kept_lists_are_the_report_lists() {
-        let now = crate::clock::parse_ts("now", "2026-03-10T02:00:00Z").unwrap();
-        let mut store = crate::store::Store::open_in_memory().unwrap();
-        crate::workflow::settings::init_defaults(&store.conn, now).unwrap();
-        crate::demo::generate(&mut store, now, 900, 42).unwrap();
-        let dir = store.attachments_dir();
-        let tx = store.conn.transaction().unwrap();
-        let actor = crate::auth::actor_by_login(&tx, "manager").unwrap();
-        let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
-        let m = Month::parse("month", "2026-02").unwrap();
+        crate::report::testing::with_demo_month(|ctx, m| pages_are_the_report_lists(ctx, m));
+    }
+
+    fn pages_are_the_report_lists(ctx: &Ctx, m: Month) {
+        let tx = ctx.conn;
         let chunk = 7;
-        let (report, body) = build_and_keep(&ctx, m, chunk).unwrap();
+        let (report, body) = build_and_keep(ctx, m, chunk).unwrap();
         let head: serde_json::Value = serde_json::from_str(&body).unwrap();
         let mut crossed = 0;
         for (d, h) in report.departments.iter().zip(head["departments"].as_array().unwrap()) {
@@ -801,31 +797,31 @@ mod tests {
             assert_eq!(h["register_total"], d.register.len());
             assert_eq!(h["surveys_total"], d.surveys.len());
             for (offset, limit) in [(0, 5), (0, 7), (3, 9), (6, 1), (7, 7), (12, 30), (0, 500)] {
-                let got = trend::stored_list::<RegisterRow>(&ctx, m, &d.id, REGISTER, offset, limit, chunk).unwrap();
+                let got = trend::stored_list::<RegisterRow>(ctx, m, &d.id, REGISTER, offset, limit, chunk).unwrap();
                 let (total, rows) = got.expect("kept register");
                 assert_eq!(total, d.register.len());
                 let want: Vec<_> = d.register.iter().skip(offset).take(limit).cloned().collect();
                 assert_eq!(ids(&rows), ids(&want), "{} register {offset}+{limit}", d.code);
                 crossed += (offset % chunk + limit > chunk && want.len() > chunk - offset % chunk) as usize;
-                let (total, rows) = trend::stored_list::<SurveyRow>(&ctx, m, &d.id, SURVEYS, offset, limit, chunk).unwrap().expect("kept surveys");
+                let (total, rows) = trend::stored_list::<SurveyRow>(ctx, m, &d.id, SURVEYS, offset, limit, chunk).unwrap().expect("kept surveys");
                 assert_eq!(total, d.surveys.len());
                 let want: Vec<_> = d.surveys.iter().skip(offset).take(limit).cloned().collect();
                 assert_eq!(ids(&rows), ids(&want), "{} surveys {offset}+{limit}", d.code);
             }
-            let past = trend::stored_list::<RegisterRow>(&ctx, m, &d.id, REGISTER, d.register.len() + 3, 5, chunk).unwrap();
+            let past = trend::stored_list::<RegisterRow>(ctx, m, &d.id, REGISTER, d.register.len() + 3, 5, chunk).unwrap();
             assert_eq!(past.map(|(t, r)| (t, r.len())), Some((d.register.len(), 0)), "past the end: an empty page");
         }
         assert!(crossed > 3, "pages crossed chunk edges ({crossed})");
         // A write to one February complaint: the kept report and its lists are no longer current.
         let d = report.departments.iter().find(|d| !d.register.is_empty()).unwrap();
         tx.execute("UPDATE complaints SET updated_at = updated_at WHERE id = ?1", [&d.register[0].id]).unwrap();
-        assert!(trend::stored_list::<RegisterRow>(&ctx, m, &d.id, REGISTER, 0, 5, chunk).unwrap().is_none());
+        assert!(trend::stored_list::<RegisterRow>(ctx, m, &d.id, REGISTER, 0, 5, chunk).unwrap().is_none());
         // A chunk deleted behind the report's back: built again, not a short page.
-        let (report, _) = build_and_keep(&ctx, m, chunk).unwrap();
+        let (report, _) = build_and_keep(ctx, m, chunk).unwrap();
         let d = report.departments.iter().max_by_key(|d| d.register.len()).unwrap();
         assert!(d.register.len() > 2 * chunk);
         tx.execute("DELETE FROM report_month_figures WHERE month = ?1", [trend::list_key(m, &d.id, REGISTER, 1)]).unwrap();
-        assert!(trend::stored_list::<RegisterRow>(&ctx, m, &d.id, REGISTER, 5, 5, chunk).unwrap().is_none());
-        assert!(trend::stored_list::<RegisterRow>(&ctx, m, &d.id, REGISTER, 0, 5, chunk).unwrap().is_some(), "chunk 0 alone");
+        assert!(trend::stored_list::<RegisterRow>(ctx, m, &d.id, REGISTER, 5, 5, chunk).unwrap().is_none());
+        assert!(trend::stored_list::<RegisterRow>(ctx, m, &d.id, REGISTER, 0, 5, chunk).unwrap().is_some(), "chunk 0 alone");
     }
 }
