@@ -142,27 +142,51 @@ impl BusinessCalendar {
             }
             let mut fields = row.splitn(3, ',');
             let date_text = fields.next().unwrap_or("").trim();
-            let date = parse_date(date_text)
-                .ok_or_else(|| CalendarCsvError::BadDate { line, value: date_text.to_string() })?;
-            let kind_text = fields.next().ok_or(CalendarCsvError::MissingKind { line })?.trim();
-            let kind = DayKind::parse(&kind_text.to_ascii_lowercase())
-                .ok_or_else(|| CalendarCsvError::BadKind { line, value: kind_text.to_string() })?;
-            if kind == DayKind::Workday && !is_weekend(date) {
-                return Err(CalendarCsvError::WorkdayOnWeekday { line, date, weekday: date.weekday() });
-            }
-            if let (Some(&previous_line), Some(prev)) = (seen.get(&date), cal.days.get(&date)) {
-                if prev.kind != kind {
-                    return Err(CalendarCsvError::ConflictingDuplicate { line, date, previous_line });
-                }
-            }
-            seen.insert(date, line);
-            cal.days.insert(date, DayEntry { kind, name: clean_name(fields.next().unwrap_or("")) });
-            cal.loaded_years.insert(date.year());
+            let kind_text = fields.next().ok_or(CalendarCsvError::MissingKind { line })?;
+            cal.add_row(line, date_text, kind_text, fields.next().unwrap_or(""), &mut seen)?;
         }
         if !header_seen {
             return Err(CalendarCsvError::MissingHeader { line: last_line + 1, found: String::new() });
         }
         Ok(cal)
+    }
+
+    /// The same rows as `from_csv` takes, already split (date, kind, name): the calendar as the
+    /// database stores it, checked by the same rules, without writing and re-reading a file on
+    /// every deadline computed. Row numbers in errors count from 1.
+    pub fn from_rows<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> Result<Self, CalendarCsvError> {
+        let mut cal = Self::default();
+        let mut seen = HashMap::new();
+        for (i, (date, kind, name)) in rows.into_iter().enumerate() {
+            cal.add_row(i + 1, date.trim(), kind, name, &mut seen)?;
+        }
+        Ok(cal)
+    }
+
+    fn add_row(
+        &mut self,
+        line: usize,
+        date_text: &str,
+        kind_text: &str,
+        name: &str,
+        seen: &mut HashMap<NaiveDate, usize>,
+    ) -> Result<(), CalendarCsvError> {
+        let date = parse_date(date_text).ok_or_else(|| CalendarCsvError::BadDate { line, value: date_text.to_string() })?;
+        let kind_text = kind_text.trim();
+        let kind = DayKind::parse(&kind_text.to_ascii_lowercase())
+            .ok_or_else(|| CalendarCsvError::BadKind { line, value: kind_text.to_string() })?;
+        if kind == DayKind::Workday && !is_weekend(date) {
+            return Err(CalendarCsvError::WorkdayOnWeekday { line, date, weekday: date.weekday() });
+        }
+        if let (Some(&previous_line), Some(prev)) = (seen.get(&date), self.days.get(&date)) {
+            if prev.kind != kind {
+                return Err(CalendarCsvError::ConflictingDuplicate { line, date, previous_line });
+            }
+        }
+        seen.insert(date, line);
+        self.days.insert(date, DayEntry { kind, name: clean_name(name) });
+        self.loaded_years.insert(date.year());
+        Ok(())
     }
 
     /// Writes the rows back in date order. `from_csv(to_csv(c)) == c` for every calendar that
@@ -269,6 +293,23 @@ mod tests {
         let text = cal.to_csv();
         assert!(text.starts_with("date,kind,name\n"));
         assert_eq!(BusinessCalendar::from_csv(&text).unwrap(), cal);
+    }
+
+    #[test]
+    fn stored_rows_read_as_the_file_and_are_checked_alike() {
+        // R4.5: the calendar the deadlines use is read from the database's rows.
+        let cal = BusinessCalendar::china_mainland();
+        let rows: Vec<(String, &str, String)> =
+            cal.days.iter().map(|(d, e)| (d.format("%Y-%m-%d").to_string(), e.kind.as_str(), e.name.clone())).collect();
+        let read = BusinessCalendar::from_rows(rows.iter().map(|(d, k, n)| (d.as_str(), *k, n.as_str()))).unwrap();
+        assert_eq!(read, cal);
+        // A damaged row is refused as the file's would be, not read as a working day.
+        let bad = [("2025-10-01", "holiday", "国庆节"), ("2025-10-08", "workday", "")];
+        assert_eq!(
+            BusinessCalendar::from_rows(bad),
+            Err(CalendarCsvError::WorkdayOnWeekday { line: 2, date: d(2025, 10, 8), weekday: Weekday::Wed })
+        );
+        assert!(matches!(BusinessCalendar::from_rows([("2025-13-01", "holiday", "")]), Err(CalendarCsvError::BadDate { .. })));
     }
 
     #[test]

@@ -30,16 +30,37 @@ pub fn split_cjk(text: &str) -> String {
     out
 }
 
-/// (Re)indexes one complaint: number, customer, phone, worker, service order and free text.
-pub fn index_complaint(conn: &Connection, rowid: i64) -> Result<()> {
-    let body: String = conn.query_row(
-        "SELECT c.number || ' ' || c.customer_name || ' ' || c.contact_phone || ' ' || COALESCE(w.name, '') || ' ' ||
+/// The indexed text of one complaint: number, customer, phone, worker, service order, free text.
+fn indexed_text(conn: &Connection, rowid: i64) -> Result<String> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT c.number || ' ' || c.customer_name || ' ' || c.contact_phone || ' ' || COALESCE(w.name, '') || ' ' ||
                 COALESCE(w.code, '') || ' ' || c.service_order_no || ' ' || c.sub_category || ' ' || c.incident_place || ' ' ||
                 c.description || ' ' || c.expected_outcome
          FROM complaints c LEFT JOIN workers w ON w.id = c.worker_id WHERE c.rowid = ?1",
-        params![rowid],
-        |r| r.get(0),
-    )?;
+        )?
+        .query_row(params![rowid], |r| r.get(0))?)
+}
+
+/// Indexes a complaint just registered: it has no entries to remove yet, and a registered
+/// complaint is open, so its text goes straight into the open-complaint copies too.
+pub fn index_new_complaint(conn: &Connection, rowid: i64) -> Result<()> {
+    let body = indexed_text(conn, rowid)?;
+    let cjk = split_cjk(&body);
+    for (table, text) in [
+        ("complaint_fts", &body),
+        ("complaint_fts_cjk", &cjk),
+        ("complaint_fts_open", &body),
+        ("complaint_fts_open_cjk", &cjk),
+    ] {
+        conn.prepare_cached(&format!("INSERT INTO {table} (rowid, body) VALUES (?1, ?2)"))?.execute(params![rowid, text])?;
+    }
+    Ok(())
+}
+
+/// (Re)indexes one complaint.
+pub fn index_complaint(conn: &Connection, rowid: i64) -> Result<()> {
+    let body = indexed_text(conn, rowid)?;
     let mut del = conn.prepare_cached("DELETE FROM complaint_fts WHERE rowid = ?1")?;
     del.execute(params![rowid])?;
     let mut del = conn.prepare_cached("DELETE FROM complaint_fts_cjk WHERE rowid = ?1")?;

@@ -175,12 +175,11 @@ fn check_args(conn: &Connection, a: &RegisterArgs, now: DateTime<Utc>) -> Result
 /// The customer known by this phone number, if any: (id, tier).
 fn customer_by_phone(conn: &Connection, phone: &str) -> Result<Option<(String, Tier)>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT c.id, c.tier FROM customer_phones p JOIN customers c ON c.id = p.customer_id
              WHERE p.phone = ?1 ORDER BY c.created_at DESC LIMIT 1",
-            params![phone],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row(params![phone], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
@@ -189,14 +188,15 @@ fn customer_by_phone(conn: &Connection, phone: &str) -> Result<Option<(String, T
 fn find_repeat(conn: &Connection, customer_id: &str, ch: &Checked, window_days: i64) -> Result<Option<(String, String)>> {
     let since = ts(ch.received_at - Duration::days(window_days));
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, number FROM complaints
              WHERE customer_id = ?1 AND received_at >= ?2 AND received_at <= ?3
                AND ((?4 IS NOT NULL AND worker_id = ?4) OR (?5 <> '' AND service_order_no = ?5) OR (?6 <> '' AND sub_category = ?6))
              ORDER BY received_at DESC LIMIT 1",
-            params![customer_id, since, ts(ch.received_at), ch.worker_id, ch.service_order_no, ch.sub_category],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row(params![customer_id, since, ts(ch.received_at), ch.worker_id, ch.service_order_no, ch.sub_category], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?)
 }
 
@@ -341,7 +341,8 @@ pub fn register(ctx: &Ctx, a: &RegisterArgs) -> Result<RegistrationPlan> {
         ],
     )?;
     let c = load::complaint(ctx.conn, &id)?;
-    crate::store::search::index_complaint(ctx.conn, c.rowid)?;
+    debug_assert_eq!(c.stage, Stage::Registered);
+    crate::store::search::index_new_complaint(ctx.conn, c.rowid)?;
     ctx.event(Some(&id), "registered", json!({
         "number": number, "nature": p.nature, "major_reasons": p.major_reasons, "tier": p.tier,
         "channel": a.channel, "owner": ctx.actor.name, "signature": signature_status,
@@ -365,13 +366,16 @@ pub fn register(ctx: &Ctx, a: &RegisterArgs) -> Result<RegistrationPlan> {
         }
     }
 
-    let major = p.nature == Nature::Major;
-    if major {
-        steps::open_policy_step(ctx, &env, &c, StepKind::ReportMajor, ctx.now, None)?;
+    let mut opening = Vec::with_capacity(4);
+    if p.nature == Nature::Major {
+        opening.push((StepKind::ReportMajor, ctx.now));
     }
-    steps::open_policy_step(ctx, &env, &c, StepKind::Dispatch, ctx.now, None)?;
-    steps::open_policy_step(ctx, &env, &c, StepKind::StageReply, ch.received_at, None)?;
-    steps::open_policy_step(ctx, &env, &c, StepKind::FinalHandling, ch.received_at, None)?;
+    opening.extend([
+        (StepKind::Dispatch, ctx.now),
+        (StepKind::StageReply, ch.received_at),
+        (StepKind::FinalHandling, ch.received_at),
+    ]);
+    steps::open_policy_steps(ctx, &env, &c, &opening)?;
     if a.warning_level >= 3 {
         super::acceptance::notify_escalation_chain(ctx, &c)?;
     }

@@ -86,11 +86,8 @@ pub struct BranchEnv {
 
 pub fn branch_env(conn: &Connection, branch_id: &str, policy_code: Option<&str>) -> Result<BranchEnv> {
     let (id, code, name, tz, hours, calendar_code, branch_policy): (String, String, String, String, String, String, String) = conn
-        .query_row(
-            "SELECT id, code, name, tz, hours_json, calendar_code, policy_code FROM branches WHERE id = ?1",
-            params![branch_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-        )
+        .prepare_cached("SELECT id, code, name, tz, hours_json, calendar_code, policy_code FROM branches WHERE id = ?1")?
+        .query_row(params![branch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
         .optional()?
         .ok_or_else(|| CoreError::NotFound { what: "branch", key: branch_id.to_string() })?;
     let tz: Tz = tz.parse().map_err(|_| CoreError::Integrity(format!("branch {code} has an unknown time zone")))?;
@@ -101,16 +98,12 @@ pub fn branch_env(conn: &Connection, branch_id: &str, policy_code: Option<&str>)
 }
 
 pub fn calendar(conn: &Connection, code: &str) -> Result<BusinessCalendar> {
-    let mut csv = String::from("date,kind,name\n");
     let mut stmt = conn.prepare_cached("SELECT date, kind, name FROM calendar_days WHERE calendar = ?1 ORDER BY date")?;
-    let rows = stmt.query_map(params![code], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-    })?;
-    for row in rows {
-        let (d, k, n) = row?;
-        csv.push_str(&format!("{d},{k},{}\n", n.replace([',', '\n'], " ")));
-    }
-    let mut cal = BusinessCalendar::from_csv(&csv).map_err(|e| CoreError::Integrity(format!("calendar {code}: {e}")))?;
+    let rows: Vec<(String, String, String)> = stmt
+        .query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut cal = BusinessCalendar::from_rows(rows.iter().map(|(d, k, n)| (d.as_str(), k.as_str(), n.as_str())))
+        .map_err(|e| CoreError::Integrity(format!("calendar {code}: {e}")))?;
     let mut stmt = conn.prepare_cached("SELECT year FROM calendar_years WHERE calendar = ?1")?;
     cal.loaded_years = stmt.query_map(params![code], |r| r.get::<_, i32>(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(cal)
@@ -118,7 +111,8 @@ pub fn calendar(conn: &Connection, code: &str) -> Result<BusinessCalendar> {
 
 pub fn policy(conn: &Connection, code: &str) -> Result<DeadlinePolicy> {
     let json: String = conn
-        .query_row("SELECT json FROM deadline_policies WHERE code = ?1", params![code], |r| r.get(0))
+        .prepare_cached("SELECT json FROM deadline_policies WHERE code = ?1")?
+        .query_row(params![code], |r| r.get(0))
         .optional()?
         .ok_or_else(|| CoreError::NotFound { what: "policy", key: code.to_string() })?;
     serde_json::from_str(&json).map_err(|e| CoreError::Integrity(format!("policy {code}: {e}")))

@@ -91,14 +91,47 @@ pub fn open_step(
     limit: Limit,
     department_id: Option<&str>,
 ) -> Result<DateTime<Utc>> {
-    let ps = pauses(ctx.conn, &c.id)?;
-    let (due, warn) = compute_due(env, &ps, start, &limit);
-    let soon = soon_instant(env, &ps, start, &limit, due, env.policy.due_soon_ratio);
+    let due = insert_step(ctx, env, c, &pauses(ctx.conn, &c.id)?, kind, start, limit, department_id)?;
+    sync_next_due(ctx.conn, &c.id)?;
+    Ok(due)
+}
+
+/// Writes one step row; the caller keeps the complaint's board columns in step (`sync_next_due`).
+#[allow(clippy::too_many_arguments)]
+fn insert_step(
+    ctx: &Ctx,
+    env: &BranchEnv,
+    c: &ComplaintState,
+    ps: &[Interval],
+    kind: StepKind,
+    start: DateTime<Utc>,
+    limit: Limit,
+    department_id: Option<&str>,
+) -> Result<DateTime<Utc>> {
+    let (due, warn) = compute_due(env, ps, start, &limit);
+    let soon = soon_instant(env, ps, start, &limit, due, env.policy.due_soon_ratio);
     ctx.conn.prepare_cached("INSERT INTO steps (id, complaint_id, kind, department_id, started_at, limit_json, due_at, soon_at, calendar_warning)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![new_id(), c.id, kind, department_id, ts(start), serde_json::to_string(&limit).unwrap_or_default(), ts(due), ts(soon), warn],
     )?;
-    sync_next_due(ctx.conn, &c.id)?;
     Ok(due)
+}
+
+/// Opens, for each (kind, start), the step its policy gives a limit to, then brings the
+/// complaint's board columns up to date once: a registration opens three or four steps, and
+/// each update of the complaint row also runs its indexes and the report triggers.
+pub fn open_policy_steps(ctx: &Ctx, env: &BranchEnv, c: &ComplaintState, steps: &[(StepKind, DateTime<Utc>)]) -> Result<()> {
+    let ps = pauses(ctx.conn, &c.id)?;
+    let mut opened = false;
+    for &(kind, start) in steps {
+        if let Some(limit) = env.policy.limit_for(kind, c.tier, c.nature == crate::model::Nature::Major) {
+            insert_step(ctx, env, c, &ps, kind, start, limit, None)?;
+            opened = true;
+        }
+    }
+    if opened {
+        sync_next_due(ctx.conn, &c.id)?;
+    }
+    Ok(())
 }
 
 /// Opens the step `kind` with the limit the complaint's policy gives it, if the policy has one.
