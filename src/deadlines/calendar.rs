@@ -92,11 +92,15 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     if !shape_ok {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    let num = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10))
 }
 
 /// Names are free text but must stay on one line for the file to read back.
 fn clean_name(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.trim().to_string();
+    }
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 
@@ -310,6 +314,9 @@ mod tests {
             Err(CalendarCsvError::WorkdayOnWeekday { line: 2, date: d(2025, 10, 8), weekday: Weekday::Wed })
         );
         assert!(matches!(BusinessCalendar::from_rows([("2025-13-01", "holiday", "")]), Err(CalendarCsvError::BadDate { .. })));
+        assert!(matches!(BusinessCalendar::from_rows([("2025-02-29", "holiday", "")]), Err(CalendarCsvError::BadDate { .. })));
+        let leap = BusinessCalendar::from_rows([("2024-02-29", "holiday", "x\ny")]).unwrap();
+        assert_eq!(leap.days[&d(2024, 2, 29)].name, "x y");
     }
 
     #[test]
