@@ -174,7 +174,16 @@ class App:
                 lambda d: d.execute_script(script))
         except TimeoutException as e:
             # A bare timeout in a CI log says nothing; where the window was and what it showed does.
-            raise TimeoutException(f"{script[:160]!r} not true within {timeout} s; {self.where()}") from e
+            raise TimeoutException(f"{script[:160]!r} not true within {timeout} s; {self.where()}{self.failure_shot()}") from e
+
+    def failure_shot(self) -> str:
+        """A screenshot of the window when a wait fails, under artifacts/screens/failures/: the
+        text alone does not say what covered a button or which field held what."""
+        try:
+            name = time.strftime("%H%M%S") + f"-{os.getpid()}.png"
+            return f"; screenshot {self.shot(ROOT / 'artifacts' / 'screens' / 'failures' / name)}"
+        except Exception as e:  # a failure report must not fail itself
+            return f"; no screenshot ({type(e).__name__})"
 
     def where(self) -> str:
         """The route and the visible text of the window, for a failure message."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -85,7 +84,14 @@ def test_bad_input_shows_a_translated_error_and_saves_nothing(app, db):
     picker.click()
     picker.send_keys("2099-01-01 10:00:00")
     picker.send_keys(Keys.ENTER)
-    time.sleep(0.3)
+    # What a clerk sees before pressing save again: the phone and the time are in their fields
+    # and the date panel has closed (on a loaded machine it can still be open, and the phone's
+    # customer lookup still running, when a fixed pause ends).
+    field = "const e = document.querySelector('[data-test=%s]'); const i = e && (e.matches('input') ? e : e.querySelector('input'));"
+    app.wait_js(field % "intake-phone" + " return i && i.value === '13900002222'")
+    app.wait_js(field % "intake-received-at" + " return i && i.value.startsWith('2099-01-01')"
+                " && ![...document.querySelectorAll('.el-picker__popper')].some(p => p.offsetParent !== null)")
+    app.wait_js("const b = document.querySelector('[data-test=intake-save]'); return b && !b.classList.contains('is-loading')")
     app.click("intake-save")
     err = app.wait_js("const e = document.querySelector('[data-test=intake-error]'); return e && e.textContent.includes('受理时间') && e.textContent.trim()")
     assert "不能晚于当前时间" in err, err
