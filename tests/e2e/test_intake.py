@@ -84,15 +84,18 @@ def test_bad_input_shows_a_translated_error_and_saves_nothing(app, db):
     picker.click()
     picker.send_keys("2099-01-01 10:00:00")
     picker.send_keys(Keys.ENTER)
-    # What a clerk sees before pressing save again: the phone and the time are in their fields
-    # and the date panel has closed (on a loaded machine it can still be open, and the phone's
-    # customer lookup still running, when a fixed pause ends).
+    # What a clerk sees before pressing save again: the phone and the time are in their fields,
+    # the date panel has closed and the preview beside the form has caught up. A fixed pause was
+    # not enough on a loaded machine: the preview arriving (350 ms after the last keystroke, then
+    # a call) moved the save button down between WebDriver aiming and clicking, and the click
+    # missed it (CI, once: the first error stayed on screen).
     field = "const e = document.querySelector('[data-test=%s]'); const i = e && (e.matches('input') ? e : e.querySelector('input'));"
     app.wait_js(field % "intake-phone" + " return i && i.value === '13900002222'")
     app.wait_js(field % "intake-received-at" + " return i && i.value.startsWith('2099-01-01')"
                 " && ![...document.querySelectorAll('.el-picker__popper')].some(p => p.offsetParent !== null)")
+    app.wait_js("const c = document.querySelector('[data-test=intake-preview]'); return c && c.dataset.busy === 'no'")
     app.wait_js("const b = document.querySelector('[data-test=intake-save]'); return b && !b.classList.contains('is-loading')")
-    app.click("intake-save")
+    app.click_el(app.settled(app.test_id("intake-save")))
     err = app.wait_js("const e = document.querySelector('[data-test=intake-error]'); return e && e.textContent.includes('受理时间') && e.textContent.trim()")
     assert "不能晚于当前时间" in err, err
     app.shot(SHOTS / "zh-CN" / "intake-error-future-date.png")
