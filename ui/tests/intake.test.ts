@@ -84,6 +84,21 @@ describe('<Intake> validation comes from the core', () => {
     w.unmount()
   })
 
+  it('leaves no draft behind when saving right after typing', async () => {
+    const calls = backend(null)
+    const w = mountApp(Intake)
+    await sleep(20)
+    await w.get('[data-test=intake-name]').setValue('王芳')
+    // Saved within the draft's 400 ms: the draft must not be written after it was discarded.
+    await w.get('[data-test=intake-save]').trigger('click')
+    await sleep(600)
+    const names = calls.map((c) => c.name).filter((n) => ['register', 'discard_draft', 'save_draft'].includes(n))
+    expect(names.at(-1), names.join(' ')).toBe('discard_draft')
+    expect(names).toContain('register')
+    await flush()
+    w.unmount()
+  })
+
   it('saves a draft as the clerk types', async () => {
     const calls = backend(null)
     const w = mountApp(Intake)
