@@ -116,6 +116,12 @@ fn insert_step(
     Ok(due)
 }
 
+/// The limit the complaint's policy gives a step of `kind` (none: the step is not opened), one
+/// place for the tier and the major-complaint flag both openers pass.
+fn policy_limit(env: &BranchEnv, c: &ComplaintState, kind: StepKind) -> Option<Limit> {
+    env.policy.limit_for(kind, c.tier, c.nature == crate::model::Nature::Major)
+}
+
 /// Opens, for each (kind, start), the step its policy gives a limit to, then brings the
 /// complaint's board columns up to date once: a registration opens three or four steps, and
 /// each update of the complaint row also runs its indexes and the report triggers.
@@ -123,7 +129,7 @@ pub fn open_policy_steps(ctx: &Ctx, env: &BranchEnv, c: &ComplaintState, steps: 
     let ps = pauses(ctx.conn, &c.id)?;
     let mut opened = false;
     for &(kind, start) in steps {
-        if let Some(limit) = env.policy.limit_for(kind, c.tier, c.nature == crate::model::Nature::Major) {
+        if let Some(limit) = policy_limit(env, c, kind) {
             insert_step(ctx, env, c, &ps, kind, start, limit, None)?;
             opened = true;
         }
@@ -143,7 +149,7 @@ pub fn open_policy_step(
     start: DateTime<Utc>,
     department_id: Option<&str>,
 ) -> Result<Option<DateTime<Utc>>> {
-    match env.policy.limit_for(kind, c.tier, c.nature == crate::model::Nature::Major) {
+    match policy_limit(env, c, kind) {
         Some(limit) => Ok(Some(open_step(ctx, env, c, kind, start, limit, department_id)?)),
         None => Ok(None),
     }
