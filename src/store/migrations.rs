@@ -78,7 +78,8 @@ mod tests {
     /// query the wider one does not, and costs one more B-tree write on every insert (issue 8:
     /// a registration writes a complaint and three or four steps). Unique indexes are kept:
     /// they enforce something. An expression column never matches, so the check errs on
-    /// keeping an index.
+    /// keeping an index (it would not flag 0012's `complaints_stage`, whose wider index
+    /// continues with `next_due_at IS NULL`).
     #[test]
     fn no_index_is_the_leading_part_of_another() {
         let conn = Connection::open_in_memory().unwrap();
@@ -101,13 +102,13 @@ mod tests {
             indexes.push((table, name, unique, key));
         }
         assert!(indexes.iter().any(|i| i.1 == "complaints_board"), "the check must see the schema's indexes");
-        for (table, name, unique, key) in indexes.iter().filter(|i| !i.2) {
+        for (table, name, _, key) in indexes.iter().filter(|i| !i.2) {
             for (t2, other, _, wider) in &indexes {
                 let covered = t2 == table
                     && other != name
                     && wider.len() >= key.len()
                     && key.iter().zip(wider).all(|(a, b)| a.0.is_some() && a == b);
-                assert!(!covered || (*unique && key.len() == wider.len()), "index {name} is the leading part of {other}: drop it");
+                assert!(!covered, "index {name} is the leading part of {other}: drop it");
             }
         }
     }
