@@ -118,3 +118,20 @@ def test_a_complaint_from_intake_to_closing(app, db):
     kinds = [e["kind"] for e in json.loads(cdesk(db, "call", "timeline", json.dumps({"complaint": number}), user="manager"))]
     for k in ["registered", "signed", "reviewed", "dispatched", "surveyed", "closed"]:
         assert k in kinds, f"the timeline records {k}"
+
+    # 7. R7.10 status: the closed complaint is found again by its number. The board's columns and
+    #    the table's default are open complaints; asking for finished ones shows them in the table.
+    app.goto("/board")
+    app.type_into("board-filter-text", number)
+    app.click("board-search")
+    pick(app, "board-filter-scope", "board-filter-scope-finished")
+    row = app.wait_js(f"return document.querySelector('[data-test=board-row][data-number=\"{number}\"]')", 20)
+    assert app.test_id("board-view").get_attribute("data-mode") == "table", "finished complaints are listed in the table"
+    assert "已结案" in row.text, row.text
+    app.wait_js("const l = document.querySelector('[data-test=board-table-loaded]'); return l && l.dataset.total === '1'", 20)
+    app.shot(zh / "board-finished.png")
+    pick(app, "board-filter-scope", "board-filter-scope-open")
+    app.wait_js("const l = document.querySelector('[data-test=board-table-loaded]'); return l && l.dataset.total === '0'", 20)
+    app.click("board-toggle-board")
+    app.wait_js("return document.querySelector('[data-test=board-view]').dataset.mode === 'board'", 10)
+    assert app.test_id("board-filter-scope").text.strip() == "未结案的投诉", "back on the board, the bar says the columns are open complaints"

@@ -2,6 +2,19 @@
 // are picked as calendar days in the branch's time zone and sent as UTC instants (R4.5).
 import type { Category, Channel, DueFilter, Nature, SearchFilter, Stage, Tier } from '../../api/types.gen'
 import { getBranchTz } from '../../utils/format'
+import { FINISHED_STAGES, OPEN_STAGES } from './moves'
+
+/**
+ * Which complaints a search looks at (R7.10 "status"): the open ones (the board's columns and the
+ * table's default), the finished ones (closed, not accepted, cancelled), or all. Without it a
+ * complaint closed yesterday could not be found from the board at all.
+ */
+export type Scope = 'open' | 'finished' | 'all'
+
+/** The stages a scope offers in the stage picker. */
+export function scopeStages(scope: Scope): Stage[] {
+  return scope === 'open' ? OPEN_STAGES : scope === 'finished' ? FINISHED_STAGES : [...OPEN_STAGES, ...FINISHED_STAGES]
+}
 
 export interface FilterForm {
   text: string
@@ -18,14 +31,16 @@ export interface FilterForm {
   receivedTo: string
   due: DueFilter | ''
   repeatOnly: boolean
-  /** Table view only: which stages (empty = every open stage). */
+  /** Table view only: open, finished or all complaints (the board's columns are open ones). */
+  scope: Scope
+  /** Table view only: which stages of the scope (empty = every stage of it). */
   stages: Stage[]
 }
 
 export function emptyForm(): FilterForm {
   return {
     text: '', phone: '', department: '', owner: '', tier: '', nature: '', category: '', channel: '',
-    minWarning: null, receivedFrom: '', receivedTo: '', due: '', repeatOnly: false, stages: [],
+    minWarning: null, receivedFrom: '', receivedTo: '', due: '', repeatOnly: false, scope: 'open', stages: [],
   }
 }
 
@@ -85,7 +100,11 @@ function prevDay(day: string): string {
 
 const s = (v: string) => (v.trim() ? v.trim() : null)
 
-/** The form as the core's filter (without the board's per-column stage conditions). */
+/**
+ * The form as the core's filter. Its stages are the table's: the board drops them and asks each
+ * column's own. Stages chosen win; otherwise a finished or whole scope names its stages, and the
+ * open scope names none (the table then asks for open complaints only).
+ */
 export function toSearchFilter(f: FilterForm): SearchFilter {
   const out: SearchFilter = {}
   if (s(f.text)) out.text = s(f.text)
@@ -101,8 +120,21 @@ export function toSearchFilter(f: FilterForm): SearchFilter {
   if (f.receivedTo) out.received_to = dayStartUtc(nextDay(f.receivedTo))
   if (f.due) out.due = f.due
   if (f.repeatOnly) out.repeat_only = true
-  if (f.stages.length) out.stages = [...f.stages]
+  const allowed = scopeStages(f.scope)
+  const chosen = f.stages.filter((st) => allowed.includes(st))
+  if (chosen.length) out.stages = chosen
+  else if (f.scope !== 'open') out.stages = [...allowed]
   return out
+}
+
+/** The scope and stage choice a filter's stages stand for (the inverse of `toSearchFilter`). */
+function scopeOf(stages: Stage[]): { scope: Scope; stages: Stage[] } {
+  const open = stages.filter((st) => OPEN_STAGES.includes(st))
+  const finished = stages.filter((st) => FINISHED_STAGES.includes(st))
+  if (!finished.length) return { scope: 'open', stages: open }
+  if (!open.length) return { scope: 'finished', stages: finished.length === FINISHED_STAGES.length ? [] : finished }
+  const all = open.length === OPEN_STAGES.length && finished.length === FINISHED_STAGES.length
+  return { scope: 'all', stages: all ? [] : [...open, ...finished] }
 }
 
 /** A saved view's filter back into the form (unknown or board-only fields are ignored). */
@@ -122,7 +154,9 @@ export function fromSearchFilter(x: any): FilterForm {
   f.receivedTo = x.received_to ? prevDay(localDay(x.received_to)) : ''
   f.due = x.due ?? ''
   f.repeatOnly = !!x.repeat_only
-  f.stages = Array.isArray(x.stages) ? x.stages.filter((st: string) => st !== 'closed') : []
+  const { scope, stages } = scopeOf(Array.isArray(x.stages) ? x.stages : [])
+  f.scope = scope
+  f.stages = stages
   return f
 }
 

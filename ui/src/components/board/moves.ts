@@ -17,6 +17,9 @@ export const COLUMNS: ColumnKey[] = [
 /** The open stages (the table's default selection). */
 export const OPEN_STAGES: Stage[] = ['registered', 'reviewed', 'dispatched', 'in_handling', 'awaiting_customer', 'implementing', 'follow_up']
 
+/** The stages a complaint ends in (the table's "finished" scope). */
+export const FINISHED_STAGES: Stage[] = ['closed', 'not_accepted', 'cancelled']
+
 export function columnOf(stage: Stage): ColumnKey | null {
   if (stage === 'closed') return 'closed_today'
   return (COLUMNS as string[]).includes(stage) ? (stage as ColumnKey) : null
