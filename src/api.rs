@@ -33,7 +33,21 @@ pub type AfterFailure = fn(&rusqlite::Connection, DateTime<Utc>, &Value, &CoreEr
 
 fn parse<T: DeserializeOwned>(v: Value) -> Result<T> {
     let v = if v.is_null() { json!({}) } else { v };
-    serde_json::from_value(v).map_err(|e| CoreError::BadArguments(e.to_string()))
+    serde_json::from_value(v).map_err(|e| {
+        let msg = e.to_string();
+        match missing_field(&msg) {
+            Some(field) => CoreError::MissingField(field.to_string()),
+            None => CoreError::BadArguments(msg),
+        }
+    })
+}
+
+/// The field serde names in "missing field `x`": a form left a required choice empty (no
+/// category picked), which the user should hear as "category is required", not "bad data".
+fn missing_field(msg: &str) -> Option<&str> {
+    let rest = msg.strip_prefix("missing field `")?;
+    let name = &rest[..rest.find('`')?];
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(name)
 }
 
 fn out<T: Serialize>(v: T) -> Result<String> {
@@ -285,6 +299,25 @@ mod tests {
         for c in commands() {
             assert!(auth::allowed_roles(c.name).is_some(), "{} has no row in auth::MATRIX", c.name);
         }
+    }
+
+    #[test]
+    fn a_missing_argument_is_named_and_anything_else_stays_a_bad_shape() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct A {
+            category: crate::model::Category,
+            description: String,
+        }
+        let e = parse::<A>(json!({ "description": "x" })).unwrap_err().to_api();
+        assert_eq!((e.code, e.message_key.as_str()), ("bad_arguments", "error.invalid.required"));
+        assert_eq!((e.details["field"].as_str(), e.details["reason"].as_str()), (Some("category"), Some("required")));
+        let e = parse::<A>(json!({ "category": "nonsense", "description": "x" })).unwrap_err().to_api();
+        assert_eq!((e.code, e.message_key.as_str()), ("bad_arguments", "error.bad_arguments"));
+        assert!(e.details.get("field").is_none(), "an unknown value is not a missing field: {e:?}");
+        assert_eq!(missing_field("missing field `a b`"), None);
+        assert_eq!(missing_field("missing field ``"), None);
+        assert_eq!(missing_field("missing field `sub_category` at line 1"), Some("sub_category"));
     }
 
     #[test]

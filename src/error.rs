@@ -31,6 +31,10 @@ pub enum CoreError {
     UnknownCommand(String),
     #[error("bad arguments: {0}")]
     BadArguments(String),
+    /// A required argument left out of the call. Still a call of the wrong shape
+    /// (`bad_arguments`), but named, so a form can say which field it needs and mark it.
+    #[error("bad arguments: missing field `{0}`")]
+    MissingField(String),
     #[error("database is newer (schema {found}) than this program (schema {supported})")]
     SchemaTooNew { found: i64, supported: i64 },
     #[error("integrity problem: {0}")]
@@ -71,7 +75,7 @@ impl CoreError {
             CoreError::Unauthenticated => "unauthenticated",
             CoreError::Locked => "locked",
             CoreError::UnknownCommand(_) => "unknown_command",
-            CoreError::BadArguments(_) => "bad_arguments",
+            CoreError::BadArguments(_) | CoreError::MissingField(_) => "bad_arguments",
             CoreError::SchemaTooNew { .. } => "schema_too_new",
             CoreError::Integrity(_) => "integrity",
             CoreError::Storage(e) if is_full_or_readonly(e) => "storage_unavailable",
@@ -109,6 +113,10 @@ impl CoreError {
             CoreError::BadArguments(msg) => {
                 ("error.bad_arguments".to_string(), json!({ "detail": msg }))
             }
+            CoreError::MissingField(field) => (
+                "error.invalid.required".to_string(),
+                json!({ "field": field, "reason": "required", "detail": format!("missing field `{field}`") }),
+            ),
             other => (format!("error.{code}"), json!({ "detail": other.to_string() })),
         };
         ApiError { code, message_key, message: self.to_string(), details }

@@ -504,6 +504,7 @@ fn r3_1_each_required_field_is_refused_when_missing_and_nothing_is_written() {
         let e = fx.err(AGENT, "register", r);
         assert_eq!(e.code, "bad_arguments", "R3.1: a registration without {field} is refused");
         assert!(e.details["detail"].as_str().unwrap_or("").contains(field), "R3.1: the error names the missing {field}: {e:?}");
+        assert_eq!((e.details["field"].as_str(), e.details["reason"].as_str()), (Some(field), Some("required")), "R3.1: the window can mark the missing {field}");
         assert_eq!(write_counts(&fx), before, "R3.1: nothing written when {field} is missing");
     }
     // A phone that is not a phone number is refused too.

@@ -65,13 +65,22 @@ export function errorText(e: unknown): string {
   const d = err.details ?? {}
   // Nested fields (signature.signer_name, compensations.0.amount_cents) are labelled by their
   // path without indices, joined with '_' (vue-i18n reads dots as nesting).
-  const fieldName = (f: string) => {
+  const fieldKey = (f: string): string | null => {
     const key = f.split('.').filter((p) => !/^\d+$/.test(p)).join('_')
-    if (has(`field.${key}`)) return t(`field.${key}`)
+    if (has(`field.${key}`)) return `field.${key}`
     const last = f.split('.').pop() ?? f
-    return has(`field.${last}`) ? t(`field.${last}`) : f
+    return has(`field.${last}`) ? `field.${last}` : null
+  }
+  const fieldName = (f: string) => {
+    const key = fieldKey(f)
+    return key ? t(key) : f
   }
   switch (err.code) {
+    case 'bad_arguments':
+      // A required argument left out (no category picked) is named by the core; said as "X is
+      // required" when the window has a label for X, else (and for any other shape) in general.
+      if (!d.field || !d.reason || !fieldKey(String(d.field))) return t('error.bad_arguments')
+    // falls through
     case 'invalid': {
       const key = `error.invalid.${d.reason}`
       return has(key) ? t(key, { field: fieldName(String(d.field ?? '')) }) : `${fieldName(String(d.field ?? ''))}: ${t('error.unknown')}`
@@ -94,5 +103,5 @@ export function errorText(e: unknown): string {
 /** The field an `invalid` error is about, so a form can mark it. */
 export function errorField(e: unknown): string | null {
   const err = e as ApiError
-  return err && err.code === 'invalid' && err.details?.field ? String(err.details.field) : null
+  return err && (err.code === 'invalid' || err.code === 'bad_arguments') && err.details?.field ? String(err.details.field) : null
 }

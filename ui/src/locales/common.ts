@@ -427,8 +427,8 @@ const es: Messages = {
   },
   error: {
     invalid: {
-      required: '{field} es obligatorio', too_long: '{field} es demasiado largo', control_characters: '{field} contiene caracteres de control',
-      in_the_future: '{field} no puede estar en el futuro', too_far_in_the_past: '{field} es demasiado antiguo', not_a_timestamp: '{field} no es una fecha válida',
+      required: 'El campo «{field}» es obligatorio', too_long: 'El campo «{field}» es demasiado largo', control_characters: '{field} contiene caracteres de control',
+      in_the_future: '{field} no puede estar en el futuro', too_far_in_the_past: 'La fecha «{field}» es demasiado antigua', not_a_timestamp: '{field} no es una fecha válida',
       bad_phone: '{field} no es un teléfono válido (5–20 dígitos)', signature_or_reason_required: 'Pida la firma al cliente o indique por qué no firma',
       signature_empty: 'La firma está vacía; pida al cliente que firme de nuevo', signature_too_large: 'La firma es demasiado grande', signature_bad_point: 'Los datos de la firma no son válidos',
       signature_only_on_site: 'Solo se puede firmar en una visita', not_png: 'La imagen de la firma no es válida', out_of_range: '{field} está fuera de rango',
@@ -436,7 +436,7 @@ const es: Messages = {
       wrong_password: 'La contraseña actual no es correcta', wrong_login_or_password: 'Usuario o contraseña incorrectos', not_in_department: 'Esa persona no pertenece al departamento elegido',
       same_department: 'Ya está en ese departamento', not_in_the_future: '{field} debe estar en el futuro', bad_code: '{field} tiene un formato no válido',
       before_start: 'El fin es anterior al inicio', bad_range: '{field} tiene un rango no válido', unchanged: 'No hay cambios', too_many: 'Demasiados',
-      too_short: '{field} es demasiado corto', not_a_number: '{field} debe ser un número', unknown_setting: 'Ajuste desconocido',
+      too_short: 'El campo «{field}» es demasiado corto', not_a_number: '{field} debe ser un número', unknown_setting: 'Ajuste desconocido',
       unknown_template_kind: 'Tipo de plantilla desconocido', unknown_time_zone: 'Zona horaria desconocida', bad_business_hours: 'Horario no válido',
       pause_too_long: 'La pausa es demasiado larga', too_far_in_the_future: '{field} está demasiado lejos en el futuro', a5_only_for_receipt: 'Solo el justificante puede imprimirse en A5', is_a_directory: 'Elija un archivo, no una carpeta', directory_not_found: 'Esa carpeta no existe',
     },
