@@ -358,7 +358,7 @@ const es: Messages = {
     },
     column: {
       count: '{n} en total',
-      empty: 'Sin reclamaciones',
+      empty: 'Sin quejas',
       loading: 'Cargando…',
       failed: 'No se pudo cargar',
       retry: 'Reintentar',
@@ -372,11 +372,11 @@ const es: Messages = {
     badge: { repeat: 'Reiterada', major: 'Grave', warning: 'Alerta {n}', vip: 'VIP' },
     move: {
       noOperation: 'Ninguna operación lleva de «{from}» a «{to}» directamente; siga los pasos en orden',
-      notAllowed: '«{op}» no es posible ahora (su rol o la etapa de la reclamación no lo permiten)',
-      stageChanged: 'La reclamación ha cambiado de etapa; el tablero se ha actualizado',
+      notAllowed: '«{op}» no es posible ahora (su rol o la etapa de la queja no lo permiten)',
+      stageChanged: 'La queja ha cambiado de etapa; el tablero se ha actualizado',
       chooseTitle: 'Elija la operación',
       chooseHint: 'Mover {number} de «{from}» a «{to}»:',
-      thenClose: 'La encuesta está registrada. ¿Cerrar la reclamación ahora?',
+      thenClose: 'La encuesta está registrada. ¿Cerrar la queja ahora?',
       closeNow: 'Cerrar',
       later: 'Más tarde',
     },
