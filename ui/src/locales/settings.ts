@@ -594,7 +594,7 @@ const es: Messages = {
       editTitle: 'Editar política de plazos', copyTitle: 'Nueva política de plazos', code: 'Código', name: 'Nombre',
       none: 'Sin plazo', noFinal: 'Esta política no fija plazo de resolución final', dueSoon: 'Aviso de vencimiento', dueSoonValue: 'al {n} % del plazo',
       legend: 'Reloj natural: cuentan noches y fines de semana. Horario de atención: solo cuenta el horario de los días laborables. Días laborables: el día del hecho no cuenta; el plazo vence a las 24:00 del N.º día laborable.',
-      tiers: { all: 'Todos', vip_or_major: 'VIP o grave', regular: 'Normal', temporary: 'Temporal' },
+      tiers: { all: 'Todos', vip_or_major: 'VIP o grave', regular: 'Habitual', temporary: 'Ocasional' },
       clock: { wall: 'reloj natural', business_hours: 'horario de atención', working_days: 'días laborables' },
       unit: { minutes: 'minutos', hours: 'horas', days: 'días' },
       fmt: { minutes: '{n} min', hours: '{n} h', hoursMinutes: '{h} h {m} min', days: '{n} días laborables', withClock: '{amount} ({clock})' },
