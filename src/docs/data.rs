@@ -107,6 +107,8 @@ pub struct DocData {
     pub compensations: Vec<Compensation>,
     pub survey: Option<Survey>,
     pub not_accepted: Option<NotAccepted>,
+    /// The timeline's head as the document is made: printed in the footer (chain anchor).
+    pub chain: Option<crate::store::anchors::ChainHead>,
 }
 
 impl DocData {
@@ -276,5 +278,6 @@ pub fn load(ctx: &Ctx, complaint: &str) -> Result<DocData> {
         compensations,
         survey,
         not_accepted,
+        chain: crate::store::anchors::head(conn)?,
     })
 }

@@ -51,6 +51,9 @@ pub struct Footer {
     pub left: String,
     /// "第 {n} 页 / 共 {total} 页" with `{n}` and `{total}` replaced.
     pub page_of: String,
+    /// A second, smaller line: the timeline's head when the document was made (see
+    /// `store::anchors`), so that the paper pins the history it was printed from.
+    pub anchor: String,
 }
 
 pub const INK: f32 = 0.0;
@@ -198,6 +201,10 @@ impl<'f> Canvas<'f> {
             let left_text = fit(self.font, &f.left, 7.5, right - left - pw - 12.0);
             self.text(left, fy, &left_text, 7.5, MUTED);
             self.text(right - pw, fy, &page_of, 7.5, MUTED);
+            if !f.anchor.is_empty() {
+                let anchor = fit(self.font, &f.anchor, 6.5, right - left);
+                self.text(left, fy + 9.0, &anchor, 6.5, MUTED);
+            }
         }
         self.pages.into_iter().map(|ops| PdfPage::new(Mm(size.w_mm), Mm(size.h_mm), ops)).collect()
     }

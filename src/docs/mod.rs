@@ -239,7 +239,7 @@ pub fn generate(ctx: &Ctx, op: &str, complaint: &str, form: Form, opts: DocOptio
         "document_generated",
         json!({
             "form": form, "lang": opts.lang, "paper": opts.paper, "pages": r.pages, "bytes": r.bytes.len(),
-            "personal_data": data.personal, "digest": r.digest, "via": op,
+            "personal_data": data.personal, "digest": r.digest, "via": op, "chain_anchor": data.chain,
         }),
     )?;
     Ok(r)
@@ -282,6 +282,7 @@ pub fn build(data: &data::DocData, form: Form, opts: DocOptions, now: DateTime<U
     let footer = layout::Footer {
         left: t.footer.replace("{app}", t.app).replace("{time}", &crate::workflow::views::local(&crate::clock::ts(now), data.branch.tz)).replace("{who}", actor_name),
         page_of: t.page_of.to_string(),
+        anchor: anchor_line(t, data.chain.as_ref()),
     };
     let size = opts.paper.size();
     let mut c = layout::Canvas::new(font, font_id, size, header, footer);
@@ -309,10 +310,19 @@ pub fn build(data: &data::DocData, form: Form, opts: DocOptions, now: DateTime<U
         info.keywords = vec![p.clone()];
         info.identifier = p.clone();
     }
+    if let Some(h) = &data.chain {
+        info.keywords.push(h.pdf_keyword());
+    }
     let mut warnings = Vec::new();
     let bytes = pdf.save(&PdfSaveOptions::default(), &mut warnings);
     let digest = payload.as_deref().and_then(|p| p.rsplit('|').next()).filter(|d| *d != "-").map(str::to_string);
     Ok(Rendered { bytes, pages, file_name: file_name(&number, form, opts.lang), payload, digest })
+}
+
+/// "记录链 第 812 条 · 校验 3F2A9B1C0D4E": the chain anchor in words, in the document's language
+/// (empty when the timeline has no event yet).
+pub fn anchor_line(t: &labels::Texts, head: Option<&crate::store::anchors::ChainHead>) -> String {
+    head.map(|h| t.chain_anchor.replace("{seq}", &h.seq.to_string()).replace("{hash}", &format!("{}…", h.short()))).unwrap_or_default()
 }
 
 /// "投诉登记回执-HQ-20260310-0001.pdf": a name without characters file systems refuse.

@@ -208,6 +208,7 @@ pub fn render(ctx: &Ctx, r: &MonthlyReport, lang: Lang) -> Result<RenderedReport
     let footer = layout::Footer {
         left: l.footer.replace("{app}", l.app).replace("{time}", &local(&r.generated_at, tz)).replace("{who}", &ctx.actor.name),
         page_of: l.page_of.to_string(),
+        anchor: super::anchor_line(l, crate::store::anchors::head(ctx.conn)?.as_ref()),
     };
     let size = layout::PageSize { w_mm: 210.0, h_mm: 297.0 };
     let mut c = Canvas::new(f, font_id, size, header, footer);
@@ -475,6 +476,9 @@ pub fn render(ctx: &Ctx, r: &MonthlyReport, lang: Lang) -> Result<RenderedReport
     info.creator = format!("{} (Complaint Desk)", l.app);
     info.producer = "Complaint Desk".to_string();
     info.subject = title;
+    if let Some(h) = crate::store::anchors::head(ctx.conn)? {
+        info.keywords = vec![h.pdf_keyword()];
+    }
 
     if let Ok(when) = printpdf::OffsetDateTime::from_unix_timestamp(ctx.now.timestamp()) {
         info.creation_date = when;

@@ -13,6 +13,7 @@ use super::PAYLOAD_TAG;
 use crate::error::{CoreError, Result};
 use crate::model::SignaturePurpose;
 use crate::signature::{canonical, digest, short_digest};
+use crate::store::anchors::{self, ChainHead};
 use crate::workflow::{intake, load, Ctx};
 
 /// Our documents are tens of kilobytes; anything this large is not one of them.
@@ -47,8 +48,15 @@ pub struct ReceiptCheck {
     pub signed_at: Option<String>,
     /// For `unsigned`: whether the record has a registration signature by now (added later).
     pub record_signed: Option<bool>,
-    /// Why it does not match: digest_unknown | record_changed.
+    /// Why it does not match: digest_unknown | record_changed | digest_not_on_timeline (the
+    /// stored digest is not the one its `signed` event pinned: content and digest were
+    /// rewritten together) | timeline_rewritten (the copy's chain anchor is no longer in the
+    /// live timeline).
     pub reason: Option<String>,
+    /// The timeline head printed on the copy (saved PDFs made since chain anchors exist).
+    pub chain_anchor: Option<ChainHead>,
+    /// Whether the live timeline still has that head at that sequence number.
+    pub chain_anchor_in_live_chain: Option<bool>,
     /// One line for people: "matches" / "mismatch: …".
     pub message: String,
 }
@@ -66,6 +74,7 @@ pub struct VerifyReceiptArgs {
 /// and says whether it still matches the record.
 pub fn verify_receipt(ctx: &Ctx, a: &VerifyReceiptArgs) -> Result<ReceiptCheck> {
     ctx.begin("verify_receipt", None)?;
+    let mut anchor = None;
     let payload = match (&a.payload, &a.path) {
         (Some(p), _) if !p.trim().is_empty() => Some(p.trim().to_string()),
         (_, Some(path)) if !path.trim().is_empty() => {
@@ -78,14 +87,27 @@ pub fn verify_receipt(ctx: &Ctx, a: &VerifyReceiptArgs) -> Result<ReceiptCheck> 
                 return Err(CoreError::invalid("path", "file_too_large"));
             }
             let bytes = std::fs::read(path)?;
-            payload_from_pdf(&bytes)
+            let keywords = keywords_of_pdf(&bytes);
+            anchor = keywords.iter().find_map(|k| ChainHead::parse_pdf_keyword(k));
+            keywords.into_iter().find(|p| p.starts_with(PAYLOAD_TAG))
         }
         _ => return Err(CoreError::invalid("path", "required")),
     };
-    match payload.as_deref().and_then(parse_payload) {
-        None => Ok(no_payload()),
-        Some((number, digest)) => check(ctx.conn, &number, digest.as_deref()),
+    let mut out = match payload.as_deref().and_then(parse_payload) {
+        None => no_payload(),
+        Some((number, digest)) => check(ctx.conn, &number, digest.as_deref())?,
+    };
+    if let Some(a) = anchor {
+        let in_chain = anchors::in_live_chain(ctx.conn, &a)?;
+        if !in_chain && out.status == ReceiptStatus::Matches {
+            out.status = ReceiptStatus::Mismatch;
+            out.reason = Some("timeline_rewritten".into());
+            out.message = format!("mismatch: the timeline no longer holds entry {} as this copy printed it (history rewritten or rolled back)", a.seq);
+        }
+        out.chain_anchor_in_live_chain = Some(in_chain);
+        out.chain_anchor = Some(a);
     }
+    Ok(out)
 }
 
 fn no_payload() -> ReceiptCheck {
@@ -98,6 +120,8 @@ fn no_payload() -> ReceiptCheck {
         signed_at: None,
         record_signed: None,
         reason: None,
+        chain_anchor: None,
+        chain_anchor_in_live_chain: None,
         message: "no Complaint Desk number and digest found".into(),
     }
 }
@@ -124,23 +148,35 @@ pub fn parse_payload(s: &str) -> Option<(String, Option<String>)> {
 
 /// The payload stored in a PDF's document information (Keywords), if any.
 pub fn payload_from_pdf(bytes: &[u8]) -> Option<String> {
-    let doc = lopdf::Document::load_mem(bytes).ok()?;
-    let info = doc.trailer.get(b"Info").ok()?;
+    keywords_of_pdf(bytes).into_iter().find(|p| p.starts_with(PAYLOAD_TAG))
+}
+
+/// The chain anchor stored in a PDF's Keywords, if any.
+pub fn anchor_from_pdf(bytes: &[u8]) -> Option<ChainHead> {
+    keywords_of_pdf(bytes).iter().find_map(|k| ChainHead::parse_pdf_keyword(k))
+}
+
+/// The comma-separated entries of the Keywords and Identifier of a PDF's document information.
+fn keywords_of_pdf(bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(doc) = lopdf::Document::load_mem(bytes) else { return out };
+    let Ok(info) = doc.trailer.get(b"Info") else { return out };
     let info = match info {
-        lopdf::Object::Reference(id) => doc.get_object(*id).ok()?,
+        lopdf::Object::Reference(id) => match doc.get_object(*id) {
+            Ok(o) => o,
+            Err(_) => return out,
+        },
         other => other,
     };
-    let dict = info.as_dict().ok()?;
+    let Ok(dict) = info.as_dict() else { return out };
     for key in [b"Keywords".as_slice(), b"Identifier".as_slice()] {
         if let Ok(obj) = dict.get(key) {
             if let Ok(s) = lopdf::decode_text_string(obj) {
-                if let Some(p) = s.split(',').map(str::trim).find(|p| p.starts_with(PAYLOAD_TAG)) {
-                    return Some(p.to_string());
-                }
+                out.extend(s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string));
             }
         }
     }
-    None
+    out
 }
 
 /// What a signature of `purpose` attests, rebuilt from the current record (as signed, see the
@@ -184,6 +220,8 @@ pub fn check(conn: &Connection, number: &str, printed: Option<&str>) -> Result<R
         signed_at: None,
         record_signed: None,
         reason: None,
+        chain_anchor: None,
+        chain_anchor_in_live_chain: None,
         message: String::new(),
     };
     let c = match load::complaint(conn, number) {
@@ -224,6 +262,20 @@ pub fn check(conn: &Connection, number: &str, printed: Option<&str>) -> Result<R
     };
     out.purpose = Some(purpose);
     out.signed_at = Some(signed_at);
+    // R7.11: the digest must be the one pinned on the hash-chained timeline when it was signed;
+    // otherwise content and digest were rewritten together with the (public) algorithm.
+    let pinned: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE complaint_id = ?1 AND kind = 'signed' AND json_extract(data, '$.digest') = ?2
+                AND COALESCE(json_extract(data, '$.signature_id'), ?3) = ?3)",
+        params![c.id, printed, sid],
+        |r| r.get(0),
+    )?;
+    if !pinned {
+        out.status = ReceiptStatus::Mismatch;
+        out.reason = Some("digest_not_on_timeline".into());
+        out.message = format!("mismatch: the digest {} of {number} is not the one recorded on the timeline when it was signed", short_digest(printed));
+        return Ok(out);
+    }
     let recomputed = current_content(conn, &c.id, &c.number, purpose, &sid)?.map(|v| digest(&canonical(&v), &strokes));
     if recomputed.as_deref() == Some(printed) {
         out.status = ReceiptStatus::Matches;

@@ -488,10 +488,12 @@ pub fn export_monthly_report(ctx: &Ctx, a: &ExportMonthlyReportArgs) -> Result<M
         write_atomically(&p, &bytes)?;
         xlsx = Some(WrittenFile { path: p.display().to_string(), bytes: bytes.len(), parts: sheets });
     }
+    // The head the PDF's footer printed (nothing was appended since it was drawn).
+    let chain_anchor = if pdf.is_some() { crate::store::anchors::head(ctx.conn)? } else { None };
     ctx.event(
         None,
         "monthly_report_exported",
-        json!({ "month": report.month, "lang": a.lang, "pdf": pdf.is_some(), "xlsx": xlsx.is_some() }),
+        json!({ "month": report.month, "lang": a.lang, "pdf": pdf.is_some(), "xlsx": xlsx.is_some(), "chain_anchor": chain_anchor }),
     )?;
     Ok(MonthlyReportFiles { month: report.month, pdf, xlsx, millis: started.elapsed().as_millis() as u64 })
 }

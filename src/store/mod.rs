@@ -3,9 +3,11 @@
 //! be lost. Migrations are numbered SQL files embedded in the binary and applied at open in one
 //! transaction; a database newer than the binary is refused rather than guessed at.
 
+pub mod anchors;
 pub mod backup;
 pub mod checkpoint;
 pub mod migrations;
+pub mod reconcile;
 pub mod search;
 pub mod verify;
 

@@ -1,7 +1,8 @@
 //! `cdesk verify`: is the database whole? SQLite's integrity check, foreign keys, the timeline's
 //! hash chain (R7.1), every signature digest (R7.11, anonymisation-aware: see
 //! `retention::signature_checks`), the presence of every evidence file and the open-complaint
-//! search tables against the stages.
+//! search tables against the stages, and (see `reconcile`, `anchors`) every state row against
+//! its event, the order of event times and the chain anchors kept outside the file.
 
 use std::path::Path;
 
@@ -28,6 +29,20 @@ pub struct VerifyReport {
     pub attachments_missing: Vec<String>,
     /// Complaints the open-complaint search tables hold wrongly (see `search::open_index_mismatches`).
     pub search_index_out_of_step: i64,
+    /// State rows whose values differ from the event that recorded them (see `reconcile`).
+    pub state_mismatches: Vec<super::reconcile::StateMismatch>,
+    /// State rows no event accounts for.
+    pub rows_without_event: Vec<super::reconcile::RowWithoutEvent>,
+    /// Events whose time goes back along the chain (a backdated or inserted action).
+    pub time_reversals: Vec<super::reconcile::TimeReversal>,
+    /// Chain anchors (printed documents, backup manifests, safety copies) compared with the live chain.
+    pub anchors_checked: usize,
+    /// Anchors the live chain contradicts: its history was rewritten (or rolled back) since.
+    pub anchors_broken: Vec<super::anchors::AnchorProblem>,
+    /// Anchors of a history a restore replaced (expected after a restore; not an error).
+    pub anchors_superseded_by_restore: Vec<super::anchors::AnchorProblem>,
+    /// Backup manifests of other installations found in the backup folders (not compared).
+    pub anchors_other_installations: usize,
 }
 
 /// Checks everything; `attachments_dir` = where the evidence files are (None: not checked).
@@ -53,12 +68,14 @@ pub fn verify_database(conn: &Connection, attachments_dir: Option<&Path>) -> Res
         }
     }
     let search_index_out_of_step = super::search::open_index_mismatches(conn)?;
+    let rec = super::reconcile::run(conn)?;
     let ok = integrity == "ok"
         && fk == 0
         && chain.broken_at_seq.is_none()
         && bad.is_empty()
         && missing.is_empty()
-        && search_index_out_of_step == 0;
+        && search_index_out_of_step == 0
+        && rec.ok();
     Ok(VerifyReport {
         ok,
         integrity_check: integrity,
@@ -70,5 +87,12 @@ pub fn verify_database(conn: &Connection, attachments_dir: Option<&Path>) -> Res
         attachments_checked,
         attachments_missing: missing,
         search_index_out_of_step,
+        state_mismatches: rec.state_mismatches,
+        rows_without_event: rec.rows_without_event,
+        time_reversals: rec.time_reversals,
+        anchors_checked: rec.anchors.checked,
+        anchors_broken: rec.anchors.broken,
+        anchors_superseded_by_restore: rec.anchors.superseded_by_restore,
+        anchors_other_installations: rec.anchors.other_installations,
     })
 }

@@ -125,14 +125,15 @@ pub fn survey(ctx: &Ctx, a: &SurveyArgs) -> Result<Value> {
         }
         None => None,
     };
+    let survey_id = new_id();
     ctx.conn.execute(
         "INSERT INTO surveys (id, complaint_id, overall, speed, attitude, result, comment, method, signature_id, department_id, surveyed_by, surveyed_at)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
-        params![new_id(), c.id, a.overall, a.speed, a.attitude, a.result, comment, a.method, sig_id, c.department_id, ctx.actor.id, ts(ctx.now)],
+        params![survey_id, c.id, a.overall, a.speed, a.attitude, a.result, comment, a.method, sig_id, c.department_id, ctx.actor.id, ts(ctx.now)],
     )?;
     ctx.event(Some(&c.id), "surveyed", json!({
         "overall": a.overall, "speed": a.speed, "attitude": a.attitude, "result": a.result,
-        "comment": comment, "method": a.method, "department_id": c.department_id,
+        "comment": comment, "method": a.method, "department_id": c.department_id, "survey_id": survey_id,
     }))?;
     if !a.overall.is_satisfied() {
         let dept = c.department_id.clone().ok_or_else(|| CoreError::Integrity("no department to send back to".into()))?;

@@ -36,20 +36,21 @@ pub fn record_findings(ctx: &Ctx, a: &FindingsArgs) -> Result<Value> {
     steps::complete(ctx, &c, &[StepKind::Department], a.overdue_reason.as_deref(), "answered")?;
     super::dispatch::end_current_dispatch(ctx, &c, "answered", "")?;
     let hid = new_id();
+    let decision_id = new_id();
     ctx.conn.execute(
         "INSERT INTO handlings (id, complaint_id, finding, root_cause, solution, recorded_by, recorded_at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
         params![hid, c.id, a.finding, cause, solution, ctx.actor.id, ts(ctx.now)],
     )?;
     ctx.conn.execute(
         "INSERT INTO decisions (id, complaint_id, handling_id, decision_text, proposed_by, proposed_at) VALUES (?1,?2,?3,?4,?5,?6)",
-        params![new_id(), c.id, hid, solution, ctx.actor.id, ts(ctx.now)],
+        params![decision_id, c.id, hid, solution, ctx.actor.id, ts(ctx.now)],
     )?;
     ctx.conn.execute(
         "UPDATE complaints SET finding = ?1, awaiting_since = ?2 WHERE id = ?3",
         params![a.finding, ts(ctx.now), c.id],
     )?;
     ctx.set_stage(&mut c, "record_findings", Stage::AwaitingCustomer)?;
-    ctx.event(Some(&c.id), "findings_recorded", json!({ "finding": a.finding, "root_cause": cause, "solution": solution }))?;
+    ctx.event(Some(&c.id), "findings_recorded", json!({ "finding": a.finding, "root_cause": cause, "solution": solution, "decision_id": decision_id }))?;
     Ok(json!({ "stage": c.stage }))
 }
 
@@ -138,7 +139,7 @@ pub fn record_customer_decision(ctx: &Ctx, a: &DecisionArgs) -> Result<Value> {
         super::dispatch::send_to_department(ctx, &c, "redispatch", &dept, None, &objection, limit)?;
         ctx.set_stage(&mut c, "record_customer_decision", Stage::Dispatched)?;
     }
-    ctx.event(Some(&c.id), "customer_decision", json!({ "agreed": a.agreed, "objection": objection, "signed": sig_id.is_some() }))?;
+    ctx.event(Some(&c.id), "customer_decision", json!({ "agreed": a.agreed, "objection": objection, "signed": sig_id.is_some(), "decision_id": decision_id }))?;
     Ok(json!({ "stage": c.stage }))
 }
 
@@ -164,7 +165,7 @@ pub fn approve_compensation(ctx: &Ctx, a: &ApproveArgs) -> Result<Value> {
         "INSERT INTO compensation_approvals (id, complaint_id, max_cents, note, approved_by, approved_at) VALUES (?1,?2,?3,?4,?5,?6)",
         params![id, c.id, a.max_amount_cents, note, ctx.actor.id, ts(ctx.now)],
     )?;
-    ctx.event(Some(&c.id), "compensation_approved", json!({ "max_amount_cents": a.max_amount_cents, "note": note }))?;
+    ctx.event(Some(&c.id), "compensation_approved", json!({ "max_amount_cents": a.max_amount_cents, "note": note, "approval_id": id }))?;
     Ok(json!({ "approval_id": id }))
 }
 
@@ -227,6 +228,8 @@ pub fn implement(ctx: &Ctx, a: &ImplementArgs) -> Result<Value> {
         }
     }
     let threshold = load::setting_i64(ctx.conn, "compensation_approval_threshold_cents", 500_00)?;
+    // An approval this implementation makes itself (a CS manager's, R5.5): its event is `implemented`.
+    let mut approval_created: Option<String> = None;
     let approval_id: Option<String> = if total > threshold {
         let approved: Option<(String, i64)> = ctx
             .conn
@@ -244,6 +247,7 @@ pub fn implement(ctx: &Ctx, a: &ImplementArgs) -> Result<Value> {
                     "INSERT INTO compensation_approvals (id, complaint_id, max_cents, note, approved_by, approved_at) VALUES (?1,?2,?3,?4,?5,?6)",
                     params![id, c.id, total, "approved while implementing", ctx.actor.id, ts(ctx.now)],
                 )?;
+                approval_created = Some(id.clone());
                 Some(id)
             }
             _ => return Err(CoreError::precondition("R5.5", "compensation_needs_approval")),
@@ -257,19 +261,25 @@ pub fn implement(ctx: &Ctx, a: &ImplementArgs) -> Result<Value> {
         "INSERT INTO implementations (id, complaint_id, actions, done_by, done_at, recorded_by, recorded_at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
         params![iid, c.id, actions, done_by, ts(done_at), ctx.actor.id, ts(ctx.now)],
     )?;
+    // The event records each compensation as stored (id, trimmed note), so `verify` can
+    // reconcile the rows with it.
+    let mut recorded = Vec::with_capacity(a.compensations.len());
     for comp in &a.compensations {
         let note = text("compensations.note", &comp.note, false, 500)?;
+        let cid = new_id();
         ctx.conn.execute(
             "INSERT INTO compensations (id, complaint_id, implementation_id, kind, amount_cents, note, approval_id) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-            params![new_id(), c.id, iid, comp.kind, comp.amount_cents, note, approval_id],
+            params![cid, c.id, iid, comp.kind, comp.amount_cents, note, approval_id],
         )?;
+        recorded.push(json!({ "id": cid, "kind": comp.kind, "amount_cents": comp.amount_cents, "note": note }));
     }
     ctx.set_stage(&mut c, "implement", Stage::FollowUp)?;
     let env = load::branch_env(ctx.conn, &c.branch_id, Some(&c.policy_code))?;
     let due = steps::open_policy_step(ctx, &env, &c, StepKind::FollowUp, done_at, None)?;
     ctx.event(Some(&c.id), "implemented", json!({
-        "actions": actions, "done_by": done_by, "done_at": ts(done_at), "compensations": a.compensations,
-        "monetary_total_cents": total, "follow_up_due": due.map(ts),
+        "actions": actions, "done_by": done_by, "done_at": ts(done_at), "compensations": recorded,
+        "monetary_total_cents": total, "follow_up_due": due.map(ts), "implementation_id": iid,
+        "approval_id": approval_id, "approval_created": approval_created,
     }))?;
     Ok(json!({ "stage": c.stage }))
 }

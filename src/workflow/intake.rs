@@ -447,7 +447,7 @@ pub fn store_signature(
     ctx.conn.prepare_cached("INSERT INTO signatures (id, complaint_id, purpose, signer_name, strokes_json, png, content_json, digest, signed_at, recorded_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?.execute(params![id, c.id, purpose, sig.signer_name, sig.strokes_json, sig.png, content_json, digest, ts(ctx.now), ctx.actor.id],
     )?;
-    ctx.event(Some(&c.id), "signed", json!({ "purpose": purpose, "signer": sig.signer_name, "digest": digest }))?;
+    ctx.event(Some(&c.id), "signed", json!({ "purpose": purpose, "signer": sig.signer_name, "digest": digest, "signature_id": id }))?;
     Ok(id)
 }
 
