@@ -305,6 +305,12 @@ export interface CasesArgs {
 /** R2.3: top-level content category (sub-categories are configurable text). */
 export type Category = "business" | "service" | "comprehensive" | "other";
 
+/** The newest event of the timeline. */
+export interface ChainHead {
+  hash: string;
+  seq: number;
+}
+
 /** R2.4: how the complaint reached us. */
 export type Channel = "phone" | "walk_in" | "letter" | "online" | "email" | "social_media" | "third_party" | "transferred" | "media_exposure";
 
@@ -1001,6 +1007,10 @@ export interface ReasonArgs {
 }
 
 export interface ReceiptCheck {
+  /** The timeline head printed on the copy (saved PDFs made since chain anchors exist). */
+  chain_anchor: ChainHead | null;
+  /** Whether the live timeline still has that head at that sequence number. */
+  chain_anchor_in_live_chain: boolean | null;
   /** The full digest printed on the copy. */
   digest: string | null;
   /** One line for people: "matches" / "mismatch: …". */
@@ -1008,7 +1018,10 @@ export interface ReceiptCheck {
   number: string | null;
   /** What the signature attests (registration, agreement, survey, pause). */
   purpose: SignaturePurpose | null;
-  /** Why it does not match: digest_unknown | record_changed. */
+  /** Why it does not match: digest_unknown | record_changed | digest_not_on_timeline (the
+   * stored digest is not the one its `signed` event pinned: content and digest were
+   * rewritten together) | timeline_rewritten (the copy's chain anchor is no longer in the
+   * live timeline). */
   reason: string | null;
   /** For `unsigned`: whether the record has a registration signature by now (added later). */
   record_signed: boolean | null;
