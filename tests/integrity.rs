@@ -310,3 +310,44 @@ fn an_older_manifest_format_and_a_rolled_back_file_are_checked() {
     assert_eq!(r.broken.len(), 1, "{r:?}");
     assert_eq!((r.broken[0].seq, r.broken[0].live_hash.as_deref()), (seq + 40, None));
 }
+
+#[test]
+fn events_written_before_ids_were_recorded_still_reconcile() {
+    // Old data must not be flagged: strip the ids (and the stored notes) from the survey's and
+    // the implementation's events, as events written before this change look, re-chained.
+    let mut fx = Fx::new();
+    let (id, _) = clean(&mut fx);
+    for kind in ["surveyed", "implemented", "signed", "findings_recorded", "customer_decision"] {
+        let rows: Vec<(i64, String)> = fx
+            .store
+            .conn
+            .prepare("SELECT seq, data FROM events WHERE complaint_id = ?1 AND kind = ?2")
+            .unwrap()
+            .query_map([&id, kind], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for (seq, data) in rows {
+            let mut v: Value = serde_json::from_str(&data).unwrap();
+            let o = v.as_object_mut().unwrap();
+            for k in ["survey_id", "implementation_id", "approval_id", "approval_created", "signature_id", "decision_id"] {
+                o.remove(k);
+            }
+            if let Some(Value::Array(comps)) = o.get_mut("compensations") {
+                for c in comps {
+                    let c = c.as_object_mut().unwrap();
+                    c.remove("id");
+                    c.insert("note".into(), json!(" 现金赔偿 (as typed) "));
+                }
+            }
+            rewrite_tail(&fx, seq, &serde_json::to_string(&v).unwrap());
+        }
+    }
+    let v = verify(&fx);
+    assert!(v.ok, "old-format events reconcile: {v:?}");
+    fx.store.conn.execute("UPDATE surveys SET overall = 'very_satisfied' WHERE complaint_id = ?1", [&id]).unwrap();
+    fx.store.conn.execute("UPDATE compensations SET amount_cents = 1 WHERE complaint_id = ?1 AND kind = 'cash'", [&id]).unwrap();
+    let v = verify(&fx);
+    let fields: Vec<(&str, &str)> = v.state_mismatches.iter().map(|m| (m.table.as_str(), m.field.as_str())).collect();
+    assert_eq!(fields, vec![("surveys", "overall"), ("compensations", "amount_cents")], "{:?}", v.state_mismatches);
+}
