@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod checkpoint;
 pub mod migrations;
+pub mod outpaths;
 pub mod search;
 pub mod verify;
 
