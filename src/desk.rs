@@ -242,6 +242,14 @@ impl Desk {
     pub fn peek(&mut self, now: DateTime<Utc>, name: &str, args: Value) -> std::result::Result<Value, ApiError> {
         parse_reply(self.peek_json(now, name, args)?)
     }
+
+    /// The session check of `call_json` for what the shell does itself (printing, previews,
+    /// the app's paths): the same idle lock and sign-in, so a locked screen refuses those too
+    /// (issue 25, item 6). Counts as activity, like any command the user asked for.
+    pub fn require_active(&mut self, now: DateTime<Utc>) -> Result<Actor> {
+        let login = self.active_login(now)?;
+        auth::actor_by_login(&self.store.conn, &login)
+    }
 }
 
 fn parse_reply(json: String) -> std::result::Result<Value, ApiError> {

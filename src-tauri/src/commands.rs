@@ -1,5 +1,7 @@
 //! The Tauri commands: each locks the desk, calls the core, and returns its JSON or its
-//! `{code, message_key, details}` error for the window to translate.
+//! `{code, message_key, details}` error for the window to translate. Only the commands of the
+//! sign-in and lock screens (`crate::OPEN_COMMANDS`) run without a signed-in, unlocked session;
+//! every other one passes `Desk::require_active` or the registry's own check first.
 
 use chrono::Utc;
 use complaint_desk::auth::Actor;
@@ -15,7 +17,7 @@ type Reply<T> = Result<T, ApiError>;
 
 /// A poisoned lock means an earlier call panicked; the core is transactional, so the data is
 /// intact and the desk can still be used.
-fn with_desk<T>(state: &State<'_, AppState>, what: &str, f: impl FnOnce(&mut Desk) -> Reply<T>) -> Reply<T> {
+pub(crate) fn with_desk<T>(state: &State<'_, AppState>, what: &str, f: impl FnOnce(&mut Desk) -> Reply<T>) -> Reply<T> {
     let asked = std::time::Instant::now();
     let mut guard = state.desk.lock().unwrap_or_else(|p| p.into_inner());
     let started = std::time::Instant::now();
@@ -27,6 +29,21 @@ fn with_desk<T>(state: &State<'_, AppState>, what: &str, f: impl FnOnce(&mut Des
 
 fn api(e: CoreError) -> ApiError {
     e.to_api()
+}
+
+/// The session check of the registry (`Desk::require_active`: signed in, not locked, counts as
+/// activity) for a command the shell carries out itself: printing, previews, the app's paths.
+/// The desk is released before the command's own work (a printer can take seconds), so that
+/// work never holds up the other commands.
+pub fn signed_in(state: &State<'_, AppState>, what: &str) -> Reply<Actor> {
+    with_desk(state, what, |d| d.require_active(Utc::now()).map_err(api))
+}
+
+/// Where this desk keeps its things (settings, "about"): for a signed-in, unlocked session only.
+#[tauri::command(async)]
+pub fn app_paths(state: State<'_, AppState>) -> Reply<crate::AppPaths> {
+    signed_in(&state, "app_paths")?;
+    Ok(state.paths.clone())
 }
 
 #[tauri::command(async)]

@@ -7,6 +7,7 @@ mod calltrace;
 mod commands;
 mod preview;
 mod printing;
+mod spool;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -20,6 +21,8 @@ use tauri::Manager;
 pub struct AppState {
     pub desk: Mutex<Desk>,
     pub paths: AppPaths,
+    /// The private folder where documents wait for the printer or the viewer.
+    pub spool: spool::Spool,
 }
 
 /// Where this desk keeps its things, for the window (settings, "about") and the logs.
@@ -49,9 +52,64 @@ fn database_path() -> PathBuf {
     }
 }
 
-#[tauri::command]
-fn app_paths(state: tauri::State<'_, AppState>) -> AppPaths {
-    state.paths.clone()
+/// Declares the window's commands once: the invoke handler and the list of their names come from
+/// the same list, so a command added here is in `SHELL_COMMANDS`, and the test that a locked
+/// desk refuses every one of them (`tests::a_locked_desk_refuses_every_shell_command`) cannot
+/// miss it.
+macro_rules! shell_commands {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        /// Every command of the window's invoke handler, by name.
+        pub const SHELL_COMMANDS: &[&str] = &[$(stringify!($name)),*];
+
+        fn invoke_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($module::$name),*]
+        }
+    };
+}
+
+shell_commands![
+    commands::desk_status,
+    commands::desk_setup,
+    commands::desk_login,
+    commands::desk_logout,
+    commands::desk_lock,
+    commands::desk_unlock,
+    commands::desk_touch,
+    commands::call,
+    commands::peek,
+    commands::app_paths,
+    preview::image_preview,
+    printing::print_spool_path,
+    printing::list_printers,
+    printing::print_pdf,
+    printing::open_pdf,
+];
+
+/// The commands that run without a signed-in, unlocked session: what the first-run, sign-in and
+/// lock screens need. The core still checks each (setup only once, the password for unlock);
+/// locking and signing out only ever take rights away. Every other command is refused with
+/// `unauthenticated` or `locked` before it does anything (issue 25, item 6).
+pub const OPEN_COMMANDS: &[&str] = &["desk_status", "desk_setup", "desk_login", "desk_unlock", "desk_lock", "desk_logout"];
+
+/// How often the spool's janitor deletes documents whose time is up.
+const SPOOL_JANITOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn start_spool(state: &AppState) {
+    let stale = state.spool.sweep_stale(spool::STALE_AFTER);
+    if stale > 0 {
+        applog::info(&format!("removed {stale} left-over documents from the print folder"));
+    }
+}
+
+fn spool_janitor(app: &tauri::AppHandle) {
+    let app = app.clone();
+    let started = std::thread::Builder::new().name("print-spool".into()).spawn(move || loop {
+        std::thread::sleep(SPOOL_JANITOR);
+        app.state::<AppState>().spool.expire(std::time::Instant::now());
+    });
+    if let Err(e) = started {
+        applog::error(&format!("the print folder's clean-up could not start: {e}; documents go at exit"));
+    }
 }
 
 pub fn run() {
@@ -67,23 +125,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
-        .invoke_handler(tauri::generate_handler![
-            commands::desk_status,
-            commands::desk_setup,
-            commands::desk_login,
-            commands::desk_logout,
-            commands::desk_lock,
-            commands::desk_unlock,
-            commands::desk_touch,
-            commands::call,
-            commands::peek,
-            preview::image_preview,
-            printing::print_spool_path,
-            printing::list_printers,
-            printing::print_pdf,
-            printing::open_pdf,
-            app_paths,
-        ])
+        .invoke_handler(invoke_handler())
         .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("Complaint Desk could not start: {e}");
@@ -118,12 +160,16 @@ pub fn run() {
         data_dir: path.parent().map(|p| p.display().to_string()).unwrap_or_default(),
         log_file: log_file.map(|p| p.display().to_string()),
     };
-    app.manage(AppState { desk: Mutex::new(desk), paths });
+    let state = AppState { desk: Mutex::new(desk), paths, spool: spool::Spool::new(spool::default_for_this_user()) };
+    start_spool(&state);
+    app.manage(state);
+    spool_janitor(app.handle());
     // The daily backup (and the one at exit): the core decides what is due, this is the clock.
     backups::start(app.handle());
     exit_on_terminate(app.handle());
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
+            handle.state::<AppState>().spool.remove_all();
             backups::at_exit(handle);
             applog::info("stopped");
         }
@@ -153,3 +199,100 @@ fn exit_on_terminate(app: &tauri::AppHandle) {
 
 #[cfg(not(unix))]
 fn exit_on_terminate(_: &tauri::AppHandle) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use complaint_desk::store::Store;
+    use serde_json::{json, Value};
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+
+    /// Arguments each command accepts, so that what a refusal tests is the session check, not a
+    /// malformed call. A command missing here fails the test: whoever adds one says here how it
+    /// is called.
+    fn args_of(name: &str, file: &str) -> Value {
+        match name {
+            "desk_status" | "desk_logout" | "desk_lock" | "desk_touch" | "list_printers" | "app_paths" => json!({}),
+            "desk_setup" => json!({ "adminPassword": "another-admin-pass", "demoComplaints": 0 }),
+            "desk_login" => json!({ "login": "admin", "password": "not-the-password" }),
+            "desk_unlock" => json!({ "password": "not-the-password" }),
+            "call" | "peek" => json!({ "name": "whoami", "args": null }),
+            "image_preview" | "open_pdf" => json!({ "path": file }),
+            "print_spool_path" => json!({ "fileName": "CD-1-receipt.pdf" }),
+            "print_pdf" => json!({ "path": file, "printer": null, "copies": 1 }),
+            other => panic!("no test arguments for the shell command {other}: add them to args_of"),
+        }
+    }
+
+    fn invoke(w: &tauri::WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+        let url = if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" };
+        get_ipc_response(
+            w,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: url.parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().unwrap_or(Value::Null))
+    }
+
+    #[test]
+    fn a_locked_desk_refuses_every_shell_command() {
+        // R7.7 on a shared branch PC: the lock holds for what the shell does itself, too.
+        let root = std::env::temp_dir().join(format!("cdesk-shell-lock-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let photo = root.join("photo.png");
+        std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+
+        let now = chrono::Utc::now();
+        let mut desk = Desk::from_store(Store::open_in_memory().unwrap(), now).unwrap();
+        desk.setup(now, "admin-pass-2026", 0).unwrap();
+        let paths = AppPaths { database: ":memory:".into(), data_dir: String::new(), log_file: None };
+        let state = AppState { desk: Mutex::new(desk), paths, spool: spool::Spool::new(root.join("print")) };
+        let app = mock_builder().invoke_handler(invoke_handler()).manage(state).build(mock_context(noop_assets())).unwrap();
+        let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+
+        for open in OPEN_COMMANDS {
+            assert!(SHELL_COMMANDS.contains(open), "{open} is not a command of the handler");
+        }
+        let guarded: Vec<&str> = SHELL_COMMANDS.iter().copied().filter(|c| !OPEN_COMMANDS.contains(c)).collect();
+        assert!(guarded.len() >= 9, "{guarded:?}");
+
+        // Signed out: nothing but the sign-in screen's commands.
+        for cmd in &guarded {
+            let e = invoke(&w, cmd, args_of(cmd, &photo.display().to_string())).expect_err(cmd);
+            assert_eq!(e["code"], "unauthenticated", "{cmd} ran without a signed-in user: {e}");
+        }
+
+        // Signed in and unlocked, the same calls work (so the refusals below are the lock's).
+        invoke(&w, "desk_login", json!({ "login": "admin", "password": "admin-pass-2026" })).unwrap();
+        let spooled = invoke(&w, "print_spool_path", json!({ "fileName": "CD-1-receipt.pdf" })).unwrap();
+        let spooled = spooled.as_str().unwrap().to_string();
+        assert!(invoke(&w, "app_paths", json!({})).is_ok());
+        assert!(invoke(&w, "image_preview", json!({ "path": photo })).unwrap().as_str().unwrap().starts_with("data:image/png"));
+
+        invoke(&w, "desk_lock", json!({})).unwrap();
+        for cmd in &guarded {
+            let file = if cmd.ends_with("_pdf") { spooled.clone() } else { photo.display().to_string() };
+            let e = invoke(&w, cmd, args_of(cmd, &file)).expect_err(cmd);
+            assert_eq!(e["code"], "locked", "{cmd} ran on a locked desk: {e}");
+            assert_eq!(e["message_key"], "error.locked");
+        }
+        assert!(std::path::Path::new(&spooled).exists(), "a refused print_pdf left the document alone");
+        let status = invoke(&w, "desk_status", json!({})).unwrap();
+        assert_eq!(status["locked"], true, "the lock screen can still ask for the status");
+
+        // Unlocked again with the password: back in business.
+        invoke(&w, "desk_unlock", json!({ "password": "admin-pass-2026" })).unwrap();
+        assert!(invoke(&w, "app_paths", json!({})).is_ok());
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}

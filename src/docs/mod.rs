@@ -413,6 +413,7 @@ pub struct ExportedDocument {
 pub fn export_document(ctx: &Ctx, a: &ExportDocumentArgs) -> Result<ExportedDocument> {
     let path = export_path(&a.path)?;
     let r = generate(ctx, "export_document", &a.complaint, a.form, DocOptions { lang: a.lang, paper: a.paper })?;
+    crate::store::outpaths::refuse_protected(ctx.conn, ctx.attachments_dir, &path)?;
     write_atomically(&path, &r.bytes)?;
     Ok(ExportedDocument { path: path.display().to_string(), file_name: r.file_name, pages: r.pages, bytes: r.bytes.len(), digest: r.digest })
 }
@@ -436,18 +437,33 @@ fn export_path(raw: &str) -> Result<PathBuf> {
 }
 
 /// Writes beside the target and renames, so a failed write never leaves half a PDF behind.
+///
+/// The temporary file is always a new one (`create_new`, and on Unix `O_NOFOLLOW`), under a name
+/// with a random part, so a file or symlink planted beside the target is never written through.
+/// It is created with the mode of the file it replaces: a document written over the print
+/// spool's 0600 placeholder stays private (issue 25, item 4); a new file gets the usual mode.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "document.pdf".into());
-    let tmp = dir.join(format!(".{name}.{}.part", std::process::id()));
+    let tmp = dir.join(format!(".{name}.{:016x}.part", rand::random::<u64>()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let mode = std::fs::symlink_metadata(path).ok().filter(|m| m.is_file()).map(|m| m.permissions().mode() & 0o777).unwrap_or(0o666);
+        options.mode(mode).custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut created = false;
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = options.open(&tmp)?;
+        created = true;
         f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
-    if result.is_err() {
+    if result.is_err() && created {
         let _ = std::fs::remove_file(&tmp);
     }
     Ok(result?)

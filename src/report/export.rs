@@ -178,6 +178,7 @@ pub fn export_complaints(ctx: &Ctx, a: &ExportComplaintsArgs) -> Result<Exported
     }
     let personal = a.unmask;
     let path = target(&a.path, a.format.ext())?;
+    crate::store::outpaths::refuse_protected(ctx.conn, ctx.attachments_dir, &path)?;
     let mut ids: Vec<String> = match &a.figure {
         Some(fig) => {
             let (ds, _) = super::kpi::dataset(ctx, &fig.filter)?;
@@ -478,6 +479,9 @@ pub fn export_monthly_report(ctx: &Ctx, a: &ExportMonthlyReportArgs) -> Result<M
         (pdf, book)
     });
     let (pdf_bytes, workbook) = (pdf_bytes?, workbook?);
+    for p in pdf_path.iter().chain(xlsx_path.iter()) {
+        crate::store::outpaths::refuse_protected(ctx.conn, ctx.attachments_dir, p)?;
+    }
     let mut pdf = None;
     if let (Some(p), Some(r)) = (pdf_path, pdf_bytes) {
         write_atomically(&p, &r.bytes)?;

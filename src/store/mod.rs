@@ -7,6 +7,7 @@ pub mod anchors;
 pub mod backup;
 pub mod checkpoint;
 pub mod migrations;
+pub mod outpaths;
 pub mod reconcile;
 pub mod search;
 pub mod verify;

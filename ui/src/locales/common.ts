@@ -102,7 +102,7 @@ const zhCN = {
       before_start: '结束时间早于开始时间', bad_range: '{field}范围不正确', unchanged: '没有变化', too_many: '数量过多',
       too_short: '{field}过短', not_a_number: '{field}必须是数字', unknown_setting: '未知的设置项',
       unknown_template_kind: '未知的模板类型', unknown_time_zone: '未知的时区', bad_business_hours: '营业时间设置不正确',
-      pause_too_long: '暂停时间过长', too_far_in_the_future: '{field}过晚', a5_only_for_receipt: '只有回执可用A5纸', is_a_directory: '请选择文件而不是文件夹', directory_not_found: '保存位置不存在',
+      pause_too_long: '暂停时间过长', too_far_in_the_future: '{field}过晚', a5_only_for_receipt: '只有回执可用A5纸', is_a_directory: '请选择文件而不是文件夹', directory_not_found: '保存位置不存在', inside_data_folder: '不能保存到程序的数据文件夹中，请另选位置', inside_backup_folder: '不能保存到备份文件夹中，请另选位置', not_a_spool_file: '只能打印本次登录生成的文书，请重新生成', unknown_printer: '找不到该打印机，请重新选择',
     },
     precondition: {
       overdue_reason_required: '该环节已超时，请填写超时原因', already_signed: '客户已签名', already_a_case: '已在案例库中',
@@ -112,7 +112,7 @@ const zhCN = {
       no_written_decision: '尚无书面处理意见', not_escalated: '该投诉不在升级范围内', not_major: '该投诉不是重大投诉',
       pause_not_during_holiday: '只能在法定节假日期间暂停', too_many_attempts: '登录失败次数过多，请1分钟后再试',
       warning_level_only_rises: '预警等级只能提高',
-      printing_failed: '打印失败，请检查打印机，或用PDF阅读器打开后打印', document_needs_not_accepted: '该投诉未被不予受理，无此文书', document_needs_dispatch: '该投诉尚未派单，无转办单', document_needs_survey: '尚未回访，无调查结果',
+      printing_failed: '打印失败，请检查打印机，或用PDF阅读器打开后打印', spool_folder_unsafe: '打印用的临时文件夹不安全（可能被其他账户占用），已停止打印，请联系管理员', document_needs_not_accepted: '该投诉未被不予受理，无此文书', document_needs_dispatch: '该投诉尚未派单，无转办单', document_needs_survey: '尚未回访，无调查结果',
     },
     not_found: {
       complaint: '找不到该投诉', department: '找不到该部门', user: '找不到该用户', worker: '找不到该服务人员',
@@ -214,7 +214,7 @@ const zhTW: Messages = {
       before_start: '結束時間早於開始時間', bad_range: '{field}範圍不正確', unchanged: '沒有變化', too_many: '數量過多',
       too_short: '{field}過短', not_a_number: '{field}必須是數字', unknown_setting: '未知的設定項',
       unknown_template_kind: '未知的範本類型', unknown_time_zone: '未知的時區', bad_business_hours: '營業時間設定不正確',
-      pause_too_long: '暫停時間過長', too_far_in_the_future: '{field}過晚', a5_only_for_receipt: '只有回執可用A5紙', is_a_directory: '請選擇檔案而不是資料夾', directory_not_found: '儲存位置不存在',
+      pause_too_long: '暫停時間過長', too_far_in_the_future: '{field}過晚', a5_only_for_receipt: '只有回執可用A5紙', is_a_directory: '請選擇檔案而不是資料夾', directory_not_found: '儲存位置不存在', inside_data_folder: '不能儲存到程式的資料夾中，請另選位置', inside_backup_folder: '不能儲存到備份資料夾中，請另選位置', not_a_spool_file: '只能列印本次登入產生的文書，請重新產生', unknown_printer: '找不到該印表機，請重新選擇',
     },
     precondition: {
       overdue_reason_required: '該環節已逾時，請填寫逾時原因', already_signed: '客戶已簽名', already_a_case: '已在案例庫中',
@@ -224,7 +224,7 @@ const zhTW: Messages = {
       no_written_decision: '尚無書面處理意見', not_escalated: '該投訴不在升級範圍內', not_major: '該投訴不是重大投訴',
       pause_not_during_holiday: '只能在法定假日期間暫停', too_many_attempts: '登入失敗次數過多，請1分鐘後再試',
       warning_level_only_rises: '預警等級只能提高',
-      printing_failed: '列印失敗，請檢查印表機，或用PDF閱讀器開啟後列印', document_needs_not_accepted: '該投訴未被不予受理，無此文書', document_needs_dispatch: '該投訴尚未派單，無轉辦單', document_needs_survey: '尚未回訪，無調查結果',
+      printing_failed: '列印失敗，請檢查印表機，或用PDF閱讀器開啟後列印', spool_folder_unsafe: '列印用的暫存資料夾不安全（可能被其他帳戶佔用），已停止列印，請聯絡管理員', document_needs_not_accepted: '該投訴未被不予受理，無此文書', document_needs_dispatch: '該投訴尚未派單，無轉辦單', document_needs_survey: '尚未回訪，無調查結果',
     },
     not_found: {
       complaint: '找不到該投訴', department: '找不到該部門', user: '找不到該使用者', worker: '找不到該服務人員',
@@ -326,7 +326,7 @@ const en: Messages = {
       before_start: 'The end is before the start', bad_range: '{field} has an invalid range', unchanged: 'Nothing changed', too_many: 'Too many',
       too_short: '{field} is too short', not_a_number: '{field} must be a number', unknown_setting: 'Unknown setting',
       unknown_template_kind: 'Unknown template kind', unknown_time_zone: 'Unknown time zone', bad_business_hours: 'Invalid business hours',
-      pause_too_long: 'The pause is too long', too_far_in_the_future: '{field} is too far in the future', a5_only_for_receipt: 'Only the receipt can be printed on A5', is_a_directory: 'Choose a file, not a folder', directory_not_found: 'That folder does not exist',
+      pause_too_long: 'The pause is too long', too_far_in_the_future: '{field} is too far in the future', a5_only_for_receipt: 'Only the receipt can be printed on A5', is_a_directory: 'Choose a file, not a folder', directory_not_found: 'That folder does not exist', inside_data_folder: 'Files cannot be saved in the program\'s data folder; choose another place', inside_backup_folder: 'Files cannot be saved in a backup folder; choose another place', not_a_spool_file: 'Only a document made in this session can be printed; make it again', unknown_printer: 'That printer is not available; choose another one',
     },
     precondition: {
       overdue_reason_required: 'This step is overdue: give the overdue reason', already_signed: 'The customer has already signed', already_a_case: 'Already in the case library',
@@ -336,7 +336,7 @@ const en: Messages = {
       no_written_decision: 'There is no written handling decision yet', not_escalated: 'This complaint is not escalated', not_major: 'This complaint is not major',
       pause_not_during_holiday: 'A pause is only possible during a statutory holiday', too_many_attempts: 'Too many failed sign-ins; try again in a minute',
       warning_level_only_rises: 'The warning level can only rise',
-      printing_failed: 'Printing failed: check the printer, or open the PDF in a viewer and print from there', document_needs_not_accepted: 'This complaint was not refused; there is no such notice', document_needs_dispatch: 'Not dispatched yet; there is no dispatch sheet', document_needs_survey: 'No survey yet',
+      printing_failed: 'Printing failed: check the printer, or open the PDF in a viewer and print from there', spool_folder_unsafe: 'The folder for print files is not safe (it may belong to another account), so nothing was printed; contact your administrator', document_needs_not_accepted: 'This complaint was not refused; there is no such notice', document_needs_dispatch: 'Not dispatched yet; there is no dispatch sheet', document_needs_survey: 'No survey yet',
     },
     not_found: {
       complaint: 'Complaint not found', department: 'Department not found', user: 'User not found', worker: 'Worker not found',
@@ -438,7 +438,7 @@ const es: Messages = {
       before_start: 'El fin es anterior al inicio', bad_range: '{field} tiene un rango no válido', unchanged: 'No hay cambios', too_many: 'Demasiados',
       too_short: 'El campo «{field}» es demasiado corto', not_a_number: '{field} debe ser un número', unknown_setting: 'Ajuste desconocido',
       unknown_template_kind: 'Tipo de plantilla desconocido', unknown_time_zone: 'Zona horaria desconocida', bad_business_hours: 'Horario no válido',
-      pause_too_long: 'La pausa es demasiado larga', too_far_in_the_future: '{field} está demasiado lejos en el futuro', a5_only_for_receipt: 'Solo el justificante puede imprimirse en A5', is_a_directory: 'Elija un archivo, no una carpeta', directory_not_found: 'Esa carpeta no existe',
+      pause_too_long: 'La pausa es demasiado larga', too_far_in_the_future: '{field} está demasiado lejos en el futuro', a5_only_for_receipt: 'Solo el justificante puede imprimirse en A5', is_a_directory: 'Elija un archivo, no una carpeta', directory_not_found: 'Esa carpeta no existe', inside_data_folder: 'No se pueden guardar archivos en la carpeta de datos del programa; elija otro lugar', inside_backup_folder: 'No se pueden guardar archivos en una carpeta de copias de seguridad; elija otro lugar', not_a_spool_file: 'Solo se puede imprimir un documento generado en esta sesión; vuelva a generarlo', unknown_printer: 'Esa impresora no está disponible; elija otra',
     },
     precondition: {
       overdue_reason_required: 'Este paso está vencido: indique el motivo del retraso', already_signed: 'El cliente ya ha firmado', already_a_case: 'Ya está en la biblioteca de casos',
@@ -448,7 +448,7 @@ const es: Messages = {
       no_written_decision: 'Aún no hay resolución escrita', not_escalated: 'Esta queja no está escalada', not_major: 'Esta queja no es grave',
       pause_not_during_holiday: 'Solo se puede pausar durante un festivo oficial', too_many_attempts: 'Demasiados intentos fallidos; inténtelo en un minuto',
       warning_level_only_rises: 'El nivel de alerta solo puede subir',
-      printing_failed: 'No se pudo imprimir: revise la impresora o abra el PDF en un visor para imprimirlo', document_needs_not_accepted: 'Esta queja no fue inadmitida; no hay notificación', document_needs_dispatch: 'Aún no asignada; no hay hoja de asignación', document_needs_survey: 'Aún no hay encuesta',
+      printing_failed: 'No se pudo imprimir: revise la impresora o abra el PDF en un visor para imprimirlo', spool_folder_unsafe: 'La carpeta de los archivos de impresión no es segura (puede pertenecer a otra cuenta) y no se imprimió nada; avise al administrador', document_needs_not_accepted: 'Esta queja no fue inadmitida; no hay notificación', document_needs_dispatch: 'Aún no asignada; no hay hoja de asignación', document_needs_survey: 'Aún no hay encuesta',
     },
     not_found: {
       complaint: 'Queja no encontrada', department: 'Departamento no encontrado', user: 'Usuario no encontrado', worker: 'Trabajador no encontrado',
