@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod checkpoint;
 pub mod migrations;
+pub mod schema_check;
 pub mod search;
 pub mod verify;
 
@@ -40,6 +41,7 @@ impl Store {
         )?;
         configure(&conn, true)?;
         migrations::migrate(&conn)?;
+        backup::installation_id(&conn)?;
         let checkpointer = checkpoint::Checkpointer::start(path);
         if checkpointer.is_some() {
             conn.execute_batch(&format!("PRAGMA wal_autocheckpoint={}", checkpoint::BACKSTOP_PAGES))?;
@@ -53,6 +55,7 @@ impl Store {
         let conn = Connection::open_in_memory()?;
         configure(&conn, false)?;
         migrations::migrate(&conn)?;
+        backup::installation_id(&conn)?;
         Ok(Store { _checkpointer: None, conn, data_dir: None })
     }
 
