@@ -311,7 +311,8 @@ fn stage(backup_path: &Path, staging: &Path, version: i64) -> Result<Connection>
     let st = Connection::open(staging)?;
     st.busy_timeout(std::time::Duration::from_secs(5))?;
     let _mode: String = st.query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))?;
-    st.execute_batch("BEGIN")?;
+    // Rows are copied table by table; the live database checks the foreign keys of the whole.
+    st.execute_batch("PRAGMA foreign_keys = OFF; BEGIN")?;
     rebuild(&reference, &backup, &st)?;
     st.execute_batch(&format!("PRAGMA user_version = {version}; COMMIT"))?;
     drop(backup);
