@@ -28,6 +28,10 @@ pub struct VerifyReport {
     pub attachments_missing: Vec<String>,
     /// Complaints the open-complaint search tables hold wrongly (see `search::open_index_mismatches`).
     pub search_index_out_of_step: i64,
+    /// Protective triggers (append-only timeline, kept records and signatures …) and views that
+    /// differ from what the migrations make: "missing trigger events_no_delete", "altered …",
+    /// "unexpected view …" (see `schema_check`).
+    pub schema_differences: Vec<String>,
 }
 
 /// Checks everything; `attachments_dir` = where the evidence files are (None: not checked).
@@ -53,12 +57,14 @@ pub fn verify_database(conn: &Connection, attachments_dir: Option<&Path>) -> Res
         }
     }
     let search_index_out_of_step = super::search::open_index_mismatches(conn)?;
+    let schema_differences = super::schema_check::trigger_and_view_differences(conn)?;
     let ok = integrity == "ok"
         && fk == 0
         && chain.broken_at_seq.is_none()
         && bad.is_empty()
         && missing.is_empty()
-        && search_index_out_of_step == 0;
+        && search_index_out_of_step == 0
+        && schema_differences.is_empty();
     Ok(VerifyReport {
         ok,
         integrity_check: integrity,
@@ -70,5 +76,6 @@ pub fn verify_database(conn: &Connection, attachments_dir: Option<&Path>) -> Res
         attachments_checked,
         attachments_missing: missing,
         search_index_out_of_step,
+        schema_differences,
     })
 }
