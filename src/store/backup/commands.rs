@@ -251,7 +251,8 @@ pub struct RestorePreview {
 pub fn preview_restore(ctx: &Ctx, a: &BackupPathArgs) -> Result<RestorePreview> {
     ctx.begin("preview_restore", None)?;
     let p = fsx::absolute("path", &a.path)?;
-    let backup = super::verify_backup(&p)?;
+    // The restore also finds evidence files already on this PC: so does its preview.
+    let backup = super::check_located(&p, &[ctx.attachments_dir.to_path_buf()])?.0;
     let this_installation_id = installation_id(ctx.conn)?;
     let foreign = backup.installation_id.as_deref() != Some(this_installation_id.as_str());
     Ok(RestorePreview { backup, foreign, this_installation_id })
