@@ -227,6 +227,7 @@ pub fn commands() -> Vec<Command> {
         cmd!("verify_backup", true, crate::store::backup::commands::BackupPathArgs, crate::store::backup::commands::verify_backup),
         cmd!("backup_settings", true, crate::store::backup::commands::backup_settings),
         cmd!("set_backup_settings", false, crate::store::backup::commands::SetBackupSettingsArgs, crate::store::backup::commands::set_backup_settings),
+        cmd!("preview_restore", true, crate::store::backup::commands::BackupPathArgs, crate::store::backup::commands::preview_restore),
         cmd!("restore_backup", false, crate::store::backup::commands::RestoreBackupArgs, crate::store::backup::commands::restore_backup),
         cmd!("retention_status", true, crate::retention::CustomerArgs, crate::retention::retention_status),
         cmd!("retention_settings", true, crate::retention::retention_settings),

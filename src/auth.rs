@@ -120,6 +120,7 @@ pub const MATRIX: &[(&str, &[Role])] = &[
     ("verify_backup", &[Admin, BranchManager, CsManager, Auditor]),
     ("backup_settings", &[Admin, BranchManager, CsManager, Auditor]),
     ("set_backup_settings", ADMIN),
+    ("preview_restore", ADMIN),
     ("restore_backup", ADMIN),
     ("retention_status", &[Admin, BranchManager, CsManager, Auditor]),
     ("retention_settings", ALL),

@@ -39,6 +39,10 @@ pub enum CoreError {
     SchemaTooNew { found: i64, supported: i64 },
     #[error("integrity problem: {0}")]
     Integrity(String),
+    /// A backup whose schema is not the one this program's migrations make for its version (an
+    /// object of its own, one left out or rewritten): refused, naming the first difference.
+    #[error("invalid backup: its schema differs from this program's ({problem} {object})")]
+    BackupSchemaDiffers { object: String, problem: String },
     #[error("storage: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("file: {0}")]
@@ -67,7 +71,7 @@ impl CoreError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            CoreError::Invalid { .. } => "invalid",
+            CoreError::Invalid { .. } | CoreError::BackupSchemaDiffers { .. } => "invalid",
             CoreError::NotFound { .. } => "not_found",
             CoreError::IllegalTransition { .. } => "illegal_transition",
             CoreError::Forbidden { .. } => "forbidden",
@@ -90,6 +94,10 @@ impl CoreError {
             CoreError::Invalid { field, reason } => {
                 (format!("error.invalid.{reason}"), json!({ "field": field, "reason": reason }))
             }
+            CoreError::BackupSchemaDiffers { object, problem } => (
+                "error.invalid.backup_schema_differs".to_string(),
+                json!({ "field": "backup", "reason": "backup_schema_differs", "object": object, "problem": problem }),
+            ),
             CoreError::NotFound { what, key } => {
                 (format!("error.not_found.{what}"), json!({ "what": what, "key": key }))
             }

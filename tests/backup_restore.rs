@@ -164,7 +164,13 @@ fn a_backup_restores_into_a_fresh_install_with_everything() {
     // A fresh install on another PC restores from the USB drive.
     let mut fresh = Install::new(&tmp.path().join("new-pc"), t("2026-03-11T01:00:00Z"), false);
     let before = content(&fresh.store.conn);
-    let rep = fresh.ok("admin", "restore_backup", json!({ "path": path }));
+    let fresh_id = backup::installation_id(&fresh.store.conn).unwrap();
+    // Made by another installation: refused until the preview has been confirmed.
+    let e = fresh.err("admin", "restore_backup", json!({ "path": path }));
+    assert_eq!(e.message_key, "error.precondition.backup_foreign_unconfirmed", "{e:?}");
+    assert_eq!(content(&fresh.store.conn), before);
+    let rep = fresh.ok("admin", "restore_backup", json!({ "path": path, "confirm_foreign": true }));
+    assert_eq!(rep["foreign"], true);
     assert_eq!(rep["complaints"], 6);
     assert_eq!(rep["attachments_copied"], shas.len() as u64);
     assert!(rep["safety_copy"].as_str().is_some(), "the replaced database is kept: {rep}");
@@ -173,9 +179,12 @@ fn a_backup_restores_into_a_fresh_install_with_everything() {
         match table.as_str() {
             "events" => assert_eq!(restored[table].0, v.0 + 1, "the backup's timeline plus the restore itself"),
             "backup_runs" => assert_eq!(restored[table].0, v.0 + 1),
+            // The same settings, but this PC stays the installation it is.
+            "settings" => assert_eq!(restored[table].0, v.0),
             _ => assert_eq!(&restored[table], v, "table {table} restored exactly"),
         }
     }
+    assert_eq!(backup::installation_id(&fresh.store.conn).unwrap(), fresh_id);
     assert_ne!(before, restored);
     for sha in &shas {
         let bytes = std::fs::read(fresh.attachments_dir().join(sha)).expect("evidence file restored");
@@ -226,7 +235,21 @@ fn the_cli_backs_up_and_restores() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let other = tmp.path().join("other/complaint-desk.sqlite3");
+    // Another installation's backup: the preview is printed and the restore refused…
     let out = cdesk(&other, &["restore", r["path"].as_str().unwrap()]);
+    assert!(!out.status.success());
+    let preview: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(preview["foreign"], true, "{preview}");
+    assert_eq!(preview["backup"]["complaints"], 6);
+    assert!(preview["backup"]["admin_logins"].as_array().unwrap().iter().any(|l| l == "admin"), "{preview}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("backup_foreign_unconfirmed"));
+    let out = cdesk(&other, &["verify"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let c = Connection::open(&other).unwrap();
+    assert_eq!(c.query_row("SELECT COUNT(*) FROM complaints", [], |r| r.get::<_, i64>(0)).unwrap(), 0, "nothing restored");
+    drop(c);
+    // …until it is confirmed.
+    let out = cdesk(&other, &["restore", "--confirm-foreign", r["path"].as_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rep: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rep["complaints"], 6);
@@ -371,7 +394,9 @@ fn a_corrupt_newer_or_incomplete_backup_is_refused_and_changes_nothing() {
     let forged = usb.join("forged");
     copy_dir(&good, &forged);
     let c = Connection::open(forged.join("complaint-desk.sqlite3")).unwrap();
-    c.execute_batch("DROP TRIGGER events_no_update; UPDATE events SET data = '{}' WHERE seq = 3;").unwrap();
+    // The forger puts the append-only trigger back, so the schema is the program's own.
+    let trigger: String = c.query_row("SELECT sql FROM sqlite_master WHERE name = 'events_no_update'", [], |r| r.get(0)).unwrap();
+    c.execute_batch(&format!("DROP TRIGGER events_no_update; UPDATE events SET data = '{{}}' WHERE seq = 3; {trigger};")).unwrap();
     drop(c);
     let (sha, len) = backup_fsx_sha(&forged.join("complaint-desk.sqlite3"));
     rewrite_manifest(&forged, |m| {
@@ -412,7 +437,11 @@ fn a_corrupt_newer_or_incomplete_backup_is_refused_and_changes_nothing() {
     unchanged(&live, "-");
 
     // With the administrator's explicit consent, restored without the lost file, which is listed.
-    let rep = live.ok("admin", "restore_backup", json!({ "path": good.display().to_string(), "allow_missing_attachments": true }));
+    let rep = live.ok(
+        "admin",
+        "restore_backup",
+        json!({ "path": good.display().to_string(), "allow_missing_attachments": true, "confirm_foreign": true }),
+    );
     assert_eq!(rep["attachments_missing"], json!([shas[0]]));
     let v = verify_database(&live.store.conn, Some(&live.attachments_dir())).unwrap();
     assert!(!v.ok && v.attachments_missing == vec![shas[0].clone()], "verify reports the missing evidence: {v:?}");
@@ -437,13 +466,15 @@ fn the_safety_copy_undoes_a_restore() {
     let b_sha = b.attach(&id, &file);
     let b_before = content(&b.store.conn);
 
-    let rep = b.ok("admin", "restore_backup", json!({ "path": backup_a.display().to_string() }));
+    let rep = b.ok("admin", "restore_backup", json!({ "path": backup_a.display().to_string(), "confirm_foreign": true }));
     assert_eq!(rep["replaced_complaints"], 1);
     assert!(b.err("manager", "get_complaint", json!({ "complaint": only_in_b })).code == "not_found");
     let safety = rep["safety_copy"].as_str().unwrap().to_string();
     assert!(safety.contains("safety-copies"));
     b.now += Duration::minutes(5);
+    // The safety copy is this installation's own: no confirmation needed.
     let back = b.ok("admin", "restore_backup", json!({ "path": safety }));
+    assert_eq!(back["foreign"], false);
     assert_eq!(back["complaints"], 1);
     let after = content(&b.store.conn);
     for (table, v) in &b_before {
@@ -485,31 +516,16 @@ fn an_older_backup_and_a_bare_database_file_are_brought_forward() {
     let (mut a, numbers, shas) = populated(&tmp.path().join("a"));
     let good = backup_to(&mut a, &tmp.path().join("usb"));
     let old = tmp.path().join("old.sqlite3");
-    std::fs::copy(good.join("complaint-desk.sqlite3"), &old).unwrap();
-    // Undo schema 4 by hand: what a database of the previous version looks like.
-    Connection::open(&old)
-        .unwrap()
-        .execute_batch(
-            "DROP TABLE backup_runs;
-             DROP TRIGGER signatures_no_update;
-             ALTER TABLE signatures DROP COLUMN anonymised_at;
-             CREATE TRIGGER signatures_no_update BEFORE UPDATE ON signatures
-             BEGIN SELECT RAISE(ABORT, 'signatures are evidence and are kept'); END;
-             PRAGMA user_version = 3;",
-        )
-        .unwrap();
-    for t in ["steps", "dispatches", "handlings", "decisions", "compensation_approvals", "implementations", "compensations",
-              "contact_attempts", "urges", "major_reports", "escalation_acks", "attachments", "pauses"] {
-        Connection::open(&old).unwrap().execute_batch(&format!("DROP TRIGGER {t}_no_delete")).unwrap();
-    }
-
+    // What a database of the previous version looks like: schema 3 as its migrations made it,
+    // holding the same records.
+    old_version_copy(&good.join("complaint-desk.sqlite3"), &old, 3);
     let beside = tmp.path().join("old.sqlite3.attachments");
     std::fs::create_dir_all(&beside).unwrap();
     for sha in &shas {
         std::fs::copy(tmp.path().join("usb/attachments").join(sha), beside.join(sha)).unwrap();
     }
     let mut fresh = Install::new(&tmp.path().join("fresh"), t("2026-05-01T01:00:00Z"), false);
-    let rep = fresh.ok("admin", "restore_backup", json!({ "path": old.display().to_string() }));
+    let rep = fresh.ok("admin", "restore_backup", json!({ "path": old.display().to_string(), "confirm_foreign": true }));
     assert_eq!(rep["backup_schema_version"], 3);
     assert_eq!(rep["schema_version"], SCHEMA_VERSION);
     let v: i64 = fresh.store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
@@ -518,6 +534,34 @@ fn an_older_backup_and_a_bare_database_file_are_brought_forward() {
     let v = verify_database(&fresh.store.conn, Some(&fresh.attachments_dir())).unwrap();
     assert!(v.ok, "{v:?}");
     assert_eq!(fresh.ok("manager", "get_complaint", json!({ "complaint": numbers[5] }))["number"], numbers[5].as_str());
+}
+
+/// Writes at `to` a database of schema `version` made by the migrations up to it, with the rows
+/// of `from` (the columns both have, rowids kept): a backup of an older program.
+fn old_version_copy(from: &Path, to: &Path, version: i64) {
+    let c = Connection::open(to).unwrap();
+    complaint_desk::store::migrations::migrate_to(&c, version).unwrap();
+    c.execute_batch(&format!("ATTACH DATABASE '{}' AS src; PRAGMA foreign_keys = OFF; BEGIN;", from.display())).unwrap();
+    let tables: Vec<(String, String, bool)> = c
+        .prepare("SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'virtual') AND name NOT LIKE 'sqlite%'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let cols = |schema: &str, t: &str| -> Vec<String> {
+        c.prepare(&format!("SELECT name FROM pragma_table_info('{t}', '{schema}')")).unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+    };
+    for (t, kind, without_rowid) in tables {
+        let theirs = cols("src", &t);
+        let mut common: Vec<String> = cols("main", &t).into_iter().filter(|n| theirs.contains(n)).map(|n| format!("\"{n}\"")).collect();
+        if !without_rowid || kind == "virtual" {
+            common.insert(0, "rowid".into());
+        }
+        let list = common.join(", ");
+        c.execute_batch(&format!("INSERT INTO main.\"{t}\" ({list}) SELECT {list} FROM src.\"{t}\"")).unwrap();
+    }
+    c.execute_batch("DELETE FROM main.sqlite_sequence; INSERT INTO main.sqlite_sequence SELECT * FROM src.sqlite_sequence; COMMIT; DETACH DATABASE src;").unwrap();
 }
 
 #[test]

@@ -196,7 +196,7 @@ fn sample(name: &str, w: &World) -> Value {
         "verify_receipt" => json!({ "payload": "CDESK1|HQ-19990101-0001|-" }),
         "backup_now" => json!({ "folder": "usb" }),
         "list_backups" => json!({ "folder": "usb" }),
-        "verify_backup" | "restore_backup" => json!({ "path": "usb" }),
+        "verify_backup" | "restore_backup" | "preview_restore" => json!({ "path": "usb" }),
         "set_backup_settings" => json!({ "folder": "usb", "schedule": "daily", "at_exit": true, "keep_daily": 7, "keep_weekly": 4, "keep_monthly": 12 }),
         // Reports (issue 6): the imports take the file's bytes, here invalid UTF-8.
         "kpis" => json!({ "filter": { "month": "2026-03" }, "group_by": ["department"] }),

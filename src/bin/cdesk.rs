@@ -64,6 +64,10 @@ enum Cmd {
         /// Restore even if some evidence files of the backup cannot be found.
         #[arg(long)]
         allow_missing_attachments: bool,
+        /// Restore a backup made by another installation (or of unknown origin). Without it,
+        /// such a backup's preview (counts, administrators, origin) is printed and it is refused.
+        #[arg(long)]
+        confirm_foreign: bool,
     },
     /// Write a printable document of a complaint as PDF (receipt, not_accepted, dispatch_sheet,
     /// decision, survey_blank, survey). Run as the default `admin`, it acts as the first CS
@@ -267,10 +271,21 @@ fn run(cli: Cli) -> Result<Value, Value> {
             let args = json!({ "path": file.display().to_string(), "dry_run": !apply });
             api::call(&mut store, now, &cli.user, name, args).map_err(|e| json!(e))
         }
-        Cmd::Restore { file, allow_missing_attachments } => {
+        Cmd::Restore { file, allow_missing_attachments, confirm_foreign } => {
             let mut store = open(&cli, now)?;
-            let args = json!({ "path": absolute(file).display().to_string(), "allow_missing_attachments": allow_missing_attachments });
-            api::call(&mut store, now, &cli.user, "restore_backup", args).map_err(|e| json!(e))
+            let path = absolute(file).display().to_string();
+            let args = json!({ "path": path, "allow_missing_attachments": allow_missing_attachments, "confirm_foreign": confirm_foreign });
+            match api::call(&mut store, now, &cli.user, "restore_backup", args) {
+                Err(e) if e.message_key == "error.precondition.backup_foreign_unconfirmed" => {
+                    // What the backup would bring in, so that the operator can decide.
+                    if let Ok(preview) = api::call(&mut store, now, &cli.user, "preview_restore", json!({ "path": path })) {
+                        out(&format!("{}\n", serde_json::to_string_pretty(&preview).unwrap_or_default()));
+                    }
+                    eprintln!("this backup was made by another installation: check the preview above and run again with --confirm-foreign");
+                    Err(json!(e))
+                }
+                r => r.map_err(|e| json!(e)),
+            }
         }
     }
 }

@@ -25,16 +25,28 @@ const MIGRATIONS: &[(i64, &str)] = &[
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 pub fn migrate(conn: &Connection) -> Result<()> {
+    migrate_to(conn, SCHEMA_VERSION)
+}
+
+/// Whether `version` is one this program's migrations produce: a backup claiming any other
+/// `user_version` has no reference schema to be compared with.
+pub fn is_known_version(version: i64) -> bool {
+    MIGRATIONS.iter().any(|(v, _)| *v == version)
+}
+
+/// Brings `conn` up to `target` (not beyond): restore builds the schema a backup of an older
+/// version must have from these migrations, never from the backup's own SQL text.
+pub fn migrate_to(conn: &Connection, target: i64) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > SCHEMA_VERSION {
         return Err(CoreError::SchemaTooNew { found: current, supported: SCHEMA_VERSION });
     }
-    if current == SCHEMA_VERSION {
+    if current >= target {
         return Ok(());
     }
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let applied = (|| -> Result<()> {
-        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current && *v <= target) {
             conn.execute_batch(sql)?;
             conn.execute_batch(&format!("PRAGMA user_version = {version}"))?;
         }

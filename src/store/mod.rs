@@ -9,6 +9,7 @@ pub mod checkpoint;
 pub mod migrations;
 pub mod outpaths;
 pub mod reconcile;
+pub mod schema_check;
 pub mod search;
 pub mod verify;
 
@@ -43,6 +44,7 @@ impl Store {
         )?;
         configure(&conn, true)?;
         migrations::migrate(&conn)?;
+        backup::installation_id(&conn)?;
         let checkpointer = checkpoint::Checkpointer::start(path);
         if checkpointer.is_some() {
             conn.execute_batch(&format!("PRAGMA wal_autocheckpoint={}", checkpoint::BACKSTOP_PAGES))?;
@@ -56,6 +58,7 @@ impl Store {
         let conn = Connection::open_in_memory()?;
         configure(&conn, false)?;
         migrations::migrate(&conn)?;
+        backup::installation_id(&conn)?;
         Ok(Store { _checkpointer: None, conn, data_dir: None })
     }
 

@@ -43,6 +43,10 @@ pub struct VerifyReport {
     pub anchors_superseded_by_restore: Vec<super::anchors::AnchorProblem>,
     /// Backup manifests of other installations found in the backup folders (not compared).
     pub anchors_other_installations: usize,
+    /// Protective triggers (append-only timeline, kept records and signatures …) and views that
+    /// differ from what the migrations make: "missing trigger events_no_delete", "altered …",
+    /// "unexpected view …" (see `schema_check`).
+    pub schema_differences: Vec<String>,
 }
 
 /// Checks everything; `attachments_dir` = where the evidence files are (None: not checked).
@@ -69,13 +73,15 @@ pub fn verify_database(conn: &Connection, attachments_dir: Option<&Path>) -> Res
     }
     let search_index_out_of_step = super::search::open_index_mismatches(conn)?;
     let rec = super::reconcile::run(conn)?;
+    let schema_differences = super::schema_check::trigger_and_view_differences(conn)?;
     let ok = integrity == "ok"
         && fk == 0
         && chain.broken_at_seq.is_none()
         && bad.is_empty()
         && missing.is_empty()
         && search_index_out_of_step == 0
-        && rec.ok();
+        && rec.ok()
+        && schema_differences.is_empty();
     Ok(VerifyReport {
         ok,
         integrity_check: integrity,
@@ -94,5 +100,6 @@ pub fn verify_database(conn: &Connection, attachments_dir: Option<&Path>) -> Res
         anchors_broken: rec.anchors.broken,
         anchors_superseded_by_restore: rec.anchors.superseded_by_restore,
         anchors_other_installations: rec.anchors.other_installations,
+        schema_differences,
     })
 }

@@ -12,9 +12,9 @@ const INVALID: [string, string][] = [
   ['backup', 'backup_not_complaint_desk'], ['backup', 'backup_timeline_broken'], ['backup', 'backup_attachments_missing'],
   ['keep_daily', 'out_of_range'], ['years', 'out_of_range'], ['reason', 'required'],
 ]
-const PRECONDITION = ['retention_period_not_over', 'complaint_open', 'already_anonymised', 'signature_does_not_verify']
+const PRECONDITION = ['retention_period_not_over', 'complaint_open', 'already_anonymised', 'signature_does_not_verify', 'backup_foreign_unconfirmed']
 const PROBLEMS = ['manifest_unreadable', 'unknown_format', 'database_missing', 'database_checksum_mismatch', 'not_a_database',
-  'database_corrupt', 'schema_too_new', 'not_a_complaint_desk_database', 'timeline_broken', 'attachments_missing', 'attachments_corrupt']
+  'database_corrupt', 'schema_too_new', 'not_a_complaint_desk_database', 'schema_differs', 'timeline_broken', 'attachments_missing', 'attachments_corrupt']
 const RAW = /\b(?:settings|error|field)\.[a-z_]+|_[a-z]+_|\bbackup_folder\b/
 
 describe('backup and retention errors', () => {
@@ -41,6 +41,19 @@ describe('backup and retention errors', () => {
       expect(problems).not.toMatch(RAW)
       for (const p of PROBLEMS) expect(problems).toContain(g.t(`settings.backup.problems.${p}`))
       for (const tr of ['manual', 'scheduled', 'exit', 'before_restore']) expect(g.te(`settings.backup.trigger.${tr}`, l)).toBe(true)
+      // A crafted backup (issue 25): the sentence names the object that differs and how, translated.
+      for (const problem of ['missing', 'unexpected', 'altered']) {
+        const s = backupErrorText({ code: 'invalid', message_key: 'error.invalid.backup_schema_differs', message: 'x',
+          details: { field: 'backup', reason: 'backup_schema_differs', object: 'trigger events_no_delete', problem } })
+        expect(s).toContain('trigger events_no_delete')
+        expect(s).toContain(g.t(`settings.backup.schemaProblem.${problem}`))
+        expect(s).not.toContain('{')
+        expect(s.replace('events_no_delete', '')).not.toMatch(RAW)
+      }
+      for (const k of ['foreignTitle', 'foreignText', 'foreignUnknown', 'foreignAgree', 'previewMadeAt', 'previewInstallation',
+        'previewInstallationUnknown', 'previewHolds', 'previewAdmins']) expect(g.te(`settings.backup.${k}`, l), k).toBe(true)
+      const counts = g.t('settings.backup.previewCounts', { complaints: 12, customers: 7, events: 345, attachments: 3 })
+      for (const n of ['12', '7', '345', '3']) expect(counts).toContain(n)
     })
   }
   it('says in Chinese that the USB drive must be plugged in', () => {

@@ -5,7 +5,7 @@
 
 use rusqlite::params;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::*;
@@ -39,6 +39,7 @@ pub fn backup_now(ctx: &Ctx, a: &BackupNowArgs) -> Result<BackupReport> {
         None => s.folder_path()?,
     };
     let db = db_path_of(ctx.conn).ok_or_else(|| CoreError::invalid("database", "in_memory_database"))?;
+    let installation = installation_id(ctx.conn)?;
     let reader = open_readonly(&db)?;
     let req = BackupRequest {
         root: &root,
@@ -49,6 +50,7 @@ pub fn backup_now(ctx: &Ctx, a: &BackupNowArgs) -> Result<BackupReport> {
         tz: branch_tz(ctx.conn),
         link_attachments: false,
         create_folder: named_now || s.folder_is_default,
+        installation_id: &installation,
     };
     let r = make_backup(&reader, &req)?;
     log_run(ctx.conn, ctx.now, "manual", &root, Ok(&r))?;
@@ -227,15 +229,44 @@ pub struct RestoreBackupArgs {
     /// Restore although some evidence files cannot be found (listed in the report).
     #[serde(default)]
     pub allow_missing_attachments: bool,
+    /// Restore a backup made by another installation (or of unknown origin): the caller has
+    /// shown its `preview_restore` and the administrator confirmed it.
+    #[serde(default)]
+    pub confirm_foreign: bool,
+}
+
+/// What restoring a backup would bring in, shown before the restore is confirmed.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RestorePreview {
+    /// The full check of the backup (counts, administrators, its installation and timeline head).
+    pub backup: BackupCheck,
+    /// Made by another installation, or its manifest does not say which: restoring it needs
+    /// `confirm_foreign`.
+    pub foreign: bool,
+    pub this_installation_id: String,
+}
+
+/// The check of a backup as the restore dialog shows it before going on (administrator only:
+/// it names the backup's administrators).
+pub fn preview_restore(ctx: &Ctx, a: &BackupPathArgs) -> Result<RestorePreview> {
+    ctx.begin("preview_restore", None)?;
+    let p = fsx::absolute("path", &a.path)?;
+    // The restore also finds evidence files already on this PC: so does its preview.
+    let backup = super::check_located(&p, &[ctx.attachments_dir.to_path_buf()])?.0;
+    let this_installation_id = installation_id(ctx.conn)?;
+    let foreign = backup.installation_id.as_deref() != Some(this_installation_id.as_str());
+    Ok(RestorePreview { backup, foreign, this_installation_id })
 }
 
 /// Replaces the whole database with a verified backup (administrator only). Refused with
 /// `schema_too_new`, or `invalid` + backup_corrupt / backup_not_complaint_desk /
-/// backup_timeline_broken / backup_attachments_missing, before anything changes. The database
+/// backup_schema_differs (naming the object) / backup_timeline_broken /
+/// backup_attachments_missing, or `precondition` backup_foreign_unconfirmed, before anything
+/// changes. The database
 /// as it was is kept as a safety copy (a restorable backup directory, see the report).
 pub fn restore_backup(ctx: &Ctx, a: &RestoreBackupArgs) -> Result<RestoreReport> {
     ctx.begin("restore_backup", None)?;
     let p = fsx::absolute("path", &a.path)?;
-    let opts = RestoreOptions { allow_missing_attachments: a.allow_missing_attachments };
+    let opts = RestoreOptions { allow_missing_attachments: a.allow_missing_attachments, confirm_foreign: a.confirm_foreign };
     super::restore(ctx.conn, ctx.attachments_dir, &p, ctx.now, Some(&ctx.actor.login), &opts)
 }

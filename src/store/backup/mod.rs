@@ -77,13 +77,56 @@ pub struct Manifest {
     pub database: ManifestFile,
     pub complaints: i64,
     pub events: u64,
-    /// Hash of the newest timeline event: "has anything happened since this backup?"
-    pub timeline_head: Option<String>,
+    /// The newest timeline event (its seq and chain hash): "has anything happened since this
+    /// backup?", and an anchor of the chain outside the database file. Manifests written before
+    /// issue 25 held the hash alone; it is read as unknown (null).
+    #[serde(default, deserialize_with = "head_or_legacy")]
+    pub timeline_head: Option<TimelineHead>,
+    /// The installation that made the backup (settings key `installation_id`); null in
+    /// manifests written before issue 25. A restore of a backup from anywhere else, or of
+    /// unknown origin, must be confirmed after its preview.
+    #[serde(default)]
+    pub installation_id: Option<String>,
     pub attachments: Vec<ManifestFile>,
     /// Evidence files the database refers to that were missing (or damaged) in the live data
     /// folder when the backup was made. Normally empty; the window shows a warning otherwise.
     #[serde(default)]
     pub attachments_missing: Vec<String>,
+}
+
+/// The newest event of a timeline.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct TimelineHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+fn head_or_legacy<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<TimelineHead>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        // The older manifests' bare hash says nothing about where in the chain it was.
+        Value::Null | Value::String(_) => None,
+        v => Some(serde_json::from_value(v).map_err(serde::de::Error::custom)?),
+    })
+}
+
+/// The settings key of this installation's id.
+pub const KEY_INSTALLATION: &str = "installation_id";
+
+/// This installation's id: a random UUID made the first time a database is opened by a program
+/// that knows it (older databases get theirs then), kept across restores. `conn` must be
+/// writable when the id does not exist yet.
+pub fn installation_id(conn: &Connection) -> Result<String> {
+    if let Some(id) = stored_installation_id(conn)? {
+        return Ok(id);
+    }
+    let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string();
+    conn.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)", params![KEY_INSTALLATION, Value::String(id.clone()).to_string()])?;
+    stored_installation_id(conn)?.ok_or_else(|| CoreError::Integrity("the installation id was not stored".into()))
+}
+
+/// The installation id recorded in a database, if any (a backup's, read-only).
+pub fn stored_installation_id(conn: &Connection) -> Result<Option<String>> {
+    Ok(setting(conn, KEY_INSTALLATION)?.and_then(|v| v.as_str().map(str::to_string)).filter(|s| !s.is_empty()))
 }
 
 /// What `backup_now`, `cdesk backup` and the scheduled backups report.
@@ -198,10 +241,14 @@ pub fn branch_tz(conn: &Connection) -> Tz {
         .unwrap_or(chrono_tz::Asia::Shanghai)
 }
 
-/// Opens a database file for reading only, also from write-protected media.
+/// Opens a database file for reading only, also from write-protected media, hardened against a
+/// hostile file (`schema_check::harden`: a backup is input from anyone with the USB stick).
 pub(crate) fn open_readonly(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let probe = |c: &Connection| c.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map(|_| ());
+    let probe = |c: &Connection| {
+        crate::store::schema_check::harden(c).map_err(|_| rusqlite::Error::InvalidQuery)?;
+        c.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map(|_| ())
+    };
     match Connection::open_with_flags(path, flags) {
         Ok(c) if probe(&c).is_ok() => Ok(c),
         _ => {
@@ -236,41 +283,86 @@ struct Facts {
     schema_version: i64,
     complaints: i64,
     events: u64,
-    head: Option<String>,
+    head: Option<TimelineHead>,
+    customers: i64,
+    admin_logins: Vec<String>,
+    installation_id: Option<String>,
     attachments: Vec<ManifestFile>,
 }
 
-/// Checks a database: SQLite's integrity check, a Complaint Desk schema this program can read,
-/// the timeline chain (R7.1). Problems are returned as codes (see `BackupCheck::problems`).
-fn inspect(conn: &Connection) -> std::result::Result<Facts, &'static str> {
+/// Why `inspect` refused a database: a problem code, and for `schema_differs` what differs.
+struct Refused {
+    problem: &'static str,
+    differences: Vec<crate::store::schema_check::Difference>,
+}
+
+impl From<&'static str> for Refused {
+    fn from(problem: &'static str) -> Self {
+        Refused { problem, differences: Vec::new() }
+    }
+}
+
+/// Checks a database: SQLite's integrity check, a Complaint Desk schema this program can read
+/// and whose every table, index, trigger and view is exactly what this program's migrations
+/// make for its version (nothing more, nothing less: see `schema_check`), the timeline chain
+/// (R7.1). Problems are returned as codes (see `BackupCheck::problems`). Nothing in the file is
+/// read beyond `sqlite_master` and the integrity check before its schema has been found equal.
+fn inspect(conn: &Connection) -> std::result::Result<Facts, Refused> {
     let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|_| "not_a_database")?;
     if ok != "ok" {
-        return Err("database_corrupt");
+        return Err("database_corrupt".into());
     }
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|_| "not_a_database")?;
     if version > SCHEMA_VERSION {
-        return Err("schema_too_new");
+        return Err("schema_too_new".into());
     }
     if version < 1 {
-        return Err("not_a_complaint_desk_database");
+        return Err("not_a_complaint_desk_database".into());
+    }
+    let differences = match crate::store::schema_check::full_differences(conn, version) {
+        Ok(Some(d)) => d,
+        Ok(None) | Err(_) => return Err("not_a_complaint_desk_database".into()),
+    };
+    if !differences.is_empty() {
+        // Another program's SQLite file shares nothing with ours: it is not a backup at all.
+        let ours = ["complaints", "events"].iter().all(|t| {
+            !differences.iter().any(|d| matches!(d, crate::store::schema_check::Difference::Missing(o) if o.kind == "table" && o.name == *t))
+        });
+        if !ours {
+            return Err("not_a_complaint_desk_database".into());
+        }
+        return Err(Refused { problem: "schema_differs", differences });
     }
     let complaints: i64 =
         conn.query_row("SELECT COUNT(*) FROM complaints", [], |r| r.get(0)).map_err(|_| "not_a_complaint_desk_database")?;
     let chain = crate::timeline::verify_chain(conn).map_err(|_| "not_a_complaint_desk_database")?;
     if chain.broken_at_seq.is_some() {
-        return Err("timeline_broken");
+        return Err("timeline_broken".into());
     }
-    let head: Option<String> = conn
-        .query_row("SELECT hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
-        .optional()
-        .map_err(|_| "not_a_complaint_desk_database")?;
+    let head = timeline_head(conn).map_err(|_| "not_a_complaint_desk_database")?;
+    let customers: i64 =
+        conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get(0)).map_err(|_| "not_a_complaint_desk_database")?;
+    let admin_logins = (|| -> rusqlite::Result<Vec<String>> {
+        let mut stmt = conn.prepare("SELECT login FROM users WHERE role = 'admin' ORDER BY login")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect()
+    })()
+    .map_err(|_| "not_a_complaint_desk_database")?;
+    let installation_id = stored_installation_id(conn).map_err(|_| "not_a_complaint_desk_database")?;
     let attachments = (|| -> rusqlite::Result<Vec<ManifestFile>> {
         let mut stmt = conn.prepare("SELECT sha256, MAX(size) FROM attachments GROUP BY sha256 ORDER BY sha256")?;
         let rows = stmt.query_map([], |r| Ok(ManifestFile { sha256: r.get(0)?, bytes: r.get::<_, i64>(1)?.max(0) as u64 }))?;
         rows.collect()
     })()
     .map_err(|_| "not_a_complaint_desk_database")?;
-    Ok(Facts { schema_version: version, complaints, events: chain.events, head, attachments })
+    Ok(Facts { schema_version: version, complaints, events: chain.events, head, customers, admin_logins, installation_id, attachments })
+}
+
+/// The newest event's seq and hash.
+pub fn timeline_head(conn: &Connection) -> Result<Option<TimelineHead>> {
+    Ok(conn
+        .query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok(TimelineHead { seq: r.get(0)?, hash: r.get(1)? }))
+        .optional()?)
 }
 
 fn backup_name(root: &Path, now: DateTime<Utc>) -> String {
@@ -301,6 +393,8 @@ pub struct BackupRequest<'a> {
     /// point may still exist and be writable, and recreating the folder there would put the
     /// "backup" on the PC's own disk while everyone believes it is on the drive.
     pub create_folder: bool,
+    /// The installation making the backup (`installation_id`), recorded in its manifest.
+    pub installation_id: &'a str,
 }
 
 /// The backup medium's problems as refusals the window can explain (full, write-protected …),
@@ -400,7 +494,7 @@ fn write_backup(src: &Connection, req: &BackupRequest, name: &str, partial: &Pat
     // Verified after writing: the copy on the medium is opened and checked.
     let facts = {
         let c = open_readonly(&db_path)?;
-        inspect(&c).map_err(|p| CoreError::Integrity(format!("the backup copy failed its check: {p}")))?
+        inspect(&c).map_err(|p| CoreError::Integrity(format!("the backup copy failed its check: {}", p.problem)))?
     };
     let (db_sha, db_bytes) = fsx::sha256_file(&db_path)?;
 
@@ -431,6 +525,7 @@ fn write_backup(src: &Connection, req: &BackupRequest, name: &str, partial: &Pat
         complaints: facts.complaints,
         events: facts.events,
         timeline_head: facts.head,
+        installation_id: Some(req.installation_id.to_string()),
         attachments: present,
         attachments_missing: missing,
     };
@@ -612,8 +707,18 @@ pub struct BackupCheck {
     pub attachments_corrupt: Vec<String>,
     /// Problem codes: manifest_unreadable, unknown_format, database_missing,
     /// database_checksum_mismatch, not_a_database, database_corrupt, schema_too_new,
-    /// not_a_complaint_desk_database, timeline_broken, attachments_missing, attachments_corrupt.
+    /// not_a_complaint_desk_database, schema_differs, timeline_broken, attachments_missing,
+    /// attachments_corrupt.
     pub problems: Vec<String>,
+    /// With schema_differs: how the backup's schema differs from the one this program's
+    /// migrations make for its version, e.g. "missing trigger events_no_delete" (first first).
+    pub schema_differences: Vec<String>,
+    /// The installation that made it (the manifest's, else the one recorded in its database).
+    pub installation_id: Option<String>,
+    pub timeline_head: Option<TimelineHead>,
+    pub customers: Option<i64>,
+    /// Who could sign in as administrator after restoring it.
+    pub admin_logins: Vec<String>,
 }
 
 /// A backup found on disk.
@@ -650,6 +755,11 @@ pub(crate) fn locate(path: &Path) -> Result<std::result::Result<Located, BackupC
                 attachments_missing: vec![],
                 attachments_corrupt: vec![],
                 problems: vec![problem.to_string()],
+                schema_differences: vec![],
+                installation_id: None,
+                timeline_head: None,
+                customers: None,
+                admin_logins: vec![],
             };
             if !dir.join(MANIFEST).is_file() {
                 if dir.join(DB_FILE).is_file() {
@@ -705,6 +815,11 @@ pub(crate) fn check_located(path: &Path, also: &[PathBuf]) -> Result<(BackupChec
         attachments_missing: vec![],
         attachments_corrupt: vec![],
         problems: vec![],
+        schema_differences: vec![],
+        installation_id: loc.manifest.as_ref().and_then(|m| m.installation_id.clone()),
+        timeline_head: None,
+        customers: None,
+        admin_logins: vec![],
     };
     if let Some(m) = &loc.manifest {
         // A newer program's backup is refused before anything else is read from it.
@@ -725,16 +840,23 @@ pub(crate) fn check_located(path: &Path, also: &[PathBuf]) -> Result<(BackupChec
         }
     }
     let facts = match open_readonly(&loc.db) {
-        Err(_) => Err("not_a_database"),
+        Err(_) => Err(Refused::from("not_a_database")),
         Ok(c) => inspect(&c),
     };
     let facts = match facts {
         Ok(f) => f,
-        Err(p) => {
-            check.problems.push(p.into());
+        Err(r) => {
+            check.problems.push(r.problem.into());
+            check.schema_differences = r.differences.iter().map(|d| d.describe()).collect();
             return Ok((check, Some(loc)));
         }
     };
+    if check.installation_id.is_none() {
+        check.installation_id = facts.installation_id.clone();
+    }
+    check.timeline_head = facts.head.clone();
+    check.customers = Some(facts.customers);
+    check.admin_logins = facts.admin_logins.clone();
     check.schema_version = Some(facts.schema_version);
     check.complaints = Some(facts.complaints);
     check.events = Some(facts.events);
@@ -846,6 +968,7 @@ pub(crate) fn last_run(conn: &Connection, ok: bool) -> Result<Option<BackupRun>>
 fn run(conn: &Connection, now: DateTime<Utc>, data_dir: &Path, trigger: &str, s: &BackupSettings) -> Result<BackupReport> {
     let root = s.folder_path()?;
     let attachments = data_dir.join("attachments");
+    let installation = installation_id(conn)?;
     let req = BackupRequest {
         root: &root,
         attachments_dir: &attachments,
@@ -855,6 +978,7 @@ fn run(conn: &Connection, now: DateTime<Utc>, data_dir: &Path, trigger: &str, s:
         tz: branch_tz(conn),
         link_attachments: false,
         create_folder: s.folder_is_default,
+        installation_id: &installation,
     };
     let r = make_backup(conn, &req);
     // The log is best effort: a full or read-only live disk must not hide the backup's result.
@@ -894,7 +1018,7 @@ pub fn run_at_exit(conn: &Connection, now: DateTime<Utc>, data_dir: &Path) -> Re
     let head: Option<String> = conn.query_row("SELECT hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional()?;
     let root = s.folder_path()?;
     let newest = scan(&root).into_iter().find_map(|(_, _, m)| m.ok());
-    if newest.is_some_and(|m| m.timeline_head == head) {
+    if newest.is_some_and(|m| m.timeline_head.map(|h| h.hash) == head) {
         return Ok(None);
     }
     run(conn, now, data_dir, "exit", &s).map(Some)

@@ -5,12 +5,18 @@
 //!    are missing is refused with a typed error before anything changes.
 //! 2. A safety copy of the live database is written as an ordinary backup beside the database
 //!    (`safety-copies/`, the newest five kept), so a restore can itself be undone.
-//! 3. The backup is copied to a staging file and migrated to this program's schema (an older
-//!    backup comes forward exactly as an old database would).
+//! 3. A staging database is built from this program's OWN migrations at the backup's schema
+//!    version (the check has found the backup's `sqlite_master` equal to what they make, object
+//!    by object: see `schema_check`); the backup's rows are copied into it column by column as
+//!    bound values, then it is migrated to this program's schema (an older backup comes forward
+//!    exactly as an old database would). No SQL text is ever taken from the backup: a file from
+//!    a USB stick cannot run its own statements, attach files or install or leave out triggers.
+//!    A backup made by another installation (or of unknown origin) must be confirmed, after
+//!    its preview (`preview_restore`), before any of this.
 //! 4. Missing evidence files are copied into the live data folder (verified, content-addressed;
 //!    existing files are never overwritten or removed).
 //! 5. The live content is replaced in ONE transaction (the API's): every table is dropped and
-//!    recreated from the staging schema and its rows copied. A crash, a full disk or any error
+//!    recreated from the staging schema (made by the migrations) and its rows copied. A crash, a full disk or any error
 //!    before the commit leaves the previous database exactly as it was; after it, the restored one.
 //!    Doing it inside the open connection (rather than renaming files under it) means the desktop
 //!    app's connection stays valid and no -wal/-shm file of the old database can be mixed with
@@ -31,12 +37,17 @@ use serde_json::json;
 use super::{check_located, db_path_of, fsx, make_backup, BackupRequest, Keep, SAFETY_DIR, SAFETY_KEEP};
 use crate::error::{CoreError, Result};
 use crate::store::migrations::{self, SCHEMA_VERSION};
+use crate::store::schema_check;
 
 #[derive(Debug, Clone, Default)]
 pub struct RestoreOptions {
     /// Restore even though some evidence files of the backup cannot be found (they are listed in
     /// the report). Off by default: a restore that silently loses evidence is refused.
     pub allow_missing_attachments: bool,
+    /// Restore a backup made by another installation (or one whose manifest does not say),
+    /// after the caller has shown its preview. Off by default: refused with
+    /// `backup_foreign_unconfirmed`.
+    pub confirm_foreign: bool,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -58,6 +69,8 @@ pub struct RestoreReport {
     /// What the replaced database held.
     pub replaced_complaints: i64,
     pub replaced_events: i64,
+    /// The backup was made by another installation (restored with `confirm_foreign`).
+    pub foreign: bool,
 }
 
 fn quote(name: &str) -> String {
@@ -65,8 +78,14 @@ fn quote(name: &str) -> String {
 }
 
 /// Maps the problems of a backup check to one typed refusal.
-fn refusal(problems: &[String], schema_found: Option<i64>) -> CoreError {
+fn refusal(check: &super::BackupCheck, schema_found: Option<i64>) -> CoreError {
+    let problems = &check.problems;
     let has = |p: &str| problems.iter().any(|x| x == p);
+    if has("schema_differs") {
+        let first = check.schema_differences.first().cloned().unwrap_or_default();
+        let (problem, object) = first.split_once(' ').unwrap_or(("altered", first.as_str()));
+        return CoreError::BackupSchemaDiffers { object: object.to_string(), problem: problem.to_string() };
+    }
     if has("schema_too_new") {
         return CoreError::SchemaTooNew { found: schema_found.unwrap_or(SCHEMA_VERSION + 1), supported: SCHEMA_VERSION };
     }
@@ -120,13 +139,18 @@ fn restore_in_tx(
 ) -> Result<RestoreReport> {
     // 1. Check.
     let (check, loc) = check_located(src, &[attachments_dir.to_path_buf()])?;
-    let Some(loc) = loc else { return Err(refusal(&check.problems, None)) };
+    let Some(loc) = loc else { return Err(refusal(&check, None)) };
     let only_missing = check.problems.iter().all(|p| p == "attachments_missing" || p == "attachments_corrupt");
     if !check.ok && !(only_missing && opts.allow_missing_attachments) {
         let found = loc.manifest.as_ref().map(|m| m.schema_version).or_else(|| {
             super::open_readonly(&loc.db).ok().and_then(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)).ok())
         });
-        return Err(refusal(&check.problems, found));
+        return Err(refusal(&check, found));
+    }
+    let this_installation = super::installation_id(live)?;
+    let foreign = check.installation_id.as_deref() != Some(this_installation.as_str());
+    if foreign && !opts.confirm_foreign {
+        return Err(CoreError::precondition("R7.2", "backup_foreign_unconfirmed"));
     }
     let backup_schema = check.schema_version.unwrap_or(SCHEMA_VERSION);
     let replaced_complaints: i64 = live.query_row("SELECT COUNT(*) FROM complaints", [], |r| r.get(0)).unwrap_or(0);
@@ -150,6 +174,7 @@ fn restore_in_tx(
                 tz: super::branch_tz(live),
                 link_attachments: true,
                 create_folder: true,
+                installation_id: &this_installation,
             };
             Some(make_backup(&reader, &req)?.path)
         }
@@ -164,12 +189,7 @@ fn restore_in_tx(
         now.timestamp_nanos_opt().unwrap_or_default()
     ));
     let result = (|| -> Result<RestoreReport> {
-        std::fs::copy(&loc.db, &staging)?;
-        let st = Connection::open(&staging)?;
-        st.busy_timeout(std::time::Duration::from_secs(5))?;
-        let mode: String = st.query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))?;
-        let _ = mode;
-        migrations::migrate(&st)?;
+        let st = stage(&loc.db, &staging, backup_schema)?;
 
         // 4. Evidence files.
         let mut referenced: Vec<(String, i64)> = Vec::new();
@@ -213,6 +233,12 @@ fn restore_in_tx(
         replace_content(live, &st)?;
         drop(st);
         keep_backup_runs(live, &runs)?;
+        // This PC stays the installation it was: the restored settings carry the backup's id.
+        live.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value IS NOT excluded.value",
+            params![super::KEY_INSTALLATION, serde_json::Value::String(this_installation.clone()).to_string()],
+        )?;
         let violations: i64 = live.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
         if violations > 0 {
             return Err(CoreError::invalid("backup", "backup_corrupt"));
@@ -234,7 +260,8 @@ fn restore_in_tx(
                 "backup": check.path, "backup_created_at": check.created_at, "backup_schema_version": backup_schema,
                 "by_login": actor_login, "safety_copy": safety_copy, "replaced_complaints": replaced_complaints,
                 "replaced_events": replaced_events, "replaced_timeline_head": replaced_head,
-                "attachments_missing": missing,
+                "attachments_missing": missing, "foreign": foreign,
+                "backup_installation_id": check.installation_id,
             }),
         )?;
         let events: i64 = live.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
@@ -259,6 +286,7 @@ fn restore_in_tx(
             safety_copy: safety_copy.clone(),
             replaced_complaints,
             replaced_events,
+            foreign,
         })
     })();
     let _ = std::fs::remove_file(&staging);
@@ -266,6 +294,33 @@ fn restore_in_tx(
     j.push("-journal");
     let _ = std::fs::remove_file(PathBuf::from(j));
     result
+}
+
+/// Builds the staging database at `staging` (a new file): the schema of `version` made by this
+/// program's migrations, the backup's rows copied into it by named columns, then migrated
+/// forward. The backup is read through a hardened read-only connection, and its schema is
+/// compared once more on that very connection (the file may have changed since the check).
+fn stage(backup_path: &Path, staging: &Path, version: i64) -> Result<Connection> {
+    let backup = super::open_readonly(backup_path)?;
+    let reference = schema_check::reference_database(version)?.ok_or_else(|| CoreError::invalid("backup", "backup_not_complaint_desk"))?;
+    let diff = schema_check::differences(&schema_check::schema_of(&backup)?, &schema_check::schema_of(&reference)?, |_| true);
+    if let Some(d) = diff.first() {
+        return Err(CoreError::BackupSchemaDiffers { object: d.object(), problem: d.problem().into() });
+    }
+    let _ = std::fs::remove_file(staging);
+    let st = Connection::open(staging)?;
+    st.busy_timeout(std::time::Duration::from_secs(5))?;
+    let _mode: String = st.query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))?;
+    // Rows are copied table by table; the live database checks the foreign keys of the whole.
+    st.execute_batch("PRAGMA foreign_keys = OFF; BEGIN")?;
+    rebuild(&reference, &backup, &st)?;
+    st.execute_batch(&format!("PRAGMA user_version = {version}; COMMIT"))?;
+    drop(backup);
+    migrations::migrate(&st)?;
+    if crate::timeline::verify_chain(&st)?.broken_at_seq.is_some() {
+        return Err(CoreError::invalid("backup", "backup_timeline_broken"));
+    }
+    Ok(st)
 }
 
 type Run = (String, String, i64, String, Option<String>, Option<i64>, Option<String>);
@@ -303,8 +358,7 @@ fn table_exists(conn: &Connection, name: &str) -> Result<bool> {
 }
 
 /// Drops every object of `live` and recreates the schema and rows of `staging`, inside the
-/// caller's transaction. Rowids are kept (the search index refers to complaints by rowid) and so
-/// is `sqlite_sequence` (the timeline check reads the highest event number ever issued).
+/// caller's transaction. `staging` was built by `stage`: its schema is this program's own.
 fn replace_content(live: &Connection, staging: &Connection) -> Result<()> {
     live.execute_batch("PRAGMA defer_foreign_keys = ON")?;
     for (kind, name) in names(live, "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') AND name NOT LIKE 'sqlite@_%' ESCAPE '@'")? {
@@ -328,6 +382,16 @@ fn replace_content(live: &Connection, staging: &Connection) -> Result<()> {
         }
     }
 
+    rebuild(staging, staging, live)
+}
+
+/// Creates in `to` (empty) the tables of `schema`, copies the rows of `rows` (whose schema is
+/// the same) into them by named columns, then creates the indexes, triggers and views of
+/// `schema`: the SQL executed is `schema`'s only. Rowids are kept (the search index refers to
+/// complaints by rowid) and so is `sqlite_sequence` (the timeline check reads the highest event
+/// number ever issued).
+fn rebuild(schema: &Connection, rows: &Connection, to: &Connection) -> Result<()> {
+    let staging = schema;
     let shadow: HashSet<String> = names(staging, "SELECT name, type FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'")?
         .into_iter()
         .map(|(n, _)| n)
@@ -340,32 +404,33 @@ fn replace_content(live: &Connection, staging: &Connection) -> Result<()> {
     drop(stmt);
     let tables: Vec<&(String, String, String)> = objects.iter().filter(|(t, n, _)| t == "table" && !shadow.contains(n)).collect();
     for (_, _, sql) in &tables {
-        live.execute_batch(sql)?;
+        to.execute(sql, [])?;
     }
     for (_, name, sql) in &tables {
         let is_virtual = sql.trim_start().to_ascii_uppercase().starts_with("CREATE VIRTUAL");
         if is_virtual && !sql.to_ascii_lowercase().contains("fts5") {
             return Err(CoreError::Integrity(format!("cannot restore virtual table {name}")));
         }
-        copy_rows(staging, live, name, is_virtual)?;
+        copy_rows(staging, rows, to, name, is_virtual)?;
     }
-    if table_exists(staging, "sqlite_sequence")? && table_exists(live, "sqlite_sequence")? {
-        live.execute_batch("DELETE FROM sqlite_sequence")?;
-        let rows = names(staging, "SELECT name, CAST(seq AS TEXT) FROM sqlite_sequence")?;
-        for (name, seq) in rows {
-            live.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?1, CAST(?2 AS INTEGER))", params![name, seq])?;
+    if table_exists(rows, "sqlite_sequence")? && table_exists(to, "sqlite_sequence")? {
+        to.execute_batch("DELETE FROM sqlite_sequence")?;
+        let seqs = names(rows, "SELECT name, CAST(seq AS TEXT) FROM sqlite_sequence")?;
+        for (name, seq) in seqs {
+            to.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?1, CAST(?2 AS INTEGER))", params![name, seq])?;
         }
     }
     for (kind, _, sql) in &objects {
         if kind == "index" || kind == "view" || kind == "trigger" {
-            live.execute_batch(sql)?;
+            to.execute(sql, [])?;
         }
     }
     Ok(())
 }
 
-fn copy_rows(from: &Connection, to: &Connection, table: &str, is_virtual: bool) -> Result<()> {
-    let mut stmt = from.prepare("SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid")?;
+/// Copies the rows of `table` from `from` to `to`, the columns named as `schema` has them.
+fn copy_rows(schema: &Connection, from: &Connection, to: &Connection, table: &str, is_virtual: bool) -> Result<()> {
+    let mut stmt = schema.prepare("SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid")?;
     let cols: Vec<(String, String, i64)> =
         stmt.query_map(params![table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
     drop(stmt);
@@ -374,7 +439,7 @@ fn copy_rows(from: &Connection, to: &Connection, table: &str, is_virtual: bool) 
     }
     let pks: Vec<&(String, String, i64)> = cols.iter().filter(|c| c.2 > 0).collect();
     let integer_pk = pks.len() == 1 && pks[0].1.eq_ignore_ascii_case("INTEGER");
-    let without_rowid: bool = from
+    let without_rowid: bool = schema
         .query_row("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?1", params![table], |r| r.get(0))
         .optional()?
         .unwrap_or(false);

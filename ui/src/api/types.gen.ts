@@ -72,13 +72,18 @@ export interface ApproveArgs {
 
 /** The result of checking a backup (`verify_backup`; `restore_backup` runs the same check). */
 export interface BackupCheck {
+  /** Who could sign in as administrator after restoring it. */
+  admin_logins: string[];
   /** Evidence files the backed-up database refers to. */
   attachments: number;
   attachments_corrupt: string[];
   attachments_missing: string[];
   complaints: number | null;
   created_at: string | null;
+  customers: number | null;
   events: number | null;
+  /** The installation that made it (the manifest's, else the one recorded in its database). */
+  installation_id: string | null;
   /** folder (a backup directory with its manifest) | file (a bare database file, e.g. from an
    * older version's `cdesk backup -o file`, with its evidence files in `<file>.attachments/`) */
   kind: string;
@@ -86,9 +91,14 @@ export interface BackupCheck {
   path: string;
   /** Problem codes: manifest_unreadable, unknown_format, database_missing,
    * database_checksum_mismatch, not_a_database, database_corrupt, schema_too_new,
-   * not_a_complaint_desk_database, timeline_broken, attachments_missing, attachments_corrupt. */
+   * not_a_complaint_desk_database, schema_differs, timeline_broken, attachments_missing,
+   * attachments_corrupt. */
   problems: string[];
+  /** With schema_differs: how the backup's schema differs from the one this program's
+   * migrations make for its version, e.g. "missing trigger events_no_delete" (first first). */
+  schema_differences: string[];
   schema_version: number | null;
+  timeline_head: TimelineHead | null;
 }
 
 /** One backup in a folder, as `list_backups` shows it. */
@@ -1226,8 +1236,21 @@ export interface ReportStatusArgs {
 export interface RestoreBackupArgs {
   /** Restore although some evidence files cannot be found (listed in the report). */
   allow_missing_attachments?: boolean;
+  /** Restore a backup made by another installation (or of unknown origin): the caller has
+   * shown its `preview_restore` and the administrator confirmed it. */
+  confirm_foreign?: boolean;
   /** A backup directory (as listed), its manifest.json, or a bare database file. Absolute. */
   path: string;
+}
+
+/** What restoring a backup would bring in, shown before the restore is confirmed. */
+export interface RestorePreview {
+  /** The full check of the backup (counts, administrators, its installation and timeline head). */
+  backup: BackupCheck;
+  /** Made by another installation, or its manifest does not say which: restoring it needs
+   * `confirm_foreign`. */
+  foreign: boolean;
+  this_installation_id: string;
 }
 
 export interface RestoreReport {
@@ -1239,6 +1262,8 @@ export interface RestoreReport {
   backup_schema_version: number;
   complaints: number;
   events: number;
+  /** The backup was made by another installation (restored with `confirm_foreign`). */
+  foreign: boolean;
   /** What the replaced database held. */
   replaced_complaints: number;
   replaced_events: number;
@@ -1577,6 +1602,12 @@ export interface TieredLimit {
   vip_or_major: Limit;
 }
 
+/** The newest event of a timeline. */
+export interface TimelineHead {
+  hash: string;
+  seq: number;
+}
+
 export interface TransferArgs {
   complaint: string;
   /** Target department id or code. */
@@ -1753,6 +1784,7 @@ export interface Commands {
   verify_backup: { args: BackupPathArgs; result: BackupCheck };
   backup_settings: { args: Record<string, never>; result: BackupSettings };
   set_backup_settings: { args: SetBackupSettingsArgs; result: BackupSettings };
+  preview_restore: { args: BackupPathArgs; result: RestorePreview };
   restore_backup: { args: RestoreBackupArgs; result: RestoreReport };
   retention_status: { args: CustomerArgs; result: RetentionStatus };
   retention_settings: { args: Record<string, never>; result: RetentionSettings };
@@ -1857,6 +1889,7 @@ export const ROLE_MATRIX: Record<CommandName, readonly Role[]> = {
   verify_backup: ['admin', 'branch_manager', 'cs_manager', 'auditor'],
   backup_settings: ['admin', 'branch_manager', 'cs_manager', 'auditor'],
   set_backup_settings: ['admin'],
+  preview_restore: ['admin'],
   restore_backup: ['admin'],
   retention_status: ['admin', 'branch_manager', 'cs_manager', 'auditor'],
   retention_settings: ['cs_agent', 'dept_handler', 'cs_manager', 'branch_manager', 'admin', 'auditor'],

@@ -31,6 +31,12 @@ export function backupErrorText(e: unknown): string {
       return t('settings.err.backupSchemaTooNew', { found: err.details?.found ?? '?', supported: err.details?.supported ?? '?' })
     }
     if (err.code === 'precondition' && has(`settings.err.${err.details?.reason}`)) return t(`settings.err.${err.details.reason}`)
+    if (err.code === 'invalid' && err.details?.reason === 'backup_schema_differs') {
+      // The core names the first object that differs ("trigger events_no_delete") and how.
+      const problem = String(err.details?.problem ?? 'altered')
+      const how = has(`settings.backup.schemaProblem.${problem}`) ? t(`settings.backup.schemaProblem.${problem}`) : problem
+      return t('settings.err.backup_schema_differs', { object: String(err.details?.object ?? '?'), problem: how })
+    }
   }
   return settingsErrorText(e)
 }
