@@ -185,8 +185,23 @@ pub struct CustomerArgs {
 /// Whether (and from when) a customer's personal data may be anonymised.
 pub fn retention_status(ctx: &Ctx, a: &CustomerArgs) -> Result<RetentionStatus> {
     ctx.begin("retention_status", None)?;
-    let c = customer(ctx.conn, &a.customer)?;
+    let c = customer_logged(ctx, &a.customer, "retention_status")?;
     status_of(ctx.conn, &c, ctx.now)
+}
+
+/// `customer`, logging a look-up by phone number whatever its outcome (R7.1, R7.8): it tells
+/// whether a number belongs to a customer, and the roles asking include some that may not see
+/// phone numbers. Only whole numbers are looked up here, never fragments.
+fn customer_logged(ctx: &Ctx, key: &str, via: &str) -> Result<Customer> {
+    let found = customer(ctx.conn, key);
+    let by_id = found.as_ref().is_ok_and(|c| c.id == key.trim());
+    if !by_id {
+        if let Ok(phone) = intake::normalize_phone(key) {
+            let results = usize::from(found.is_ok());
+            ctx.event(None, "personal_data_search", json!({ "phone": phone, "via": via, "results": results }))?;
+        }
+    }
+    found
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -226,7 +241,7 @@ fn redact(s: &str, names: &[String], phones: &[String]) -> String {
 pub fn anonymise_customer(ctx: &Ctx, a: &AnonymiseArgs) -> Result<AnonymiseReport> {
     ctx.begin("anonymise_customer", None)?;
     let reason = text("reason", &a.reason, true, 500)?;
-    let cust = customer(ctx.conn, &a.customer)?;
+    let cust = customer_logged(ctx, &a.customer, "anonymise_customer")?;
     let st = status_of(ctx.conn, &cust, ctx.now)?;
     if let Some(b) = &st.blocked_by {
         let reason: &'static str = match b.as_str() {
