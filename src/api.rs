@@ -229,6 +229,7 @@ pub fn commands() -> Vec<Command> {
         cmd!("set_backup_settings", false, crate::store::backup::commands::SetBackupSettingsArgs, crate::store::backup::commands::set_backup_settings),
         cmd!("restore_backup", false, crate::store::backup::commands::RestoreBackupArgs, crate::store::backup::commands::restore_backup),
         cmd!("retention_status", true, crate::retention::CustomerArgs, crate::retention::retention_status),
+        cmd!("retention_due", true, crate::retention::RetentionDueArgs, crate::retention::retention_due),
         cmd!("retention_settings", true, crate::retention::retention_settings),
         cmd!("set_retention_years", false, crate::retention::SetRetentionArgs, crate::retention::set_retention_years),
         cmd!("anonymise_customer", false, crate::retention::AnonymiseArgs, crate::retention::anonymise_customer),
@@ -267,6 +268,10 @@ fn run(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Val
     match result {
         Ok(v) => {
             tx.commit()?;
+            if name == "anonymise_customer" {
+                // Files and freed pages can only be erased once the change is durable (R7.2).
+                crate::retention::after_anonymise(&store.conn, &dir);
+            }
             Ok(v)
         }
         Err(e) => {

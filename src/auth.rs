@@ -122,6 +122,7 @@ pub const MATRIX: &[(&str, &[Role])] = &[
     ("set_backup_settings", ADMIN),
     ("restore_backup", ADMIN),
     ("retention_status", &[Admin, BranchManager, CsManager, Auditor]),
+    ("retention_due", &[Admin, BranchManager, CsManager, Auditor]),
     ("retention_settings", ALL),
     ("set_retention_years", ADMIN),
     ("anonymise_customer", ADMIN),

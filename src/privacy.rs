@@ -206,7 +206,7 @@ pub fn mask_json(v: &mut serde_json::Value, known: &Known) {
 }
 
 /// Keys whose values are identifiers, digests, instants or codes, never free text.
-fn structural_key(k: &str) -> bool {
+pub(crate) fn structural_key(k: &str) -> bool {
     k == "id" || k.ends_with("_id") || k.ends_with("_ids") || k.ends_with("_at") || k.ends_with("digest") || k == "sha256" || k == "hash"
         || k == "number" || k == "complaints"
 }

@@ -493,6 +493,11 @@ fn an_older_backup_and_a_bare_database_file_are_brought_forward() {
             "DROP TABLE backup_runs;
              DROP TRIGGER signatures_no_update;
              ALTER TABLE signatures DROP COLUMN anonymised_at;
+             DROP TRIGGER events_no_update;
+             ALTER TABLE events DROP COLUMN redacted_at;
+             CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+             BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;
+             ALTER TABLE attachments DROP COLUMN erased_at;
              CREATE TRIGGER signatures_no_update BEFORE UPDATE ON signatures
              BEGIN SELECT RAISE(ABORT, 'signatures are evidence and are kept'); END;
              PRAGMA user_version = 3;",
