@@ -135,3 +135,29 @@ fn phone_suffix_probing_by_a_restricted_role_finds_nothing_and_phone_searches_ar
     assert_eq!(fx.ok(AGENT, "lookup_customer", json!({ "phone": "13700000000" })), Value::Null);
     assert_eq!(events_of(&fx, "personal_data_search").last().unwrap()["phone"], "13700000000");
 }
+
+#[test]
+fn the_dispatch_sheet_and_the_case_library_mask_personal_data_in_their_texts_whoever_reads_them() {
+    // R7.8: the dispatch sheet goes to the department; R7.6: cases are for training.
+    let mut fx = Fx::new();
+    let (id, _) = complaint_with_personal_free_text(&mut fx);
+    let dir = tempfile::tempdir().unwrap();
+    for who in [AGENT, HS_HANDLER] {
+        let path = dir.path().join(format!("{who}.pdf"));
+        fx.ok(who, "export_document", json!({ "complaint": id, "form": "dispatch_sheet", "lang": "zh-CN", "path": path.to_str() }));
+        let out = std::process::Command::new("pdftotext").args(["-raw", path.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils)");
+        let text: String = String::from_utf8_lossy(&out.stdout).split_whitespace().collect();
+        assert!(text.contains("保洁员迟到"), "{who}: the description is printed: {text}");
+        assert!(leaks(&text).is_empty(), "{who}'s dispatch sheet: {:?} in {text}", leaks(&text));
+    }
+    fx.ok(AGENT, "record_customer_decision", json!({ "complaint": id, "agreed": true, "signature": signature("王芳") }));
+    fx.ok(HS_HANDLER, "implement", json!({ "complaint": id, "actions": "当面道歉", "done_by": "李主管", "compensations": [{ "kind": "apology" }] }));
+    fx.ok(AGENT, "survey", json!({ "complaint": id, "overall": "satisfied", "method": "visit", "signature": signature("王芳") }));
+    fx.ok(AGENT, "close", json!({ "complaint": id }));
+    fx.ok(MANAGER, "add_case", json!({ "complaint": id, "title": "迟到案例", "analysis": format!("客户电话{PHONE}，住{ADDRESS}"), "lessons": "提前通知" }));
+    for who in [AGENT, MANAGER, HS_HANDLER, AUDITOR] {
+        let cases = fx.ok(who, "cases", json!({})).to_string();
+        assert!(cases.contains("迟到案例"), "{who}: {cases}");
+        assert!(leaks(&cases).is_empty(), "{who}: {:?} in the case library: {cases}", leaks(&cases));
+    }
+}

@@ -551,7 +551,7 @@ pub fn cases(ctx: &Ctx, a: &CasesArgs) -> Result<Value> {
     ctx.begin("cases", None)?;
     let like = format!("%{}%", a.text.as_deref().unwrap_or("").trim());
     let mut stmt = ctx.conn.prepare_cached(
-        "SELECT k.id, c.number, k.title, k.analysis, k.lessons, c.category, c.sub_category, c.description, k.added_at
+        "SELECT k.id, c.number, k.title, k.analysis, k.lessons, c.category, c.sub_category, c.description, k.added_at, c.id
          FROM cases k JOIN complaints c ON c.id = k.complaint_id
          WHERE k.title LIKE ?1 OR k.analysis LIKE ?1 OR k.lessons LIKE ?1 OR c.description LIKE ?1
          ORDER BY k.added_at DESC LIMIT 500",
@@ -561,9 +561,20 @@ pub fn cases(ctx: &Ctx, a: &CasesArgs) -> Result<Value> {
             "id": r.get::<_, String>(0)?, "number": r.get::<_, String>(1)?, "title": r.get::<_, String>(2)?,
             "analysis": r.get::<_, String>(3)?, "lessons": r.get::<_, String>(4)?, "category": r.get::<_, String>(5)?,
             "sub_category": r.get::<_, String>(6)?, "description": r.get::<_, String>(7)?, "added_at": r.get::<_, String>(8)?,
+            "complaint_id": r.get::<_, String>(9)?,
         }))
     })?;
-    Ok(Value::Array(rows.collect::<rusqlite::Result<_>>()?))
+    let mut out: Vec<Value> = rows.collect::<rusqlite::Result<_>>()?;
+    // R7.6 / R7.8: a case is for training, whoever reads it: the customer's data typed into its
+    // texts is masked for everyone.
+    for case in out.iter_mut() {
+        let known = crate::privacy::known_for(ctx.conn, case["complaint_id"].as_str().unwrap_or_default())?;
+        if let Some(m) = case.as_object_mut() {
+            m.remove("complaint_id");
+        }
+        crate::privacy::mask_json(case, &known);
+    }
+    Ok(Value::Array(out))
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
