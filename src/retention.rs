@@ -59,9 +59,11 @@
 //! the seal; a change to the sealing event breaks the chain.
 //!
 //! # Limits
-//! The kept hash of a redacted event is an unsalted SHA-256 over its old payload and known
-//! fields: for a payload of little entropy (a phone number alone) someone holding the database
-//! could confirm a guess by trying candidates. Events of OTHER customers' complaints are not
+//! The kept hash of a redacted event is a SHA-256 over its old payload and known fields. Events
+//! with text carry a random 96-bit nonce in their payload since schema 16 (`timeline::NONCE`),
+//! removed with the text, so the hash cannot be used to confirm a guess; for events recorded
+//! before, a payload of little entropy (a name alone) could be confirmed by someone holding the
+//! database and trying candidates. Events of OTHER customers' complaints are not
 //! searched for this customer's data. Backups made before the anonymisation keep the data until
 //! the rotation removes them (12 months with the default settings). The monthly reports already
 //! filed keep the masked forms (王*, 138****5678) they were filed with.
@@ -360,14 +362,6 @@ impl Literals {
     }
 }
 
-/// A value that is a code, not something a person wrote or said: short ASCII of letters, digits
-/// and `_-.:/+`, with no run of five or more digits (a phone, an order number).
-fn is_code(s: &str) -> bool {
-    s.len() <= 64
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:/+".contains(c))
-        && !s.split(|c: char| !c.is_ascii_digit()).any(|run| run.len() >= 5)
-}
-
 /// Anonymises a JSON payload in place; true when it changed. `whole`: the payload belongs to
 /// the customer's own complaint, so every text in it (names, phones, addresses, notes,
 /// findings) is replaced, and only identifiers, instants, codes and the complaint number are
@@ -375,7 +369,7 @@ fn is_code(s: &str) -> bool {
 fn redact_json(v: &mut Value, lits: &Literals, whole: bool, key: &str) -> bool {
     match v {
         Value::String(s) => {
-            let keep_whole = crate::privacy::structural_key(key) || is_code(s);
+            let keep_whole = crate::privacy::structural_key(key) || crate::privacy::is_code(s);
             let new = if s.is_empty() || s == ANONYMISED {
                 return false;
             } else if whole && !keep_whole {
@@ -578,6 +572,11 @@ pub fn anonymise_customer(ctx: &Ctx, a: &AnonymiseArgs) -> Result<AnonymiseRepor
             let mut v: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
             if !redact_json(&mut v, &lits, complaint.is_some(), "") {
                 continue;
+            }
+            // Without its nonce the kept hash can no longer be used to confirm a guess of what
+            // the payload said (see `timeline::NONCE`).
+            if let Some(o) = v.as_object_mut() {
+                o.remove(crate::timeline::NONCE);
             }
             let new = serde_json::to_string(&v).unwrap_or_else(|_| "null".into());
             update.execute(params![new, at, seq])?;

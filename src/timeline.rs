@@ -33,6 +33,12 @@ fn event_hash(prev: &str, id: &str, complaint: Option<&str>, at: &str, actor: Op
     hex::encode(h.finalize())
 }
 
+/// A random value added to every payload that holds text (names, notes, searched phones): the
+/// event's hash covers it, so once an anonymisation has removed the text and the nonce together
+/// (R7.2), the hash kept in the chain cannot be used to confirm a guess of what the text was.
+/// Never shown: `for_complaint` leaves it out.
+pub const NONCE: &str = "nonce";
+
 /// Appends one event. Must run inside the operation's transaction so the event and the change
 /// it records land together or not at all.
 pub fn append(
@@ -49,7 +55,14 @@ pub fn append(
         .unwrap_or_else(|| GENESIS.to_string());
     let id = new_id();
     let at = ts(at);
-    let data = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
+    let data = if data.is_object() && crate::privacy::holds_text(data, "") {
+        let mut salted = data.clone();
+        salted[NONCE] = Value::String(hex::encode(rand::random::<[u8; 12]>()));
+        serde_json::to_string(&salted)
+    } else {
+        serde_json::to_string(data)
+    }
+    .unwrap_or_else(|_| "null".into());
     let hash = event_hash(&prev, &id, complaint_id, &at, actor_id, kind, &data);
     conn.prepare_cached("INSERT INTO events (id, complaint_id, at, actor_id, kind, data, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![id, complaint_id, at, actor_id, kind, data, prev, hash],
@@ -71,7 +84,13 @@ pub fn for_complaint(conn: &Connection, complaint_id: &str) -> Result<Vec<Event>
             actor_id: r.get(2)?,
             actor_name: r.get(3)?,
             kind: r.get(4)?,
-            data: serde_json::from_str(&data).unwrap_or(Value::Null),
+            data: {
+                let mut v: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+                if let Some(o) = v.as_object_mut() {
+                    o.remove(NONCE);
+                }
+                v
+            },
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

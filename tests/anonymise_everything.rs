@@ -115,7 +115,15 @@ fn anonymisation_leaves_no_trace_in_the_database_file_the_index_or_the_evidence_
     assert_eq!(fx.err(HS_HANDLER, "retention_due", json!({})).code, "forbidden");
     let customer = listed["customer_id"].as_str().unwrap().to_string();
 
+    // Events with text carry a random nonce (never shown), so that once the text is gone the
+    // kept hash cannot confirm a guess of it.
+    let salted = |fx: &Fx, cond: &str| -> i64 {
+        fx.store.conn.query_row(&format!("SELECT COUNT(*) FROM events WHERE json_extract(data, '$.nonce') IS NOT NULL AND {cond}"), [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(salted(&fx, &format!("kind = 'signed' AND complaint_id = '{id}'")), 3, "the signer's name is text: salted");
+    assert!(!fx.ok(MANAGER, "timeline", json!({ "complaint": id })).to_string().contains("nonce"));
     let r = fx.ok(ADMIN, "anonymise_customer", json!({ "customer": customer, "reason": format!("{NAME}本人书面申请") }));
+    assert_eq!(salted(&fx, "redacted_at IS NOT NULL"), 0, "the nonce goes with the text");
     assert!(r["events_redacted"].as_u64().unwrap() >= 10, "{r}");
     let due = fx.ok(ADMIN, "retention_due", json!({}));
     assert!(!due["customers"].as_array().unwrap().iter().any(|c| c["customer_id"] == customer.as_str()), "no longer due");
