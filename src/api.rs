@@ -230,6 +230,7 @@ pub fn commands() -> Vec<Command> {
         cmd!("preview_restore", true, crate::store::backup::commands::BackupPathArgs, crate::store::backup::commands::preview_restore),
         cmd!("restore_backup", false, crate::store::backup::commands::RestoreBackupArgs, crate::store::backup::commands::restore_backup),
         cmd!("retention_status", true, crate::retention::CustomerArgs, crate::retention::retention_status),
+        cmd!("retention_due", true, crate::retention::RetentionDueArgs, crate::retention::retention_due),
         cmd!("retention_settings", true, crate::retention::retention_settings),
         cmd!("set_retention_years", false, crate::retention::SetRetentionArgs, crate::retention::set_retention_years),
         cmd!("anonymise_customer", false, crate::retention::AnonymiseArgs, crate::retention::anonymise_customer),
@@ -268,6 +269,10 @@ fn run(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Val
     match result {
         Ok(v) => {
             tx.commit()?;
+            if name == "anonymise_customer" {
+                // Files and freed pages can only be erased once the change is durable (R7.2).
+                crate::retention::after_anonymise(&store.conn, &dir);
+            }
             Ok(v)
         }
         Err(e) => {

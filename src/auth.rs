@@ -123,6 +123,7 @@ pub const MATRIX: &[(&str, &[Role])] = &[
     ("preview_restore", ADMIN),
     ("restore_backup", ADMIN),
     ("retention_status", &[Admin, BranchManager, CsManager, Auditor]),
+    ("retention_due", &[Admin, BranchManager, CsManager, Auditor]),
     ("retention_settings", ALL),
     ("set_retention_years", ADMIN),
     ("anonymise_customer", ADMIN),

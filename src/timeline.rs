@@ -33,6 +33,12 @@ fn event_hash(prev: &str, id: &str, complaint: Option<&str>, at: &str, actor: Op
     hex::encode(h.finalize())
 }
 
+/// A random value added to every payload that holds text (names, notes, searched phones): the
+/// event's hash covers it, so once an anonymisation has removed the text and the nonce together
+/// (R7.2), the hash kept in the chain cannot be used to confirm a guess of what the text was.
+/// Never shown: `for_complaint` leaves it out.
+pub const NONCE: &str = "nonce";
+
 /// Appends one event. Must run inside the operation's transaction so the event and the change
 /// it records land together or not at all.
 pub fn append(
@@ -49,7 +55,14 @@ pub fn append(
         .unwrap_or_else(|| GENESIS.to_string());
     let id = new_id();
     let at = ts(at);
-    let data = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
+    let data = if data.is_object() && crate::privacy::holds_text(data, "") {
+        let mut salted = data.clone();
+        salted[NONCE] = Value::String(hex::encode(rand::random::<[u8; 12]>()));
+        serde_json::to_string(&salted)
+    } else {
+        serde_json::to_string(data)
+    }
+    .unwrap_or_else(|_| "null".into());
     let hash = event_hash(&prev, &id, complaint_id, &at, actor_id, kind, &data);
     conn.prepare_cached("INSERT INTO events (id, complaint_id, at, actor_id, kind, data, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![id, complaint_id, at, actor_id, kind, data, prev, hash],
@@ -71,7 +84,13 @@ pub fn for_complaint(conn: &Connection, complaint_id: &str) -> Result<Vec<Event>
             actor_id: r.get(2)?,
             actor_name: r.get(3)?,
             kind: r.get(4)?,
-            data: serde_json::from_str(&data).unwrap_or(Value::Null),
+            data: {
+                let mut v: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+                if let Some(o) = v.as_object_mut() {
+                    o.remove(NONCE);
+                }
+                v
+            },
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -84,11 +103,51 @@ pub struct ChainReport {
     pub broken_at_seq: Option<i64>,
 }
 
-/// Walks the whole chain recomputing every hash.
+/// The seal of an event whose payload an anonymisation replaced (R7.2): the chain hash
+/// recomputed over the new payload, from the event's stored link. The `customer_anonymised`
+/// event that redacted it records this seal, so the redacted event is bound to the chain through
+/// that later event — its own hash, kept unchanged, still links its neighbours but can no longer
+/// be recomputed from its payload (the original is gone, by design).
+pub fn redaction_seal(prev: &str, id: &str, complaint: Option<&str>, at: &str, actor: Option<&str>, kind: &str, data: &str) -> String {
+    event_hash(prev, id, complaint, at, actor, kind, &format!("redacted\u{1f}{data}"))
+}
+
+/// The kind of the event that records which events an anonymisation redacted.
+pub const REDACTING_KIND: &str = "customer_anonymised";
+
+/// Redacted events → (seal, seq of the event that recorded it).
+fn redaction_seals(conn: &Connection) -> Result<std::collections::HashMap<i64, (String, i64)>> {
+    let mut out = std::collections::HashMap::new();
+    let mut stmt = conn.prepare("SELECT seq, data FROM events WHERE kind = ?1")?;
+    let rows = stmt.query_map(params![REDACTING_KIND], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (by, data) = row?;
+        let v: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+        for e in v["redacted_events"].as_array().into_iter().flatten() {
+            if let (Some(seq), Some(seal)) = (e["seq"].as_i64(), e["seal"].as_str()) {
+                out.insert(seq, (seal.to_string(), by));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Walks the whole chain recomputing every hash. An event redacted by an anonymisation is
+/// accepted when its current content matches the seal recorded for it by a later
+/// `customer_anonymised` event (and, for an event of a complaint, that complaint's customer is
+/// anonymised); see `redaction_seal`.
 pub fn verify_chain(conn: &Connection) -> Result<ChainReport> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, id, complaint_id, at, actor_id, kind, data, prev_hash, hash FROM events ORDER BY seq",
+    // A database from before schema 16 (an old backup being checked) has no redaction column.
+    let has_redactions: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM pragma_table_info('events') WHERE name = 'redacted_at')", [], |r| r.get(0))?;
+    let seals = if has_redactions { redaction_seals(conn)? } else { Default::default() };
+    let redacted_col = if has_redactions { "redacted_at IS NOT NULL" } else { "0" };
+    let mut anonymised_complaint = conn.prepare(
+        "SELECT EXISTS (SELECT 1 FROM complaints c JOIN customers u ON u.id = c.customer_id WHERE c.id = ?1 AND u.anonymised_at IS NOT NULL)",
     )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT seq, id, complaint_id, at, actor_id, kind, data, prev_hash, hash, {redacted_col} FROM events ORDER BY seq"
+    ))?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS.to_string();
     let mut n = 0u64;
@@ -103,8 +162,19 @@ pub fn verify_chain(conn: &Connection) -> Result<ChainReport> {
         let data: String = r.get(6)?;
         let stored_prev: String = r.get(7)?;
         let hash: String = r.get(8)?;
+        let redacted: bool = r.get(9)?;
         let expected = event_hash(&prev, &id, complaint.as_deref(), &at, actor.as_deref(), &kind, &data);
-        if stored_prev != prev || hash != expected {
+        let mut sealed = || -> Result<bool> {
+            let Some((seal, by)) = seals.get(&seq) else { return Ok(false) };
+            let customer_gone = match complaint.as_deref() {
+                Some(c) => anonymised_complaint.query_row(params![c], |r| r.get::<_, bool>(0))?,
+                None => true,
+            };
+            Ok(*by > seq
+                && customer_gone
+                && *seal == redaction_seal(&stored_prev, &id, complaint.as_deref(), &at, actor.as_deref(), &kind, &data))
+        };
+        if stored_prev != prev || (hash != expected && !(redacted && sealed()?)) {
             return Ok(ChainReport { events: n, broken_at_seq: Some(seq) });
         }
         prev = hash;

@@ -141,7 +141,10 @@ fn personal_data_is_anonymised_only_after_the_retention_period_on_request_and_lo
         assert_eq!(d["customer_name"], "***");
         let all = d.to_string();
         assert!(!all.contains("王芳") && !all.contains("13812345678") && !all.contains("世纪大道"), "{number} still shows personal data: {all}");
-        assert!(all.contains("空调未清洗"), "the complaint itself is kept");
+        // Free text is replaced whole (issue 25 item 8); the classification is kept.
+        assert!(!all.contains("空调未清洗"), "the free text is gone: {all}");
+        assert_eq!(d["description"], "***");
+        assert_eq!(d["sub_category"], "守时/爽约");
     }
     let leaks: i64 = fx
         .store

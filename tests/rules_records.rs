@@ -427,7 +427,7 @@ fn sample_args(name: &str, role: Role, w: &World) -> Option<Value> {
         "import_workers" => json!({ "content_base64": "Y29kZSxuYW1lClc5OTk5LOmSseWkmuWkmgo=", "file_name": "w.csv" }),
         "set_report_settings" => json!({ "worker_flag_min": 3, "branch_flag_per_100_workers": 100, "ledger_min": 2, "ledger_window_days": 90 }),
         // Backups and retention (issue 7). In memory there is no backup folder: refused, typed.
-        "backup_now" | "list_backups" | "backup_settings" | "retention_settings" => json!({}),
+        "backup_now" | "list_backups" | "backup_settings" | "retention_settings" | "retention_due" => json!({}),
         "verify_backup" | "preview_restore" => json!({ "path": w.file.to_string_lossy() }),
         "set_backup_settings" => json!({ "keep_daily": 7 }),
         "restore_backup" => json!({ "path": w.file.with_extension("no-such-backup").to_string_lossy() }),

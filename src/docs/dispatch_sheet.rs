@@ -1,7 +1,8 @@
 //! 投诉转办单: the sheet that goes with a complaint to the responsible department (R5.1): the
 //! complaint in short, the dispatch note, the deadline, earlier dispatches (returns, transfers,
 //! R5.2) and lines for the department to sign for receiving and handling it. The customer's name
-//! and phone are masked whoever prints it: the sheet is for the department (R7.8).
+//! and phone are masked whoever prints it: the sheet is for the department (R7.8), and so are the
+//! phones, ID-card numbers and addresses typed into its texts (`privacy::mask_text`).
 
 use super::layout::Canvas;
 use super::Doc;
@@ -12,6 +13,8 @@ pub fn draw(c: &mut Canvas, d: &Doc) -> Result<()> {
     let t = d.t;
     let x = &d.data.detail;
     let cont = t.continued;
+    let known = crate::privacy::Known::new(&[&x.customer_name], &[&x.contact_phone], &[&x.address]);
+    let m = |s: &str| crate::privacy::mask_text(s, &known).into_owned();
     let current = d.data.dispatches.last().ok_or_else(|| CoreError::precondition("R5.1", "document_needs_dispatch"))?;
 
     c.section(t.section_complaint);
@@ -25,7 +28,7 @@ pub fn draw(c: &mut Canvas, d: &Doc) -> Result<()> {
     };
     let nature = format!("{} · {} · {} {}", t.nature(x.nature), t.tier(x.tier), t.warning_level, x.warning_level);
     c.fields(&[(t.category, &category, 0.5), (t.nature, &nature, 0.5)], cont);
-    let incident = [x.incident_at.as_deref().map(|s| d.data.local(s)).unwrap_or_default(), x.incident_place.clone()]
+    let incident = [x.incident_at.as_deref().map(|s| d.data.local(s)).unwrap_or_default(), m(&x.incident_place)]
         .into_iter()
         .filter(|s| !s.trim().is_empty())
         .collect::<Vec<_>>()
@@ -38,9 +41,9 @@ pub fn draw(c: &mut Canvas, d: &Doc) -> Result<()> {
         ],
         cont,
     );
-    c.fields(&[(t.description, &x.description, 1.0)], cont);
+    c.fields(&[(t.description, &m(&x.description), 1.0)], cont);
     if !x.expected_outcome.trim().is_empty() {
-        c.fields(&[(t.expected_outcome, &x.expected_outcome, 1.0)], cont);
+        c.fields(&[(t.expected_outcome, &m(&x.expected_outcome), 1.0)], cont);
     }
 
     c.section(t.section_dispatch);
@@ -57,7 +60,7 @@ pub fn draw(c: &mut Canvas, d: &Doc) -> Result<()> {
         ],
         cont,
     );
-    c.fields(&[(t.dispatch_note, &current.note, 1.0)], cont);
+    c.fields(&[(t.dispatch_note, &m(&current.note), 1.0)], cont);
 
     if d.data.dispatches.len() > 1 {
         c.section(t.history);
@@ -69,9 +72,9 @@ pub fn draw(c: &mut Canvas, d: &Doc) -> Result<()> {
                 let outcome = if h.outcome_reason.trim().is_empty() {
                     t.outcome(h.outcome.as_deref()).to_string()
                 } else {
-                    d.kv(t.outcome(h.outcome.as_deref()), &h.outcome_reason)
+                    d.kv(t.outcome(h.outcome.as_deref()), &m(&h.outcome_reason))
                 };
-                vec![d.data.local(&h.dispatched_at), t.dispatch_kind(&h.kind).to_string(), h.department.clone(), h.note.clone(), outcome]
+                vec![d.data.local(&h.dispatched_at), t.dispatch_kind(&h.kind).to_string(), h.department.clone(), m(&h.note), outcome]
             })
             .collect();
         c.table(

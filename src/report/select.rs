@@ -76,8 +76,8 @@ pub struct ExportRow {
 }
 
 /// Export rows of the given complaints, in the given order. `personal` shows the customer's
-/// name, full phone and address (R7.8); otherwise name and phone are masked and the address left
-/// out.
+/// name, full phone and address (R7.8); otherwise name and phone are masked, the address left
+/// out and the personal data inside the description masked (`privacy::mask_text`).
 pub fn export_rows(ctx: &Ctx, ids: &[String], personal: bool) -> Result<Vec<ExportRow>> {
     let mut out: HashMap<String, ExportRow> = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
@@ -109,8 +109,8 @@ pub fn export_rows(ctx: &Ctx, ids: &[String], personal: bool) -> Result<Vec<Expo
                     nature: r.get(9)?,
                     warning_level: r.get(10)?,
                     is_repeat: r.get(11)?,
-                    customer_name: if personal { name } else { mask_name(&name) },
-                    phone: if personal { phone } else { mask_phone(&phone) },
+                    customer_name: if personal { name.clone() } else { mask_name(&name) },
+                    phone: if personal { phone.clone() } else { mask_phone(&phone) },
                     address: if personal { r.get(14)? } else { String::new() },
                     department: r.get(15)?,
                     owner: r.get(16)?,
@@ -118,7 +118,17 @@ pub fn export_rows(ctx: &Ctx, ids: &[String], personal: bool) -> Result<Vec<Expo
                     worker_name: r.get(18)?,
                     service_order_no: r.get(19)?,
                     closed_at: r.get::<_, Option<String>>(20)?.as_deref().map(stored_ts),
-                    description: r.get(21)?,
+                    description: {
+                        let d: String = r.get(21)?;
+                        if personal {
+                            d
+                        } else {
+                            // R7.8: a masked export masks what was typed into the description too.
+                            let address: String = r.get(14)?;
+                            let known = crate::privacy::Known::new(&[&name], &[&phone], &[&address]);
+                            crate::privacy::mask_text(&d, &known).into_owned()
+                        }
+                    },
                     tz: tz.parse().unwrap_or(chrono_tz::Asia::Shanghai),
                 },
             ))

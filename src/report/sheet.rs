@@ -98,7 +98,7 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>> {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&t.name, &mut used)).map_err(xlsx_err)?;
         for (c, h) in t.headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &head).map_err(xlsx_err)?;
+            ws.write_string_with_format(0, c as u16, guard(h), &head).map_err(xlsx_err)?;
             ws.set_column_width(c as u16, t.widths.get(c).copied().unwrap_or(14.0)).map_err(xlsx_err)?;
         }
         for (r, row) in t.rows.iter().enumerate() {
@@ -107,7 +107,7 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>> {
                 let c = c as u16;
                 match cell {
                     Cell::Text(s) if s.is_empty() => Ok(&mut *ws),
-                    Cell::Text(s) => ws.write_string_with_format(r, c, s, &wrap),
+                    Cell::Text(s) => ws.write_string_with_format(r, c, guard(s), &wrap),
                     Cell::Number(v) => ws.write_number_with_format(r, c, *v, &number),
                     Cell::Int(v) => ws.write_number(r, c, *v as f64),
                     Cell::Percent(v) => ws.write_number_with_format(r, c, *v, &percent),
@@ -127,19 +127,14 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>> {
 }
 
 /// Text a spreadsheet would evaluate (=, +, -, @, tab, CR at the start) gets a leading
-/// apostrophe in CSV, so an exported description can never run as a formula.
-fn guard(s: &str) -> String {
+/// apostrophe, in CSV and in the workbook's string cells alike, so an exported description can
+/// never run as a formula (`=cmd|' /C calc'!A0`) in whichever program and with whichever list
+/// separator the file is opened: the check is on the cell's first character, not on the
+/// separator.
+pub fn guard(s: &str) -> std::borrow::Cow<'_, str> {
     match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
-    }
-}
-
-fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => std::borrow::Cow::Owned(format!("'{s}")),
+        _ => std::borrow::Cow::Borrowed(s),
     }
 }
 
@@ -154,24 +149,38 @@ fn num(v: f64) -> String {
 
 /// One table as CSV: UTF-8 with BOM, CRLF, header row first. Percentages are written as
 /// fractions (0.875), hours with up to four decimals, times as "YYYY-MM-DD HH:MM:SS" local.
+/// Every field that is not a number is quoted (the `csv` crate's writer): Excel in a locale whose
+/// list separator is `;` splits an unquoted `a;b` into two columns, and quoting whatever is not a
+/// number keeps the file one table whatever separator the reader assumes.
 pub fn csv(t: &Table) -> Vec<u8> {
-    let mut out = String::from("\u{feff}");
-    let line = |cells: Vec<String>| cells.join(",") + "\r\n";
-    out.push_str(&line(t.headers.iter().map(|h| quote(&guard(h))).collect()));
-    for row in &t.rows {
-        out.push_str(&line(
-            row.iter()
-                .map(|c| match c {
-                    Cell::Text(s) => quote(&guard(s)),
-                    Cell::Number(v) | Cell::Percent(v) | Cell::Hours(v) => num(*v),
-                    Cell::Int(v) => v.to_string(),
-                    Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-                    Cell::Empty => String::new(),
-                })
-                .collect(),
-        ));
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .quote_style(csv::QuoteStyle::NonNumeric)
+            .flexible(true)
+            .from_writer(&mut out);
+        let mut record: Vec<String> = t.headers.iter().map(|h| guard(h).into_owned()).collect();
+        // Writing into a Vec cannot fail; a failure would be a bug, and an empty file is safer than a panic.
+        let mut ok = w.write_record(&record).is_ok();
+        for row in &t.rows {
+            record.clear();
+            record.extend(row.iter().map(|c| match c {
+                Cell::Text(s) => guard(s).into_owned(),
+                Cell::Number(v) | Cell::Percent(v) | Cell::Hours(v) => num(*v),
+                Cell::Int(v) => v.to_string(),
+                Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                Cell::Empty => String::new(),
+            }));
+            ok &= w.write_record(&record).is_ok();
+        }
+        ok &= w.flush().is_ok();
+        if !ok {
+            drop(w);
+            out.truncate(3);
+        }
     }
-    out.into_bytes()
+    out
 }
 
 #[cfg(test)]
@@ -187,8 +196,52 @@ mod tests {
         assert!(s.starts_with('\u{feff}'));
         assert_eq!(
             s,
-            "\u{feff}编号,内容\r\n\"A,1\",\"他说\"\"好\"\"\n第二行\"\r\n\"'=HYPERLINK(\"\"x\"\")\",0.5\r\n"
+            "\u{feff}\"编号\",\"内容\"\r\n\"A,1\",\"他说\"\"好\"\"\n第二行\"\r\n\"'=HYPERLINK(\"\"x\"\")\",0.5\r\n"
         );
+    }
+
+    #[test]
+    fn csv_is_one_table_whatever_the_separator_and_never_runs_a_formula() {
+        // Issue 25 item 10: a `;` reader (Excel in a German or French locale) and a `,` reader
+        // both get the same cells, and no cell starts with a character that makes a formula.
+        let hostile = ["a;b", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "x,y", "say \"hi\"", "l1\r\nl2"];
+        let mut t = Table::new("x", &["=h", "n"], &[]);
+        for h in hostile {
+            t.rows.push(vec![Cell::text(h), Cell::Int(7)]);
+        }
+        let bytes = csv(&t);
+        for sep in [b',', b';'] {
+            let mut rd = csv::ReaderBuilder::new().delimiter(sep).has_headers(false).flexible(true).from_reader(&bytes[3..]);
+            let recs: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+            assert_eq!(recs.len(), hostile.len() + 1, "separator {}", sep as char);
+            assert!(recs[0][0].starts_with("'=h"), "{:?}", recs[0]);
+            for (r, h) in recs[1..].iter().zip(hostile) {
+                let cell = if sep == b',' { r[0].to_string() } else { r[0].split(',').next().unwrap().to_string() };
+                assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "separator {}: {cell:?}", sep as char);
+                if sep == b',' {
+                    assert_eq!(r.len(), 2, "{h:?} stays one cell: {r:?}");
+                    assert_eq!(cell.trim_start_matches('\''), h);
+                }
+            }
+            if sep == b';' {
+                // Read with `;`, a quoted "a;b" is still one cell (not split at its `;`).
+                assert!(recs[1][0].starts_with("a;b"), "{:?}", recs[1]);
+            }
+        }
+    }
+
+    #[test]
+    fn workbook_string_cells_are_neutralised_too() {
+        use calamine::{Reader, Xlsx};
+        let mut t = Table::new("x", &["h"], &[]);
+        for h in ["=cmd|' /C calc'!A0", "+1", "-1", "@A1", "\tx", "\rx", "plain"] {
+            t.rows.push(vec![Cell::text(h)]);
+        }
+        let bytes = workbook(&[t]).unwrap();
+        let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range("x").unwrap();
+        let cells: Vec<String> = range.rows().skip(1).map(|r| r[0].to_string()).collect();
+        assert_eq!(cells, ["'=cmd|' /C calc'!A0", "'+1", "'-1", "'@A1", "'\tx", "'\rx", "plain"]);
     }
 
     #[test]

@@ -506,6 +506,8 @@ pub fn lookup_customer(ctx: &Ctx, a: &LookupCustomerArgs) -> Result<Option<Custo
     ctx.begin("lookup_customer", None)?;
     let phone = normalize_phone(&a.phone)?;
     let Some((id, tier)) = customer_by_phone(ctx.conn, &phone)? else {
+        // R7.1 / R7.8: a look-up by phone that finds no one is logged too (probing numbers).
+        ctx.event(None, "personal_data_search", json!({ "phone": phone, "via": "lookup_customer", "results": 0 }))?;
         return Ok(None);
     };
     let (name, address): (String, String) =

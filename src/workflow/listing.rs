@@ -90,10 +90,25 @@ impl Listing {
         let mut conds: Vec<String> = Vec::new();
         let mut args: Vec<SqlValue> = Vec::new();
         let mut texts = Vec::new();
+        let personal = crate::auth::may_see_personal_data(ctx.actor.role);
         if let Some(t) = f.text.as_deref() {
             let t = text("text", t, false, 200)?;
             if let Some(m) = TextMatch::of(&t) {
                 texts.push(m);
+                // R7.8: the text index holds the phone (and free text that may hold phones) so
+                // that staff who may see it can find a customer by it. For everyone else a text
+                // with digits in it matches only where digits are not personal data — the
+                // complaint number, the service order, the worker's code — so a phone cannot be
+                // recovered digit by digit from which complaints a fragment finds.
+                if !personal && crate::privacy::digits_of(&t).len() >= 2 {
+                    conds.push(
+                        "(instr(lower(c.number), lower(?)) > 0 OR instr(lower(c.service_order_no), lower(?)) > 0
+                          OR EXISTS (SELECT 1 FROM workers pw WHERE pw.id = c.worker_id AND instr(lower(pw.code), lower(?)) > 0))"
+                            .into(),
+                    );
+                    let q = t.trim().to_string();
+                    args.extend([SqlValue::Text(q.clone()), SqlValue::Text(q.clone()), SqlValue::Text(q)]);
+                }
             }
         }
         if let Some(n) = f.number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -107,6 +122,11 @@ impl Listing {
             args.push(SqlValue::Text(format!("{}%", escape_like(n))));
         }
         if let Some(p) = f.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            // R7.8: a search by phone (or its last digits) reveals whose number it is; only roles
+            // that may see phone numbers may run it (and it is logged, see `views::search_rows`).
+            if !personal {
+                return Err(CoreError::Forbidden { op: "search.phone".into(), role: ctx.actor.role });
+            }
             let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
             if digits.is_empty() {
                 return Err(CoreError::invalid("phone", "bad_phone"));

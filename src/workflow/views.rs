@@ -105,7 +105,7 @@ pub struct SearchResult {
 
 /// The columns `card_from_row` reads, over `complaints c` joined with `CARD_JOINS`.
 pub const CARD_COLUMNS: &str = "c.id, c.number, c.stage, c.customer_name, c.contact_phone, c.category, c.sub_category, c.nature, c.tier,
-    c.warning_level, c.is_repeat, u.name, d.name, c.received_at, c.next_due_at, c.next_soon_at, substr(c.description, 1, 60)";
+    c.warning_level, c.is_repeat, u.name, d.name, c.received_at, c.next_due_at, c.next_soon_at, substr(c.description, 1, 80)";
 pub const CARD_JOINS: &str = "JOIN users u ON u.id = c.owner_id LEFT JOIN departments d ON d.id = c.department_id";
 
 /// R7.10: the board and every list. Open complaints first — repeat complaints first (R3.6), then
@@ -150,7 +150,10 @@ fn search_rows<T>(ctx: &Ctx, a: &SearchArgs, map: impl FnMut(&rusqlite::Row<'_>)
     // R7.10 / R7.1: a search by text or phone that returns people is logged.
     // The same search repeated by the same person within ten minutes (the board asks once per
     // column and refreshes every minute) is one look at the data, logged once.
-    if (f.text.as_deref().is_some_and(|t| !t.trim().is_empty()) || f.phone.is_some()) && !items.is_empty() {
+    // A search by phone is logged even when it finds nothing: probing numbers is a look at
+    // personal data too (R7.8).
+    let by_phone = f.phone.as_deref().is_some_and(|p| !p.trim().is_empty());
+    if by_phone || (f.text.as_deref().is_some_and(|t| !t.trim().is_empty()) && !items.is_empty()) {
         let data = json!({ "text": f.text, "phone": f.phone });
         let since = ts(ctx.now - chrono::Duration::minutes(10));
         // Walks the events without a complaint newest first (the `events_complaint` index, NULL
@@ -384,6 +387,25 @@ pub fn get_complaint(ctx: &Ctx, a: &GetArgs) -> Result<ComplaintDetail> {
             }
         }
     }
+    if !personal {
+        // R7.8: phones, ID-card numbers and addresses typed into the free texts are masked too.
+        let known = crate::privacy::known_for(ctx.conn, &c.id)?;
+        let m = |s: &mut String| {
+            if let std::borrow::Cow::Owned(x) = crate::privacy::mask_text(s, &known) {
+                *s = x;
+            }
+        };
+        for f in [
+            &mut d.description, &mut d.incident_place, &mut d.expected_outcome, &mut d.review_opinion, &mut d.signature_note,
+            &mut d.close_reason,
+        ] {
+            m(f);
+        }
+        if let Some(t) = d.transfer_source.as_mut() {
+            m(t);
+        }
+        crate::privacy::mask_json(&mut d.records, &known);
+    }
     d.allowed_actions = allowed_now(ctx, &c)?;
     if personal {
         ctx.event(Some(&c.id), "personal_data_viewed", json!({ "customer_id": c.customer_id, "via": "get_complaint" }))?;
@@ -457,6 +479,11 @@ pub fn timeline(ctx: &Ctx, a: &GetArgs) -> Result<Vec<Event>> {
                 e.data["signer"] = json!(n);
             }
         }
+        // …and the texts recorded in the events (notes, findings, decisions) like the detail's.
+        let known = crate::privacy::known_for(ctx.conn, &c.id)?;
+        for e in events.iter_mut() {
+            crate::privacy::mask_json(&mut e.data, &known);
+        }
     }
     Ok(events)
 }
@@ -524,7 +551,7 @@ pub fn cases(ctx: &Ctx, a: &CasesArgs) -> Result<Value> {
     ctx.begin("cases", None)?;
     let like = format!("%{}%", a.text.as_deref().unwrap_or("").trim());
     let mut stmt = ctx.conn.prepare_cached(
-        "SELECT k.id, c.number, k.title, k.analysis, k.lessons, c.category, c.sub_category, c.description, k.added_at
+        "SELECT k.id, c.number, k.title, k.analysis, k.lessons, c.category, c.sub_category, c.description, k.added_at, c.id
          FROM cases k JOIN complaints c ON c.id = k.complaint_id
          WHERE k.title LIKE ?1 OR k.analysis LIKE ?1 OR k.lessons LIKE ?1 OR c.description LIKE ?1
          ORDER BY k.added_at DESC LIMIT 500",
@@ -534,9 +561,20 @@ pub fn cases(ctx: &Ctx, a: &CasesArgs) -> Result<Value> {
             "id": r.get::<_, String>(0)?, "number": r.get::<_, String>(1)?, "title": r.get::<_, String>(2)?,
             "analysis": r.get::<_, String>(3)?, "lessons": r.get::<_, String>(4)?, "category": r.get::<_, String>(5)?,
             "sub_category": r.get::<_, String>(6)?, "description": r.get::<_, String>(7)?, "added_at": r.get::<_, String>(8)?,
+            "complaint_id": r.get::<_, String>(9)?,
         }))
     })?;
-    Ok(Value::Array(rows.collect::<rusqlite::Result<_>>()?))
+    let mut out: Vec<Value> = rows.collect::<rusqlite::Result<_>>()?;
+    // R7.6 / R7.8: a case is for training, whoever reads it: the customer's data typed into its
+    // texts is masked for everyone.
+    for case in out.iter_mut() {
+        let known = crate::privacy::known_for(ctx.conn, case["complaint_id"].as_str().unwrap_or_default())?;
+        if let Some(m) = case.as_object_mut() {
+            m.remove("complaint_id");
+        }
+        crate::privacy::mask_json(case, &known);
+    }
+    Ok(Value::Array(out))
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -653,7 +691,7 @@ pub(crate) fn card_from_row(r: &rusqlite::Row<'_>, now: DateTime<Utc>, personal:
         next_due_at: c.next_due_at.map(str::to_string),
         next_soon_at: c.next_soon_at.map(str::to_string),
         urgency: c.urgency,
-        summary: c.summary.to_string(),
+        summary: c.summary.into_owned(),
     })
 }
 
@@ -678,7 +716,28 @@ pub(crate) struct CardRef<'a> {
     next_due_at: Option<&'a str>,
     next_soon_at: Option<&'a str>,
     urgency: Option<Urgency>,
-    summary: &'a str,
+    summary: std::borrow::Cow<'a, str>,
+}
+
+/// Characters of the description a card shows.
+const SUMMARY_CHARS: usize = 60;
+
+/// A card's summary: the description's start, with personal data masked for roles without access
+/// (R7.8). The row holds 20 characters more than shown, so a phone or address crossing the cut
+/// is masked whole before the cut, never shown in part.
+fn summary<'a>(text: &'a str, name: &str, phone: &str, personal: bool) -> std::borrow::Cow<'a, str> {
+    use std::borrow::Cow;
+    let cut = |s: &str| s.char_indices().nth(SUMMARY_CHARS).map_or(s.len(), |(i, _)| i);
+    if personal {
+        return Cow::Borrowed(&text[..cut(text)]);
+    }
+    match crate::privacy::mask_text(text, &crate::privacy::Known::new(&[name], &[phone], &[])) {
+        Cow::Borrowed(t) => Cow::Borrowed(&t[..cut(t)]),
+        Cow::Owned(mut t) => {
+            t.truncate(cut(&t));
+            Cow::Owned(t)
+        }
+    }
 }
 
 /// Reads a card from a row of `CARD_COLUMNS` (R7.8: the name masked for roles without access,
@@ -718,6 +777,6 @@ pub(crate) fn card_ref<'a>(r: &'a rusqlite::Row<'_>, now: DateTime<Utc>, persona
         next_due_at: due,
         next_soon_at: soon,
         urgency,
-        summary: text(16)?,
+        summary: summary(text(16)?, name, text(4)?, personal),
     })
 }

@@ -49,6 +49,8 @@ export interface AnonymiseReport {
   /** The numbers of the complaints whose personal data was replaced. */
   complaints: string[];
   customer_id: string;
+  /** Timeline events whose payload was anonymised (sealed in the `customer_anonymised` event). */
+  events_redacted: number;
   phones_removed: number;
   retention_years: number;
   signatures: number;
@@ -578,6 +580,19 @@ export interface DueAlert {
 export interface DueAlertsArgs {
   /** At most this many alerts, most urgent first (default 100). */
   limit?: number | null;
+}
+
+/** A customer whose records are past the retention period and not anonymised yet. */
+export interface DueCustomer {
+  complaints: number;
+  customer_id: string;
+  /** Masked for roles that may not see personal data (R7.8). */
+  customer_name: string;
+  last_closed_at: string | null;
+  /** Always masked: enough to match a written request, not to call. */
+  phone_masked: string;
+  /** When the retention period ended. */
+  retained_until: string;
 }
 
 export type DueFilter = "due_soon" | "overdue";
@@ -1285,6 +1300,18 @@ export interface RetentionComplaint {
   stage: Stage;
 }
 
+export interface RetentionDue {
+  customers: DueCustomer[];
+  retention_years: number;
+  /** How many customers are due in all (the list may be shorter). */
+  total: number;
+}
+
+export interface RetentionDueArgs {
+  /** At most this many customers (default 200, at most 1000), those past the period longest first. */
+  limit?: number | null;
+}
+
 export interface RetentionSettings {
   retention_years: number;
 }
@@ -1787,6 +1814,7 @@ export interface Commands {
   preview_restore: { args: BackupPathArgs; result: RestorePreview };
   restore_backup: { args: RestoreBackupArgs; result: RestoreReport };
   retention_status: { args: CustomerArgs; result: RetentionStatus };
+  retention_due: { args: RetentionDueArgs; result: RetentionDue };
   retention_settings: { args: Record<string, never>; result: RetentionSettings };
   set_retention_years: { args: SetRetentionArgs; result: RetentionSettings };
   anonymise_customer: { args: AnonymiseArgs; result: AnonymiseReport };
@@ -1892,6 +1920,7 @@ export const ROLE_MATRIX: Record<CommandName, readonly Role[]> = {
   preview_restore: ['admin'],
   restore_backup: ['admin'],
   retention_status: ['admin', 'branch_manager', 'cs_manager', 'auditor'],
+  retention_due: ['admin', 'branch_manager', 'cs_manager', 'auditor'],
   retention_settings: ['cs_agent', 'dept_handler', 'cs_manager', 'branch_manager', 'admin', 'auditor'],
   set_retention_years: ['admin'],
   anonymise_customer: ['admin'],
