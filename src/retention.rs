@@ -60,7 +60,7 @@
 //!
 //! # Limits
 //! The kept hash of a redacted event is a SHA-256 over its old payload and known fields. Events
-//! with text carry a random 96-bit nonce in their payload since schema 16 (`timeline::NONCE`),
+//! with text carry a random 96-bit nonce in their payload since schema 14 (`timeline::NONCE`),
 //! removed with the text, so the hash cannot be used to confirm a guess; for events recorded
 //! before, a payload of little entropy (a name alone) could be confirmed by someone holding the
 //! database and trying candidates. Events of OTHER customers' complaints are not
@@ -713,7 +713,7 @@ pub fn signature_checks(conn: &Connection, only: Option<&str>) -> Result<(Vec<Si
         if let Some(complaint) = anonymised.get(&c.signature_id) {
             n += 1;
             let pinned = pinned_digest(conn, complaint, &c.signature_id)?;
-            // The strokes are cleared with the rest (schema 16), so the content can no longer
+            // The strokes are cleared with the rest (schema 14), so the content can no longer
             // reproduce the digest: the pin on the hash-chained timeline is what holds it.
             c.digest_ok = pinned.as_deref() == Some(c.digest.as_str());
         }

@@ -137,7 +137,7 @@ fn redaction_seals(conn: &Connection) -> Result<std::collections::HashMap<i64, (
 /// `customer_anonymised` event (and, for an event of a complaint, that complaint's customer is
 /// anonymised); see `redaction_seal`.
 pub fn verify_chain(conn: &Connection) -> Result<ChainReport> {
-    // A database from before schema 16 (an old backup being checked) has no redaction column.
+    // A database from before schema 14 (an old backup being checked) has no redaction column.
     let has_redactions: bool =
         conn.query_row("SELECT EXISTS (SELECT 1 FROM pragma_table_info('events') WHERE name = 'redacted_at')", [], |r| r.get(0))?;
     let seals = if has_redactions { redaction_seals(conn)? } else { Default::default() };

@@ -20,7 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("migrations/0010_report_month_zone.sql")),
     (11, include_str!("migrations/0011_report_month_index.sql")),
     (12, include_str!("migrations/0012_drop_covered_indexes.sql")),
-    (16, include_str!("migrations/0016_anonymise_everything.sql")),
+    (14, include_str!("migrations/0014_anonymise_everything.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
