@@ -198,6 +198,24 @@ describe('<Imports>', () => {
     w.unmount()
   })
 
+  it('a hostile workbook (zip bomb, huge uniqueCount, too wide) is refused with its own sentence in every language (issue 25)', async () => {
+    const m = reportMessages as Record<string, any>
+    for (const reason of ['archive_suspicious', 'archive_too_large', 'too_many_columns', 'unsupported_spreadsheet']) {
+      for (const l of ['zh-CN', 'zh-TW', 'en', 'es']) expect(m[l].report.err[reason], `${l} ${reason}`).toBeTruthy()
+    }
+    mockIPC((cmd, payload: any) => {
+      if (cmd === 'call' && payload.name === 'import_customers') {
+        throw { code: 'invalid', message_key: 'error.invalid.archive_suspicious', message: 'x', details: { field: 'file', reason: 'archive_suspicious' } }
+      }
+      return null
+    })
+    const w = mountApp(Imports)
+    await pick(w, 'bomb.xlsx', 'PK')
+    expect(w.get('[data-test=import-error]').text()).toBe(m['zh-CN'].report.err.archive_suspicious)
+    expect(w.get('button[data-test=import-apply]').attributes('disabled')).toBeDefined()
+    w.unmount()
+  })
+
   it('offers to apply a clean file, then writes it (dry_run = false)', async () => {
     const clean = (args: any) => ({
       format: 'csv', sheet: null, total_rows: 1, valid_rows: 1, applied: !args.dry_run, created: 1, updated: 0,
