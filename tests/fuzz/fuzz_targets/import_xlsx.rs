@@ -1,0 +1,7 @@
+//! The customer and worker import's spreadsheet reader (archive checks, bounded cells reader).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = complaint_desk::report::import::read_file(data, "fuzz.xlsx");
+});
