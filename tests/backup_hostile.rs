@@ -8,7 +8,7 @@
 //! (only the administrator restores), R7.8 (personal-data access stays logged).
 
 mod common;
-use common::{base_registration, signature, t};
+use common::{base_registration, signature, t, table_contents as content};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,33 +65,6 @@ impl Install {
     }
 }
 
-/// Every row of every table, hashed per table, with its count: "byte-for-byte the same content".
-fn content(conn: &Connection) -> BTreeMap<String, (i64, String)> {
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let mut out = BTreeMap::new();
-    for t in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1")).unwrap();
-        let n = stmt.column_count();
-        let mut h = Sha256::new();
-        let mut count = 0;
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(r) = rows.next().unwrap() {
-            count += 1;
-            for c in 0..n {
-                let v: rusqlite::types::Value = r.get(c).unwrap();
-                h.update(format!("{v:?}\u{1f}").as_bytes());
-            }
-        }
-        out.insert(t, (count, hex::encode(h.finalize())));
-    }
-    out
-}
 
 /// Counts, timeline head, every row and the schema: what must not change when a restore is refused.
 fn state(conn: &Connection) -> (i64, i64, Option<(i64, String)>, BTreeMap<String, (i64, String)>, Vec<String>) {

@@ -4,9 +4,8 @@
 //! or incomplete. R7.1 (the timeline survives whole), R7.2 (nothing is lost), R7.7 (who may).
 
 mod common;
-use common::{base_registration, signature, t};
+use common::{base_registration, signature, t, table_contents as content};
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
@@ -110,33 +109,6 @@ fn sha_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Every row of every table (by rowid or primary key order), hashed per table.
-fn content(conn: &Connection) -> BTreeMap<String, (i64, String)> {
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let mut out = BTreeMap::new();
-    for t in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1")).unwrap();
-        let n = stmt.column_count();
-        let mut h = Sha256::new();
-        let mut count = 0;
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(r) = rows.next().unwrap() {
-            count += 1;
-            for c in 0..n {
-                let v: rusqlite::types::Value = r.get(c).unwrap();
-                h.update(format!("{v:?}\u{1f}").as_bytes());
-            }
-        }
-        out.insert(t, (count, hex::encode(h.finalize())));
-    }
-    out
-}
 
 #[test]
 fn a_backup_restores_into_a_fresh_install_with_everything() {

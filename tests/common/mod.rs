@@ -142,3 +142,33 @@ pub fn signature(name: &str) -> Value {
 pub fn cdesk_bin() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_BIN_EXE_cdesk"))
 }
+
+/// Every row of every table (in the order of its first column), hashed per table, with its count:
+/// "the database holds exactly the same content" for tests of refusals that must change nothing.
+pub fn table_contents(conn: &rusqlite::Connection) -> std::collections::BTreeMap<String, (i64, String)> {
+    use sha2::{Digest, Sha256};
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for t in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1")).unwrap();
+        let n = stmt.column_count();
+        let mut h = Sha256::new();
+        let mut count = 0;
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            count += 1;
+            for c in 0..n {
+                let v: rusqlite::types::Value = r.get(c).unwrap();
+                h.update(format!("{v:?}\u{1f}").as_bytes());
+            }
+        }
+        out.insert(t, (count, hex::encode(h.finalize())));
+    }
+    out
+}
