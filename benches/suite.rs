@@ -25,7 +25,10 @@ mod desktop;
 const NOW: &str = "2026-03-10T02:00:00Z";
 const SEED: u64 = 42;
 /// Bump when the demo generator changes shape, so stale datasets are rebuilt.
-const DATA_VERSION: u32 = 4;
+const DATA_VERSION: u32 = 5;
+/// The password of every demo account in the datasets (benches/desktop/measure.py signs in with
+/// it); demo accounts otherwise get random ones (issue 25).
+const BENCH_PASSWORD: &str = "Bench-Desk-2026";
 const MONTH: &str = "2026-02";
 
 struct Opts {
@@ -205,7 +208,7 @@ fn dataset(dir: &Path, n: usize) -> PathBuf {
     let t = Instant::now();
     {
         let mut store = Store::open(&partial).expect("open dataset");
-        let r = demo::generate(&mut store, now(), n, SEED).expect("demo");
+        let r = demo::generate_with_password(&mut store, now(), n, SEED, Some(BENCH_PASSWORD)).expect("demo");
         store
             .conn
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")

@@ -257,11 +257,18 @@ pub fn registry() -> &'static [Command] {
     REGISTRY.get_or_init(commands)
 }
 
+/// What an account that must change its password may still do: change it, and say who it is.
+/// (Signing out is the desk's, not a command.)
+pub const BEFORE_PASSWORD_CHANGE: &[&str] = &["set_password", "whoami"];
+
 fn run(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Value) -> Result<String> {
     let cmd = registry().iter().find(|c| c.name == name).ok_or_else(|| CoreError::UnknownCommand(name.to_string()))?;
     let dir = store.attachments_dir();
     let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let actor = auth::actor_by_login(&tx, login).map_err(|_| CoreError::Unauthenticated)?;
+    if actor.must_change_password && !BEFORE_PASSWORD_CHANGE.contains(&name) {
+        return Err(CoreError::PasswordChangeRequired);
+    }
     let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
     let kept_args = cmd.after_failure.map(|_| args.clone());
     let result = catch_unwind(AssertUnwindSafe(|| (cmd.run)(&ctx, args)))

@@ -51,9 +51,15 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { category: Category::Other, sub: "其他", dept: "QA", text: "小区物业反映贵公司家政人员电动车乱停放，影响消防通道。" },
 ];
 
-/// The password of every demo staff account (cs01, manager, hs01 …), shown on the sign-in screen
-/// of a demo database and in the README.
-pub const DEMO_PASSWORD: &str = "123456";
+/// One staff account the demo created, with the password it was given: reported once, to
+/// whoever loaded the demo (the set-up reply, `cdesk demo`'s output), and stored only as a hash.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct DemoAccount {
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+}
 
 /// What `cdesk demo` produced.
 #[derive(Debug, serde::Serialize)]
@@ -62,6 +68,36 @@ pub struct DemoReport {
     pub open: i64,
     pub closed: i64,
     pub seconds: f64,
+    /// The accounts this run created (none when they existed already), with their passwords.
+    pub accounts: Vec<DemoAccount>,
+}
+
+/// Whether the database holds a complaint the demo generator did not make: a real customer's.
+pub fn has_real_complaints(conn: &rusqlite::Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM complaints c WHERE NOT EXISTS (SELECT 1 FROM demo_complaints d WHERE d.complaint_id = c.id))",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Refuses demo data on a live database: its complaints would sit in every KPI and register of
+/// the office for good (the timeline is append-only), and its staff accounts would be ways in.
+pub fn refuse_on_real_data(conn: &rusqlite::Connection) -> Result<()> {
+    if has_real_complaints(conn)? {
+        return Err(CoreError::precondition("R7.1", "real_complaints_exist"));
+    }
+    Ok(())
+}
+
+/// Marks the complaints written in this transaction after `before` (a rowid) as the demo's.
+fn mark_demo(conn: &rusqlite::Connection, before: i64) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO demo_complaints (complaint_id) SELECT id FROM complaints WHERE rowid > ?1")?.execute(params![before])?;
+    Ok(())
+}
+
+fn last_rowid(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COALESCE(MAX(rowid), 0) FROM complaints", [], |r| r.get(0))?)
 }
 
 fn name(rng: &mut SmallRng) -> String {
@@ -83,8 +119,10 @@ fn strokes(rng: &mut SmallRng) -> Vec<Vec<StrokePoint>> {
         .collect()
 }
 
-/// Staff and workers the demo acts as; created once.
-fn ensure_people(store: &Store, now: DateTime<Utc>, workers: usize, rng: &mut SmallRng) -> Result<()> {
+/// Staff and workers the demo acts as; created once. Each new account gets `password`, or else a
+/// password of its own drawn at random: a known demo password (it was `123456`, printed on the
+/// sign-in screen) opened every demo account, a CS manager's export of unmasked data included.
+fn ensure_people(store: &Store, now: DateTime<Utc>, workers: usize, rng: &mut SmallRng, password: Option<&str>) -> Result<Vec<DemoAccount>> {
     let conn = &store.conn;
     let branch: String = conn.query_row("SELECT id FROM branches ORDER BY created_at LIMIT 1", [], |r| r.get(0))?;
     let dept = |code: &str| -> Result<String> { Ok(conn.query_row("SELECT id FROM departments WHERE code = ?1", params![code], |r| r.get(0))?) };
@@ -101,17 +139,31 @@ fn ensure_people(store: &Store, now: DateTime<Utc>, workers: usize, rng: &mut Sm
         ("cs_h", "何芳", Role::DeptHandler, Some("CS")),
         ("audit", "郭平", Role::Auditor, None),
     ];
-    // Every demo account signs in with the same documented password; hashed once (Argon2 is slow on purpose).
-    let hash = crate::auth::hash_password(DEMO_PASSWORD)?;
+    // A given password is hashed once (Argon2 is slow on purpose); only new accounts are hashed.
+    let shared = password.map(|p| crate::auth::hash_password(p).map(|h| (p.to_string(), h))).transpose()?;
+    let mut created = Vec::new();
     for (login, n, role, d) in staff {
+        let exists: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE login = ?1)", params![login], |r| r.get(0))?;
+        if exists {
+            continue;
+        }
         let d = match d {
             Some(c) => Some(dept(c)?),
             None => None,
         };
+        let (plain, hash) = match &shared {
+            Some((p, h)) => (p.clone(), h.clone()),
+            None => {
+                let p = crate::auth::random_secret(12);
+                let h = crate::auth::hash_password(&p)?;
+                (p, h)
+            }
+        };
         conn.execute(
-            "INSERT OR IGNORE INTO users (id, login, name, role, department_id, branch_id, password_hash, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+            "INSERT INTO users (id, login, name, role, department_id, branch_id, password_hash, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
             params![new_id(), login, n, role, d, branch, hash, ts(now)],
         )?;
+        created.push(DemoAccount { login: login.to_string(), name: n.to_string(), role: *role, password: plain });
     }
     let have: i64 = conn.query_row("SELECT COUNT(*) FROM workers", [], |r| r.get(0))?;
     for i in have as usize..workers {
@@ -135,16 +187,27 @@ fn ensure_people(store: &Store, now: DateTime<Utc>, workers: usize, rng: &mut Sm
             )?;
         }
     }
-    Ok(())
+    Ok(created)
 }
 
-/// Generates `n` complaints ending at `now`. Runs in batches of one transaction each.
+/// Generates `n` complaints ending at `now`, new demo accounts getting random passwords (in the
+/// report). Runs in batches of one transaction each. Refused once a real complaint exists.
 pub fn generate(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64) -> Result<DemoReport> {
+    generate_with_password(store, now, n, seed, None)
+}
+
+/// [`generate`], new demo accounts all getting `password` when one is given (scripts and tests
+/// that sign in as them: `CDESK_DEMO_PASSWORD` of `cdesk demo`); it must meet the password rules.
+pub fn generate_with_password(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64, password: Option<&str>) -> Result<DemoReport> {
     let started = std::time::Instant::now();
+    refuse_on_real_data(&store.conn)?;
+    if let Some(p) = password {
+        crate::auth::check_password_policy(p)?;
+    }
     settings::init_defaults(&store.conn, now)?;
     let mut rng = SmallRng::seed_from_u64(seed);
     let workers = (n / 50).clamp(20, 20_000);
-    ensure_people(store, now, workers, &mut rng)?;
+    let accounts = ensure_people(store, now, workers, &mut rng, password)?;
     let actors = ["cs01", "cs02", "cs03", "manager", "hs01", "tr01", "fi01", "qa01", "cs_h"]
         .iter()
         .map(|l| actor_by_login(&store.conn, l).map(|a| (l.to_string(), a)))
@@ -156,7 +219,7 @@ pub fn generate(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64) -> R
     let dir = store.attachments_dir();
     let batch = 500;
     if n > BULK_ABOVE {
-        return bulk_generate(store, now, n, seed, started, &mut rng, &actors, &worker_codes, customers);
+        return bulk_generate(store, now, n, seed, started, &mut rng, &actors, &worker_codes, customers, accounts);
     }
     // Most complaints spread over eighteen months; one in twenty arrived in the last three days,
     // so the board of a demo database has work in progress at every stage, as a real one does.
@@ -170,24 +233,27 @@ pub fn generate(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64) -> R
     times.sort();
     for chunk in times.chunks(batch) {
         let tx = store.conn.transaction()?;
+        let before = last_rowid(&tx)?;
         for &t in chunk {
             one(&tx, &dir, &actors, &worker_codes, customers, t, now, &mut rng)?;
         }
+        mark_demo(&tx, before)?;
         tx.commit()?;
     }
-    finish(store, now, n, seed, started)
+    finish(store, now, n, seed, started, accounts)
 }
 
-fn finish(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64, started: std::time::Instant) -> Result<DemoReport> {
+fn finish(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64, started: std::time::Instant, accounts: Vec<DemoAccount>) -> Result<DemoReport> {
     let open: i64 = store.conn.query_row(
         "SELECT COUNT(*) FROM complaints WHERE stage NOT IN ('closed','not_accepted','cancelled')",
         [],
         |r| r.get(0),
     )?;
     let closed: i64 = store.conn.query_row("SELECT COUNT(*) FROM complaints WHERE stage = 'closed'", [], |r| r.get(0))?;
-    // Recorded so the sign-in screen can show the demo accounts' password (and an audit sees it).
-    crate::timeline::append(&store.conn, None, now, None, "demo_loaded", &json!({ "complaints": n, "seed": seed }))?;
-    Ok(DemoReport { complaints: n, open, closed, seconds: started.elapsed().as_secs_f64() })
+    // Recorded so the window shows its demo banner (and an audit sees which accounts it made).
+    let logins: Vec<&str> = accounts.iter().map(|a| a.login.as_str()).collect();
+    crate::timeline::append(&store.conn, None, now, None, "demo_loaded", &json!({ "complaints": n, "seed": seed, "accounts": logins }))?;
+    Ok(DemoReport { complaints: n, open, closed, seconds: started.elapsed().as_secs_f64(), accounts })
 }
 
 /// A large demo (issue 8): 7 complaints in 300 arrive in the last three days; with the demo's
@@ -207,6 +273,7 @@ fn bulk_generate(
     actors: &[(String, Actor)],
     worker_codes: &[String],
     customers: usize,
+    accounts: Vec<DemoAccount>,
 ) -> Result<DemoReport> {
     let span = Duration::days(540);
     let recent = Duration::hours(72);
@@ -230,17 +297,21 @@ fn bulk_generate(
     let result = (|| -> Result<()> {
         for chunk in real.chunks(500) {
             let tx = store.conn.transaction()?;
+            let before = last_rowid(&tx)?;
             for &t in chunk {
                 one(&tx, &dir, actors, worker_codes, customers, t, now, rng)?;
             }
+            mark_demo(&tx, before)?;
             tx.commit()?;
         }
+        let before = last_rowid(&store.conn)?;
         bulk::fill(&mut store.conn, &copies, now, rng, &customer_of)?;
+        mark_demo(&store.conn, before)?;
         Ok(())
     })();
     store.conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA cache_size=-2000;")?;
     result?;
-    finish(store, now, n, seed, started)
+    finish(store, now, n, seed, started, accounts)
 }
 
 /// Name, phone, tier and address of demo customer `cust`, exactly as `one` derives them.

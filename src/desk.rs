@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -23,6 +23,10 @@ use crate::{api, demo, timeline};
 pub const MAX_FAILURES: i64 = 5;
 /// How long a login is held back after too many failures.
 pub const HOLD_SECONDS: i64 = 60;
+/// Failed sign-ins across all logins, within `DESK_WINDOW_MINUTES`, that hold every login back
+/// until they age out of the window: guessing one password at many logins is throttled too.
+pub const DESK_MAX_FAILURES: i64 = 20;
+pub const DESK_WINDOW_MINUTES: i64 = 10;
 
 /// What the window may ask for in the background: lists and reminders, never anything that writes
 /// a file or changes a record.
@@ -41,18 +45,29 @@ pub struct Desk {
     /// changes at setup, so it is read once (it was a scan of the whole timeline: ~0.5 s at
     /// 100k complaints, issue 8 case 7).
     demo: Option<bool>,
+    /// Set once the database is known to be set up; it never goes back (see [`is_set_up`]).
+    set_up: bool,
+}
+
+/// The reply of the first-run setup: the desk's state, and the demo accounts it created with
+/// their passwords, shown this once.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct SetupReply {
+    pub status: DeskStatus,
+    pub demo_accounts: Vec<demo::DemoAccount>,
 }
 
 /// What the window needs to decide which screen to show.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DeskStatus {
-    /// No administrator password yet: the first-run setup must run before anyone signs in.
+    /// The database has never been set up: the unauthenticated first-run setup must run before
+    /// anyone signs in. Never true again once setup ran, a password exists or a complaint does.
     pub first_run: bool,
     pub user: Option<Actor>,
     pub locked: bool,
     pub idle_lock_minutes: i64,
     pub database: String,
-    /// The database holds demo data, whose staff accounts share `demo::DEMO_PASSWORD`.
+    /// The database holds demo data: the window shows a permanent "not for customers" banner.
     pub demo: bool,
 }
 
@@ -61,12 +76,12 @@ impl Desk {
     pub fn open(path: &Path, now: DateTime<Utc>) -> Result<Desk> {
         let store = Store::open(path)?;
         settings::init_defaults(&store.conn, now)?;
-        Ok(Desk { store, session: None, demo: None })
+        Ok(Desk { store, session: None, demo: None, set_up: false })
     }
 
     pub fn from_store(store: Store, now: DateTime<Utc>) -> Result<Desk> {
         settings::init_defaults(&store.conn, now)?;
-        Ok(Desk { store, session: None, demo: None })
+        Ok(Desk { store, session: None, demo: None, set_up: false })
     }
 
     fn idle_minutes(&self) -> i64 {
@@ -85,11 +100,11 @@ impl Desk {
 
     pub fn status(&mut self, now: DateTime<Utc>) -> Result<DeskStatus> {
         self.apply_idle(now);
+        if !self.set_up {
+            self.set_up = is_set_up(&self.store.conn)?;
+        }
+        let first_run = !self.set_up;
         let conn = &self.store.conn;
-        let admin_hash: Option<Option<String>> = conn
-            .query_row("SELECT password_hash FROM users WHERE role = 'admin' AND active = 1 ORDER BY created_at LIMIT 1", [], |r| r.get(0))
-            .optional()?;
-        let first_run = matches!(admin_hash, None | Some(None));
         let user = match &self.session {
             Some(s) => auth::actor_by_login(conn, &s.login).ok(),
             None => None,
@@ -120,51 +135,39 @@ impl Desk {
     }
 
     /// First run: sets the administrator's password and, if asked, loads demo data (whose staff
-    /// accounts all get `demo_password`). Refused once an administrator password exists.
-    pub fn setup(&mut self, now: DateTime<Utc>, admin_password: &str, demo_complaints: usize) -> Result<DeskStatus> {
-        if !self.status(now)?.first_run {
+    /// accounts get random passwords, returned this once). Refused on a database that has been
+    /// set up in any way ([`is_set_up`]): it runs unauthenticated, so it must never come back.
+    pub fn setup(&mut self, now: DateTime<Utc>, admin_password: &str, demo_complaints: usize) -> Result<SetupReply> {
+        if is_set_up(&self.store.conn)? {
+            self.set_up = true;
             return Err(CoreError::precondition("R7.7", "already_set_up"));
         }
         let hash = auth::hash_password(admin_password)?;
-        if demo_complaints > 0 {
-            demo::generate(&mut self.store, now, demo_complaints.min(200_000), 42)?;
-        }
+        // The administrator and the marker first, in one transaction: demo data (batches of
+        // their own) that fails half-way leaves a set-up desk, never an open first run.
         let tx = self.store.conn.transaction()?;
-        tx.execute("UPDATE users SET password_hash = ?1 WHERE login = 'admin'", params![hash])?;
+        let n = tx.execute("UPDATE users SET password_hash = ?1, must_change_password = 0 WHERE login = 'admin' AND role = 'admin' AND active = 1", params![hash])?;
+        if n != 1 {
+            return Err(CoreError::NotFound { what: "user", key: "admin".into() });
+        }
         timeline::append(&tx, None, now, None, "set_up", &serde_json::json!({ "demo_complaints": demo_complaints }))?;
-
         tx.commit()?;
+        self.set_up = true;
+        let demo_accounts = if demo_complaints > 0 {
+            demo::generate(&mut self.store, now, demo_complaints.min(200_000), 42)?.accounts
+        } else {
+            Vec::new()
+        };
         self.demo = None;
-        self.status(now)
+        Ok(SetupReply { status: self.status(now)?, demo_accounts })
     }
 
-    /// Signs a staff member in. Wrong passwords and unknown logins get the same answer; after
-    /// `MAX_FAILURES` failures the login is held back for `HOLD_SECONDS`.
+    /// Signs a staff member in. Wrong passwords and unknown logins get the same answer, in the
+    /// same time ([`check_credentials`]).
     pub fn login(&mut self, now: DateTime<Utc>, login: &str, password: &str) -> Result<Actor> {
         let login = login.trim();
+        check_credentials(&self.store.conn, now, login, password)?;
         let conn = &self.store.conn;
-        let held: Option<(i64, String)> = conn
-            .query_row("SELECT failures, last_at FROM sign_in_failures WHERE login = ?1", params![login], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        if let Some((n, last)) = &held {
-            let wait = HOLD_SECONDS - (now - stored_ts(last)).num_seconds();
-            if *n >= MAX_FAILURES && wait > 0 {
-                return Err(CoreError::Precondition { rule: "R7.7", reason: "too_many_attempts".into() });
-            }
-        }
-        let row: Option<(Option<String>, bool)> = conn
-            .query_row("SELECT password_hash, active FROM users WHERE login = ?1", params![login], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        let ok = matches!(&row, Some((Some(h), true)) if auth::verify_password(password, h));
-        if !ok {
-            conn.execute(
-                "INSERT INTO sign_in_failures (login, failures, last_at) VALUES (?1, 1, ?2)
-                 ON CONFLICT (login) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at",
-                params![login, ts(now)],
-            )?;
-            return Err(CoreError::invalid("password", "wrong_login_or_password"));
-        }
-        conn.execute("DELETE FROM sign_in_failures WHERE login = ?1", params![login])?;
         let actor = auth::actor_by_login(conn, login)?;
         timeline::append(conn, None, now, Some(&actor.id), "signed_in", &serde_json::json!({ "login": login }))?;
         self.session = Some(Session { login: login.to_string(), last_active: now, locked: false });
@@ -252,6 +255,62 @@ impl Desk {
     }
 }
 
+/// Whether the database has been set up: the first-run setup ran (its `set_up` event is in the
+/// append-only timeline), or any account has a password, or any complaint exists (a database
+/// made with `cdesk`). Deactivating the administrator or clearing their hash changes none of
+/// these, so the unauthenticated setup cannot be brought back to take the desk over.
+pub fn is_set_up(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE complaint_id IS NULL AND kind = 'set_up')
+             OR EXISTS (SELECT 1 FROM users WHERE password_hash IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM complaints)",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Checks a login's password, as the window's sign-in and unlock and the CLI do. Held back after
+/// `MAX_FAILURES` failures of one login for `HOLD_SECONDS`, and for every login while the desk
+/// has had `DESK_MAX_FAILURES` failures in `DESK_WINDOW_MINUTES`. A login that does not exist,
+/// is inactive or has no password costs one Argon2 verification like any other, so neither the
+/// answer nor its timing tells which logins exist.
+pub fn check_credentials(conn: &Connection, now: DateTime<Utc>, login: &str, password: &str) -> Result<()> {
+    let too_many = || CoreError::Precondition { rule: "R7.7", reason: "too_many_attempts".into() };
+    let held: Option<(i64, String)> = conn
+        .query_row("SELECT failures, last_at FROM sign_in_failures WHERE login = ?1", params![login], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((n, last)) = &held {
+        let wait = HOLD_SECONDS - (now - stored_ts(last)).num_seconds();
+        if *n >= MAX_FAILURES && wait > 0 {
+            return Err(too_many());
+        }
+    }
+    let window_start = ts(now - Duration::minutes(DESK_WINDOW_MINUTES));
+    let recent: i64 = conn.query_row("SELECT COUNT(*) FROM desk_sign_in_failures WHERE at > ?1", params![window_start], |r| r.get(0))?;
+    if recent >= DESK_MAX_FAILURES {
+        return Err(too_many());
+    }
+    let row: Option<(Option<String>, bool)> = conn
+        .query_row("SELECT password_hash, active FROM users WHERE login = ?1", params![login], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let ok = match &row {
+        Some((Some(h), active)) => auth::verify_password(password, h) && *active,
+        _ => auth::verify_against_dummy(password),
+    };
+    if !ok {
+        conn.execute(
+            "INSERT INTO sign_in_failures (login, failures, last_at) VALUES (?1, 1, ?2)
+             ON CONFLICT (login) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at",
+            params![login, ts(now)],
+        )?;
+        conn.execute("DELETE FROM desk_sign_in_failures WHERE at < ?1", params![ts(now - Duration::days(1))])?;
+        conn.execute("INSERT INTO desk_sign_in_failures (at) VALUES (?1)", params![ts(now)])?;
+        return Err(CoreError::invalid("password", "wrong_login_or_password"));
+    }
+    conn.execute("DELETE FROM sign_in_failures WHERE login = ?1", params![login])?;
+    Ok(())
+}
+
 fn parse_reply(json: String) -> std::result::Result<Value, ApiError> {
     serde_json::from_str(&json).map_err(|e| CoreError::Integrity(format!("reading a reply: {e}")).to_api())
 }
@@ -302,6 +361,118 @@ mod tests {
         let mut d = desk();
         let e = d.setup(t("2026-03-10T02:05:00Z"), "other-pass", 0).unwrap_err();
         assert_eq!(e.code(), "precondition", "a second setup must not replace the admin password");
+    }
+
+    #[test]
+    fn setup_cannot_come_back_after_the_admin_is_reset_or_deactivated() {
+        // R7.7: the first-run setup runs unauthenticated. It used to reopen as soon as the
+        // earliest active administrator had no password: a second admin deactivating the first,
+        // or a hash cleared in the file, handed the desk to whoever sat down next.
+        let now = t("2026-03-10T02:00:00Z");
+        let mut d = desk();
+        d.login(now, "admin", "admin-pass").unwrap();
+        d.call(now, "upsert_user", serde_json::json!({ "login": "admin2", "name": "第二管理员", "role": "admin", "password": "Second-Admin-77" })).unwrap();
+        let mut fresh = Desk::from_store(std::mem::replace(&mut d.store, Store::open_in_memory().unwrap()), now).unwrap();
+        fresh.store.conn.execute("UPDATE users SET active = 0 WHERE login = 'admin'", []).unwrap();
+        assert!(!fresh.status(now).unwrap().first_run, "a deactivated first admin must not reopen the setup");
+        fresh.store.conn.execute("UPDATE users SET password_hash = NULL, active = 1 WHERE login = 'admin'", []).unwrap();
+        fresh.store.conn.execute("UPDATE users SET password_hash = NULL WHERE login = 'admin2'", []).unwrap();
+        let mut fresh = Desk::from_store(std::mem::replace(&mut fresh.store, Store::open_in_memory().unwrap()), now).unwrap();
+        assert!(!fresh.status(now).unwrap().first_run, "cleared hashes must not reopen the setup");
+        let e = fresh.setup(now, "taken-over-99", 0).unwrap_err();
+        assert_eq!(e.to_api().message_key, "error.precondition.already_set_up");
+        assert!(fresh.login(now, "admin", "taken-over-99").is_err(), "the refused setup set no password");
+    }
+
+    #[test]
+    fn a_database_made_with_cdesk_is_not_a_first_run() {
+        // Demo staff with passwords, or any complaint, mean the database is in use.
+        let now = t("2026-03-10T02:00:00Z");
+        let mut store = Store::open_in_memory().unwrap();
+        settings::init_defaults(&store.conn, now).unwrap();
+        let mut d = Desk::from_store(Store::open_in_memory().unwrap(), now).unwrap();
+        assert!(d.status(now).unwrap().first_run, "an empty database is a first run");
+        demo::generate_with_password(&mut store, now, 0, 1, Some("Tea-Garden-2026")).unwrap();
+        let mut d2 = Desk::from_store(store, now).unwrap();
+        assert!(!d2.status(now).unwrap().first_run);
+        assert_eq!(d2.setup(now, "admin-pass", 0).unwrap_err().code(), "precondition");
+    }
+
+    #[test]
+    fn the_default_setup_loads_no_demo_and_a_demo_setup_shows_its_random_passwords_once() {
+        // Issue 25 item 1: no demo data unless asked; demo accounts never share a known password.
+        let now = t("2026-03-10T02:00:00Z");
+        let mut d = Desk::from_store(Store::open_in_memory().unwrap(), now).unwrap();
+        let r = d.setup(now, "admin-pass", 0).unwrap();
+        assert!(!r.status.demo && r.demo_accounts.is_empty());
+        let users: i64 = d.store.conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
+        assert_eq!(users, 1, "only the administrator");
+
+        let mut d = Desk::from_store(Store::open_in_memory().unwrap(), now).unwrap();
+        let r = d.setup(now, "admin-pass", 3).unwrap();
+        assert!(r.status.demo, "the banner's flag is on");
+        let manager = r.demo_accounts.iter().find(|a| a.login == "manager").expect("the demo manager is reported");
+        let cs01 = r.demo_accounts.iter().find(|a| a.login == "cs01").unwrap();
+        assert_ne!(manager.password, cs01.password, "every demo account has a password of its own");
+        assert!(d.login(now, "manager", "123456").is_err(), "the old shared demo password is gone");
+        d.login(now, "manager", &manager.password).expect("the reported password signs in");
+    }
+
+    #[test]
+    fn accounts_set_by_an_administrator_must_change_their_password_first() {
+        // R7.7: an administrator who typed a colleague's password knows it; only the owner's
+        // own choice makes the account theirs. Until then nothing but the change is allowed.
+        let now = t("2026-03-10T02:00:00Z");
+        let mut d = desk();
+        d.login(now, "admin", "admin-pass").unwrap();
+        d.call(now, "upsert_user", serde_json::json!({ "login": "newbie", "name": "新同事", "role": "cs_agent", "password": "Given-By-Admin-1" })).unwrap();
+        d.logout(now).unwrap();
+        let me = d.login(now, "newbie", "Given-By-Admin-1").unwrap();
+        assert!(me.must_change_password, "sign-in tells the window to ask for a new password");
+        for (cmd, args) in [("board", serde_json::json!({})), ("register", serde_json::json!({})), ("save_view", serde_json::json!({"name": "x", "filter": {}}))] {
+            assert_eq!(d.call(now, cmd, args.clone()).unwrap_err().code, "password_change_required", "{cmd}");
+            assert_eq!(d.peek(now, "board", serde_json::json!({})).unwrap_err().code, "password_change_required");
+        }
+        assert_eq!(d.call(now, "whoami", Value::Null).unwrap()["must_change_password"], true);
+        let same = d.call(now, "set_password", serde_json::json!({ "current_password": "Given-By-Admin-1", "new_password": "Given-By-Admin-1" })).unwrap_err();
+        assert_eq!(same.message_key, "error.invalid.password_unchanged");
+        d.call(now, "set_password", serde_json::json!({ "current_password": "Given-By-Admin-1", "new_password": "My-Own-Secret-9" })).unwrap();
+        assert!(d.call(now, "board", serde_json::json!({})).is_ok(), "after the change the account works");
+        // An administrator's reset puts the flag back.
+        d.logout(now).unwrap();
+        d.login(now, "admin", "admin-pass").unwrap();
+        d.call(now, "set_password", serde_json::json!({ "login": "newbie", "new_password": "Reset-By-Admin-2" })).unwrap();
+        d.logout(now).unwrap();
+        assert!(d.login(now, "newbie", "Reset-By-Admin-2").unwrap().must_change_password);
+    }
+
+    #[test]
+    fn failures_across_many_logins_hold_the_whole_desk() {
+        // R7.7: one guess at each of many logins never hit the per-login limit.
+        let mut d = desk();
+        let t0 = t("2026-03-10T02:00:00Z");
+        for i in 0..DESK_MAX_FAILURES {
+            let e = d.login(t0 + Duration::seconds(i), &format!("user{i}"), "guess-guess").unwrap_err();
+            assert_eq!(e.code(), "invalid");
+        }
+        let e = d.login(t0 + Duration::seconds(30), "admin", "admin-pass").unwrap_err();
+        assert_eq!(e.to_api().message_key, "error.precondition.too_many_attempts", "every login waits, the right password too");
+        d.login(t0 + Duration::minutes(DESK_WINDOW_MINUTES) + Duration::seconds(30), "admin", "admin-pass")
+            .expect("once the failures age out of the window, sign-in works again");
+    }
+
+    #[test]
+    fn unknown_logins_cost_a_full_password_verification() {
+        // Equal timing: an unknown, inactive or password-less login runs Argon2 like a wrong
+        // password does (counted, since timing is too noisy to assert on a shared machine).
+        let mut d = desk();
+        let now = t("2026-03-10T02:00:00Z");
+        d.store.conn.execute("INSERT INTO users (id, login, name, role, created_at) VALUES ('u-np', 'nopass', '无密码', 'cs_agent', ?1)", [ts(now)]).unwrap();
+        for login in ["nobody", "nopass", "admin"] {
+            let before = auth::verifications_on_this_thread();
+            assert!(d.login(now, login, "whatever-pass").is_err());
+            assert_eq!(auth::verifications_on_this_thread() - before, 1, "{login}: one Argon2 verification");
+        }
     }
 
     #[test]

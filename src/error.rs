@@ -27,6 +27,10 @@ pub enum CoreError {
     /// The session was locked after idle time; the user must unlock it with their password.
     #[error("session locked")]
     Locked,
+    /// The account's password was set by an administrator: its owner must choose their own
+    /// before doing anything else (R7.7).
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
     #[error("unknown command {0}")]
     UnknownCommand(String),
     #[error("bad arguments: {0}")]
@@ -78,6 +82,7 @@ impl CoreError {
             CoreError::Precondition { .. } => "precondition",
             CoreError::Unauthenticated => "unauthenticated",
             CoreError::Locked => "locked",
+            CoreError::PasswordChangeRequired => "password_change_required",
             CoreError::UnknownCommand(_) => "unknown_command",
             CoreError::BadArguments(_) | CoreError::MissingField(_) => "bad_arguments",
             CoreError::SchemaTooNew { .. } => "schema_too_new",

@@ -39,6 +39,38 @@ fn event_hash(prev: &str, id: &str, complaint: Option<&str>, at: &str, actor: Op
 /// Never shown: `for_complaint` leaves it out.
 pub const NONCE: &str = "nonce";
 
+thread_local! {
+    /// Set by a caller that runs operations with a clock it was given (`cdesk --now`): their
+    /// events then carry `clock_injected` and the real wall time, so a backdated action is
+    /// visible in the timeline, to `verify` and to auditors. Per thread, because the CLI runs its
+    /// one command on its main thread while the desktop shell and tests run many on theirs.
+    static CLOCK_INJECTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks every event this thread appends from now on as made with an injected clock.
+pub fn set_clock_injected(on: bool) {
+    CLOCK_INJECTED.with(|c| c.set(on));
+}
+
+/// The payload as stored: with the injected-clock mark and the real time when one applies.
+fn marked(data: &Value) -> std::borrow::Cow<'_, Value> {
+    if !CLOCK_INJECTED.with(|c| c.get()) {
+        return std::borrow::Cow::Borrowed(data);
+    }
+    let wall = serde_json::Value::String(ts(chrono::Utc::now()));
+    let mut obj = match data {
+        Value::Object(m) => m.clone(),
+        other => {
+            let mut m = serde_json::Map::new();
+            m.insert("data".into(), other.clone());
+            m
+        }
+    };
+    obj.insert("clock_injected".into(), Value::Bool(true));
+    obj.insert("wall_at".into(), wall);
+    std::borrow::Cow::Owned(Value::Object(obj))
+}
+
 /// Appends one event. Must run inside the operation's transaction so the event and the change
 /// it records land together or not at all.
 pub fn append(
@@ -55,6 +87,8 @@ pub fn append(
         .unwrap_or_else(|| GENESIS.to_string());
     let id = new_id();
     let at = ts(at);
+    let data = marked(data);
+    let data = data.as_ref();
     let data = if data.is_object() && crate::privacy::holds_text(data, "") {
         let mut salted = data.clone();
         salted[NONCE] = Value::String(hex::encode(rand::random::<[u8; 12]>()));
@@ -210,6 +244,27 @@ mod tests {
         // Someone bypassing the triggers is caught by the chain.
         s.conn.execute_batch("DROP TRIGGER events_no_update; UPDATE events SET data = '{\"n\":9}' WHERE seq = 1;").unwrap();
         assert_eq!(verify_chain(&s.conn).unwrap().broken_at_seq, Some(1), "an edited event must break the chain");
+    }
+
+    #[test]
+    fn events_made_with_an_injected_clock_say_so() {
+        // R7.1: a backdated action (`cdesk --now`) shows as such, with the real time beside it.
+        let s = crate::store::Store::open_in_memory().unwrap();
+        let back = chrono::DateTime::parse_from_rfc3339("2020-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        append(&s.conn, None, back, None, "plain", &json!({"n": 1})).unwrap();
+        set_clock_injected(true);
+        append(&s.conn, None, back, None, "backdated", &json!({"n": 2})).unwrap();
+        set_clock_injected(false);
+        let data = |kind: &str| -> Value {
+            let d: String = s.conn.query_row("SELECT data FROM events WHERE kind = ?1", [kind], |r| r.get(0)).unwrap();
+            serde_json::from_str(&d).unwrap()
+        };
+        assert_eq!(data("plain"), json!({"n": 1}), "an ordinary event is unchanged");
+        let d = data("backdated");
+        assert_eq!((d["n"].clone(), d["clock_injected"].clone()), (json!(2), json!(true)));
+        let wall = crate::clock::stored_ts(d["wall_at"].as_str().unwrap());
+        assert!(wall > back + chrono::Duration::days(365), "the real time is recorded: {d}");
+        assert_eq!(verify_chain(&s.conn).unwrap().broken_at_seq, None, "the mark is part of the chained payload");
     }
 
     #[test]

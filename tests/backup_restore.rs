@@ -31,7 +31,7 @@ impl Install {
         let mut store = Store::open(&dir.join("complaint-desk.sqlite3")).unwrap();
         settings::init_defaults(&store.conn, now).unwrap();
         if staff {
-            demo::generate(&mut store, now, 0, 7).unwrap();
+            demo::generate_with_password(&mut store, now, 0, 7, Some(common::PASSWORD)).unwrap();
         }
         Install { dir: dir.to_path_buf(), store, now }
     }
@@ -200,7 +200,7 @@ fn the_cli_backs_up_and_restores() {
     let db = live.dir.join("complaint-desk.sqlite3");
     drop(live);
     let cdesk = |db: &Path, args: &[&str]| {
-        std::process::Command::new(common::cdesk_bin()).env_remove("CDESK_DB").env_remove("CDESK_USER").arg("--db").arg(db).args(args).output().unwrap()
+        std::process::Command::new(common::cdesk_bin()).env_remove("CDESK_DB").env_remove("CDESK_USER").env("CDESK_PASSWORD", common::PASSWORD).env("CDESK_DEMO_PASSWORD", common::PASSWORD).arg("--db").arg(db).args(args).output().unwrap()
     };
     let usb = tmp.path().join("usb");
     let out = cdesk(&db, &["backup", "-o", usb.to_str().unwrap()]);

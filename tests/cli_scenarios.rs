@@ -31,7 +31,7 @@ impl Desk {
         Command::new(cdesk_bin())
             .env_remove("CDESK_DB")
             .env_remove("CDESK_NOW")
-            .env_remove("CDESK_USER")
+            .env_remove("CDESK_USER").env("CDESK_PASSWORD", common::PASSWORD).env("CDESK_DEMO_PASSWORD", common::PASSWORD)
             .arg("--db")
             .arg(db)
             .args(["--now", now, "--user", user])
@@ -457,4 +457,98 @@ fn working_day_preset_across_spring_festival_and_national_day_2026() {
 
     let v = desk.ok("2026-10-12T03:00:00Z", ADMIN, &["verify"]);
     assert_eq!(v["ok"], true, "{v}");
+}
+
+/// `cdesk` with exactly the environment given (no CDESK_PASSWORD unless passed), stdin not a
+/// terminal, as a script would run it.
+fn bare(db: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = Command::new(cdesk_bin());
+    for v in ["CDESK_DB", "CDESK_NOW", "CDESK_USER", "CDESK_PASSWORD", "CDESK_DEMO_PASSWORD"] {
+        c.env_remove(v);
+    }
+    c.envs(env.iter().copied()).arg("--db").arg(db).args(args).output().expect("cdesk runs")
+}
+
+fn error_key(out: &Output) -> String {
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|_| panic!("stderr is JSON: {}", String::from_utf8_lossy(&out.stderr)));
+    e["message_key"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn cdesk_demo_refuses_a_database_that_holds_real_complaints() {
+    // Issue 25 item 1: fake complaints never join a live office's registers and KPIs.
+    let desk = Desk::new();
+    let t0 = "2026-03-10T02:00:00Z";
+    set_up(&desk, t0);
+    desk.call(t0, AGENT, "register", base_registration());
+    let out = desk.run(t0, ADMIN, &["demo", "--complaints", "5"]);
+    assert!(!out.status.success(), "demo on a live database must be refused");
+    assert_eq!(error_key(&out), "error.precondition.real_complaints_exist");
+    let conn = rusqlite::Connection::open(&desk.db).unwrap();
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM complaints", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1, "the refusal changed nothing");
+}
+
+#[test]
+fn cdesk_demo_gives_random_passwords_shown_once_and_more_demo_data_is_still_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let now = ["--now", "2026-03-10T02:00:00Z"];
+    let out = bare(&db, &[], &[&now[..], &["demo", "--complaints", "3"]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let accounts = r["accounts"].as_array().expect("the new accounts are reported");
+    let pw = |login: &str| accounts.iter().find(|a| a["login"] == login).unwrap()["password"].as_str().unwrap().to_string();
+    assert_ne!(pw("manager"), pw("cs01"));
+    assert!(pw("manager").len() >= 12 && pw("manager") != "123456");
+    let who = bare(&db, &[("CDESK_PASSWORD", &pw("manager"))], &["--user", "manager", "call", "whoami"]);
+    assert!(who.status.success(), "the reported password works: {}", String::from_utf8_lossy(&who.stderr));
+    // Demo data on a demo database is fine; the second run creates no accounts and shows none.
+    let again = bare(&db, &[], &[&now[..], &["demo", "--complaints", "2"]].concat());
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let again: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again["accounts"], json!([]));
+}
+
+#[test]
+fn cdesk_acting_as_a_user_with_a_password_needs_it() {
+    // Issue 25 item 9: `--user manager` alone used to act as the manager.
+    let desk = Desk::new();
+    let t0 = "2026-03-10T02:00:00Z";
+    set_up(&desk, t0);
+    let args = ["--user", MANAGER, "call", "set_setting", r#"{"key": "batch_threshold", "value": 4}"#];
+    let none = bare(&desk.db, &[], &args);
+    assert!(!none.status.success(), "no password, no command");
+    assert_eq!(error_key(&none), "error.precondition.password_required");
+    let wrong = bare(&desk.db, &[("CDESK_PASSWORD", "not-the-password")], &["--user", MANAGER, "call", "whoami"]);
+    assert!(!wrong.status.success());
+    assert_eq!(error_key(&wrong), "error.invalid.wrong_login_or_password");
+    let pdf = bare(&desk.db, &[], &["--user", ADMIN, "export", "-o", desk.dir().join("x.xlsx").to_str().unwrap()]);
+    assert!(!pdf.status.success(), "running as the CS manager on the admin's behalf needs the manager's password too");
+    let ok = bare(&desk.db, &[("CDESK_PASSWORD", PASSWORD)], &["--user", MANAGER, "call", "whoami"]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    // The administrator of a `cdesk init` database has no password yet and needs none.
+    let admin = bare(&desk.db, &[], &["call", "get_settings"]);
+    assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
+}
+
+#[test]
+fn an_action_with_an_injected_clock_is_marked_on_its_event() {
+    // Issue 25 item 9, R7.1: `--now` backdates the record, but the event says so.
+    let desk = Desk::new();
+    let t0 = "2026-03-10T02:00:00Z";
+    set_up(&desk, t0);
+    let plan = desk.call(t0, AGENT, "register", base_registration());
+    let id = plan["id"].as_str().unwrap();
+    let conn = rusqlite::Connection::open(&desk.db).unwrap();
+    let (at, data): (String, String) = conn
+        .query_row("SELECT at, data FROM events WHERE complaint_id = ?1 ORDER BY seq LIMIT 1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    let data: Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(at, t0, "the event keeps the injected time");
+    assert_eq!(data["clock_injected"], true, "{data}");
+    let wall = t(data["wall_at"].as_str().unwrap());
+    assert!(wall > t(t0) + chrono::Duration::days(30), "the real time is beside it: {data}");
+    let verify = desk.ok(t0, ADMIN, &["verify"]);
+    assert_eq!(verify["ok"], true, "the marked events are part of the chain");
 }

@@ -52,7 +52,7 @@ fn writer_child() {
         out.flush().unwrap();
     };
     let mut desk = Desk::open(&db, Utc::now()).expect("open");
-    desk.login(Utc::now(), WRITER, demo::DEMO_PASSWORD).expect("sign in");
+    desk.login(Utc::now(), WRITER, common::PASSWORD).expect("sign in");
     let incoming = db.parent().unwrap().join("incoming");
     std::fs::create_dir_all(&incoming).unwrap();
     // Continue the draft counter where the previous (killed) run left it.
@@ -128,7 +128,7 @@ fn setup(db: &Path) {
     let now = Utc::now();
     let mut store = Store::open(db).unwrap();
     settings::init_defaults(&store.conn, now).unwrap();
-    demo::generate(&mut store, now, 0, 7).unwrap();
+    demo::generate_with_password(&mut store, now, 0, 7, Some(common::PASSWORD)).unwrap();
 }
 
 fn count(conn: &Connection, sql: &str, p: &str) -> i64 {
@@ -243,7 +243,7 @@ fn killed_at_random_moments_nothing_acknowledged_is_lost() {
 fn cdesk(db: &Path, args: &[&str]) -> std::process::Child {
     Command::new(common::cdesk_bin())
         .env_remove("CDESK_DB")
-        .env_remove("CDESK_USER")
+        .env_remove("CDESK_USER").env("CDESK_PASSWORD", common::PASSWORD).env("CDESK_DEMO_PASSWORD", common::PASSWORD)
         .arg("--db")
         .arg(db)
         .args(args)

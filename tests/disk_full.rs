@@ -102,8 +102,8 @@ fn disk_full_child() {
     let db = office.join("complaint-desk.sqlite3");
     let mut now: DateTime<Utc> = common::t("2026-03-10T02:00:00Z");
     let mut desk = Desk::open(&db, now).unwrap();
-    demo::generate(&mut desk.store, now, 0, 7).unwrap();
-    desk.login(now, "cs01", demo::DEMO_PASSWORD).unwrap();
+    demo::generate_with_password(&mut desk.store, now, 0, 7, Some(common::PASSWORD)).unwrap();
+    desk.login(now, "cs01", common::PASSWORD).unwrap();
     let draft = json!({ "customer_name": "王芳", "phone": "13812345678", "description": "客户口述：保洁员迟到" });
     desk.call(now, "save_draft", json!({ "form": "intake", "draft": draft })).unwrap();
     desk.call(now, "register", registration(1)).unwrap();
@@ -202,7 +202,7 @@ fn saving_on_a_full_disk_is_refused_clearly_and_loses_nothing() {
 /// Runs `cdesk` as `nobody` when this test runs as root (root ignores file permissions).
 fn cdesk(db: &Path, as_root: bool, user: &str, args: &[&str]) -> Output {
     let mut c = Command::new(common::cdesk_bin());
-    c.env_remove("CDESK_DB").env_remove("CDESK_USER").env("HOME", "/tmp");
+    c.env_remove("CDESK_DB").env_remove("CDESK_USER").env("CDESK_PASSWORD", common::PASSWORD).env("CDESK_DEMO_PASSWORD", common::PASSWORD).env("HOME", "/tmp");
     c.arg("--db").arg(db).args(["--now", "2026-03-10T02:00:00Z", "--user", user]).args(args);
     if as_root {
         c.uid(65534).gid(65534);

@@ -354,7 +354,7 @@ fn cdesk_pdf_and_verify_receipt_from_the_command_line() {
         Command::new(cdesk_bin())
             .env_remove("CDESK_DB")
             .env_remove("CDESK_NOW")
-            .env_remove("CDESK_USER")
+            .env_remove("CDESK_USER").env("CDESK_PASSWORD", common::PASSWORD).env("CDESK_DEMO_PASSWORD", common::PASSWORD)
             .arg("--db")
             .arg(&db)
             .args(["--now", now, "--user", user])

@@ -351,3 +351,24 @@ fn events_written_before_ids_were_recorded_still_reconcile() {
     let fields: Vec<(&str, &str)> = v.state_mismatches.iter().map(|m| (m.table.as_str(), m.field.as_str())).collect();
     assert_eq!(fields, vec![("surveys", "overall"), ("compensations", "amount_cents")], "{:?}", v.state_mismatches);
 }
+
+#[test]
+fn actions_run_with_an_injected_clock_are_listed_by_verify() {
+    // Issue 25, item 9 (R7.1): `cdesk --now` may backdate an action; verify names every such event.
+    let mut fx = Fx::new();
+    let (id, _) = fx.register(json!({}));
+    assert_eq!(verify(&fx).clock_injected_count, 0, "nothing marked yet");
+    complaint_desk::timeline::set_clock_injected(true);
+    fx.ok(AGENT, "review", json!({ "complaint": id, "opinion": "属实" }));
+    complaint_desk::timeline::set_clock_injected(false);
+    fx.ok(AGENT, "dispatch", json!({ "complaint": id, "department": "HS", "note": "请核实" }));
+    let v = verify(&fx);
+    assert_eq!(v.clock_injected_count, 1, "{:?}", v.clock_injected);
+    assert_eq!(v.clock_injected.len(), 1);
+    let e = &v.clock_injected[0];
+    assert!(e.wall_at.is_some(), "the real time is kept beside the given one: {e:?}");
+    let kinds: Vec<String> = fx.store.conn.prepare("SELECT kind FROM events WHERE seq = ?1").unwrap()
+        .query_map([e.seq], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    assert_eq!(kinds, vec![e.kind.clone()]);
+    assert_ne!(e.kind, "dispatched", "only the marked action is listed");
+}

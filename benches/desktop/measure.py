@@ -3,7 +3,7 @@
 
     target/tools/venv/bin/python benches/desktop/measure.py \
         --app target/release/complaint-desk --floor target/release/minimal-window \
-        --db target/bench-data/demo-10000-seed42-v3.sqlite3 --runs 5 --out target/bench/desktop.json
+        --db target/bench-data/demo-10000-seed42-v5.sqlite3 --runs 5 --out target/bench/desktop.json
 
 Both programs are started the same way, through tauri-driver and WebKitWebDriver on a private
 Xvfb display (that is how the app can be signed in to), in turn, after one warm-up run each (the
@@ -356,7 +356,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--settle", type=float, default=5.0, help="seconds between the board and the memory reading")
     ap.add_argument("--user", default="cs01")
-    ap.add_argument("--password", default="123456")
+    # The demo accounts' password in the bench datasets (BENCH_PASSWORD in benches/suite.rs).
+    ap.add_argument("--password", default="Bench-Desk-2026")
     ap.add_argument("--board-timeout", type=float, default=180)
     ap.add_argument("--app-env", action="append", default=[], metavar="NAME=VALUE",
                     help="an environment variable for the app only (to try a setting against the same floor)")

@@ -52,7 +52,7 @@ pub fn desk_status(state: State<'_, AppState>) -> Reply<DeskStatus> {
 }
 
 #[tauri::command(async)]
-pub fn desk_setup(state: State<'_, AppState>, admin_password: String, demo_complaints: usize) -> Reply<DeskStatus> {
+pub fn desk_setup(state: State<'_, AppState>, admin_password: String, demo_complaints: usize) -> Reply<complaint_desk::desk::SetupReply> {
     with_desk(&state, "desk_setup", |d| d.setup(Utc::now(), &admin_password, demo_complaints).map_err(api))
 }
 

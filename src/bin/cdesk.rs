@@ -17,10 +17,12 @@ struct Cli {
     /// Database file (default: the per-user data folder the desktop app uses).
     #[arg(long, global = true, env = "CDESK_DB")]
     db: Option<PathBuf>,
-    /// Pretend the current time is this RFC 3339 instant (tests, demos).
+    /// Pretend the current time is this RFC 3339 instant (tests, demos). Every timeline event
+    /// written so is marked `clock_injected`, with the real time beside it.
     #[arg(long, global = true, env = "CDESK_NOW")]
     now: Option<String>,
-    /// Act as this staff login.
+    /// Act as this staff login. A login that has a password needs it: from the environment
+    /// variable CDESK_PASSWORD (scripts), else asked on the terminal; refused without either.
     #[arg(long, global = true, env = "CDESK_USER", default_value = "admin")]
     user: String,
     #[command(subcommand)]
@@ -31,7 +33,10 @@ struct Cli {
 enum Cmd {
     /// Create or migrate the database, with default branch, departments, admin, policies and calendar.
     Init,
-    /// Add realistic demo data.
+    /// Add realistic demo data; refused on a database that holds real complaints. New demo
+    /// accounts get random passwords, printed once in the reply (`accounts`); with the
+    /// environment variable CDESK_DEMO_PASSWORD set they all get that one instead (scripts and
+    /// tests that sign in as them; it must meet the password rules).
     Demo {
         #[arg(long, default_value_t = 1000)]
         complaints: usize,
@@ -192,7 +197,8 @@ fn run(cli: Cli) -> Result<Value, Value> {
         }
         Cmd::Demo { complaints, seed } => {
             let mut store = open(&cli, now)?;
-            let r = demo::generate(&mut store, now, *complaints, *seed).map_err(err)?;
+            let password = std::env::var("CDESK_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+            let r = demo::generate_with_password(&mut store, now, *complaints, *seed, password.as_deref()).map_err(err)?;
             Ok(json!(r))
         }
         Cmd::Commands => Ok(api::describe()),
@@ -203,11 +209,14 @@ fn run(cli: Cli) -> Result<Value, Value> {
         Cmd::Call { name, json: args } => {
             let args: Value = serde_json::from_str(args).map_err(|e| json!(CoreError::BadArguments(format!("JSON: {e}")).to_api()))?;
             let mut store = open(&cli, now)?;
+            sign_in(&cli, &store, &cli.user)?;
             api::call(&mut store, now, &cli.user, name, args).map_err(|e| json!(e))
         }
         Cmd::List { limit } => {
             let mut store = open(&cli, now)?;
-            list(&mut store, now, &cli.user, *limit)?;
+            let actor = acting_user(&store, &cli.user);
+            sign_in(&cli, &store, &actor)?;
+            list(&mut store, now, &actor, *limit)?;
             Ok(Value::Null)
         }
         Cmd::Verify => {
@@ -219,12 +228,14 @@ fn run(cli: Cli) -> Result<Value, Value> {
         }
         Cmd::Backup { output } => {
             let mut store = open(&cli, now)?;
+            sign_in(&cli, &store, &cli.user)?;
             let args = json!({ "folder": absolute(output).display().to_string() });
             api::call(&mut store, now, &cli.user, "backup_now", args).map_err(|e| json!(e))
         }
         Cmd::Pdf { number, form, lang, paper, output } => {
             let mut store = open(&cli, now)?;
             let actor = acting_user(&store, &cli.user);
+            sign_in(&cli, &store, &actor)?;
             let lang = complaint_desk::docs::Lang::parse(lang).map(|l| l.as_str().to_string()).unwrap_or_else(|| lang.clone());
             let args = json!({
                 "complaint": number, "form": form.trim().to_lowercase(), "lang": lang, "paper": paper.trim().to_lowercase(),
@@ -234,6 +245,7 @@ fn run(cli: Cli) -> Result<Value, Value> {
         }
         Cmd::VerifyReceipt { file, payload } => {
             let mut store = open(&cli, now)?;
+            sign_in(&cli, &store, &cli.user)?;
             let args = json!({ "path": file.as_ref().map(|f| f.display().to_string()), "payload": payload });
             let r = api::call(&mut store, now, &cli.user, "verify_receipt", args).map_err(|e| json!(e))?;
             if r["status"] != "matches" {
@@ -245,6 +257,7 @@ fn run(cli: Cli) -> Result<Value, Value> {
         Cmd::Report { month, pdf, xlsx, lang } => {
             let mut store = open(&cli, now)?;
             let actor = acting_user(&store, &cli.user);
+            sign_in(&cli, &store, &actor)?;
             let lang = complaint_desk::docs::Lang::parse(lang).map(|l| l.as_str().to_string()).unwrap_or_else(|| lang.clone());
             let args = json!({
                 "month": month, "lang": lang,
@@ -257,6 +270,7 @@ fn run(cli: Cli) -> Result<Value, Value> {
             let filter: Value = serde_json::from_str(filter).map_err(|e| json!(CoreError::BadArguments(format!("--filter: {e}")).to_api()))?;
             let mut store = open(&cli, now)?;
             let actor = acting_user(&store, &cli.user);
+            sign_in(&cli, &store, &actor)?;
             let lang = complaint_desk::docs::Lang::parse(lang).map(|l| l.as_str().to_string()).unwrap_or_else(|| lang.clone());
             let args = json!({ "filter": filter, "format": format.trim().to_lowercase(), "lang": lang, "path": output.display().to_string() });
             api::call(&mut store, now, &actor, "export_complaints", args).map_err(|e| json!(e))
@@ -268,11 +282,13 @@ fn run(cli: Cli) -> Result<Value, Value> {
                 "workers" => "import_workers",
                 other => return Err(json!(CoreError::BadArguments(format!("import what? {other} (customers or workers)")).to_api())),
             };
+            sign_in(&cli, &store, &cli.user)?;
             let args = json!({ "path": file.display().to_string(), "dry_run": !apply });
             api::call(&mut store, now, &cli.user, name, args).map_err(|e| json!(e))
         }
         Cmd::Restore { file, allow_missing_attachments, confirm_foreign } => {
             let mut store = open(&cli, now)?;
+            sign_in(&cli, &store, &cli.user)?;
             let path = absolute(file).display().to_string();
             let args = json!({ "path": path, "allow_missing_attachments": allow_missing_attachments, "confirm_foreign": confirm_foreign });
             match api::call(&mut store, now, &cli.user, "restore_backup", args) {
@@ -288,6 +304,32 @@ fn run(cli: Cli) -> Result<Value, Value> {
             }
         }
     }
+}
+
+/// Proves the caller may act as `login` before any command runs as them: a login that has a
+/// password needs it (CDESK_PASSWORD, or asked on a terminal), checked and throttled like a
+/// sign-in at the desk, on the real clock (an injected `--now` must not shorten a hold). A login
+/// without a password (the administrator of a database made by `cdesk init`, before one is
+/// set) needs none. From here on, with `--now` given, every event is marked as backdated.
+fn sign_in(cli: &Cli, store: &Store, login: &str) -> Result<(), Value> {
+    use std::io::IsTerminal;
+    let has_password: bool = store
+        .conn
+        .query_row("SELECT EXISTS (SELECT 1 FROM users WHERE login = ?1 AND password_hash IS NOT NULL)", [login], |r| r.get(0))
+        .map_err(|e| err(e.into()))?;
+    if has_password {
+        let password = match std::env::var("CDESK_PASSWORD") {
+            Ok(p) => p,
+            Err(_) if std::io::stdin().is_terminal() => rpassword::prompt_password(format!("{login} 的密码 / password: "))
+                .map_err(|e| err(CoreError::Io(e)))?,
+            Err(_) => return Err(err(CoreError::precondition("R7.7", "password_required"))),
+        };
+        complaint_desk::desk::check_credentials(&store.conn, Utc::now(), login, &password).map_err(err)?;
+    }
+    if cli.now.is_some() {
+        complaint_desk::timeline::set_clock_injected(true);
+    }
+    Ok(())
 }
 
 /// The run command's default view: the open complaints, most urgent first, in local time.

@@ -47,7 +47,7 @@ pub(crate) mod testing {
         let now = crate::clock::parse_ts("now", "2026-03-10T02:00:00Z").unwrap();
         let mut store = crate::store::Store::open_in_memory().unwrap();
         crate::workflow::settings::init_defaults(&store.conn, now).unwrap();
-        crate::demo::generate(&mut store, now, 900, 42).unwrap();
+        crate::demo::generate_with_password(&mut store, now, 900, 42, Some("Report-Test-2026")).unwrap();
         let dir = store.attachments_dir();
         let tx = store.conn.transaction().unwrap();
         let actor = crate::auth::actor_by_login(&tx, "manager").unwrap();

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("migrations/0010_report_month_zone.sql")),
     (11, include_str!("migrations/0011_report_month_index.sql")),
     (12, include_str!("migrations/0012_drop_covered_indexes.sql")),
+    (13, include_str!("migrations/0013_accounts_and_demo_marks.sql")),
     (14, include_str!("migrations/0014_anonymise_everything.sql")),
 ];
 

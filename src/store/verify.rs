@@ -47,6 +47,38 @@ pub struct VerifyReport {
     /// differ from what the migrations make: "missing trigger events_no_delete", "altered …",
     /// "unexpected view …" (see `schema_check`).
     pub schema_differences: Vec<String>,
+    /// Events made with an injected clock (`cdesk --now`): their `at` is what the caller said,
+    /// `wall_at` the real time. Declared, so not an error; listed so that an auditor sees every
+    /// backdated action (issue 25, item 9). At most `reconcile::MAX_LISTED`; the count is whole.
+    pub clock_injected_count: i64,
+    pub clock_injected: Vec<InjectedClockEvent>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
+pub struct InjectedClockEvent {
+    pub seq: i64,
+    pub kind: String,
+    /// The time the caller gave.
+    pub at: String,
+    /// The machine's time when the event was written.
+    pub wall_at: Option<String>,
+}
+
+/// The events `timeline::set_clock_injected` marked. The text test is a cheap prefilter (no JSON
+/// parse of a million payloads); `json_extract` then confirms the mark is the payload's own key.
+fn injected_clock_events(conn: &Connection) -> Result<(i64, Vec<InjectedClockEvent>)> {
+    const MARKED: &str = "instr(data, '\"clock_injected\":true') > 0 AND json_valid(data) AND json_extract(data, '$.clock_injected') = 1";
+    let count: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM events WHERE {MARKED}"), [], |r| r.get(0))?;
+    if count == 0 {
+        return Ok((0, Vec::new()));
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT seq, kind, at, json_extract(data, '$.wall_at') FROM events WHERE {MARKED} ORDER BY seq LIMIT ?1"
+    ))?;
+    let rows = stmt.query_map([super::reconcile::MAX_LISTED as i64], |r| {
+        Ok(InjectedClockEvent { seq: r.get(0)?, kind: r.get(1)?, at: r.get(2)?, wall_at: r.get(3)? })
+    })?;
+    Ok((count, rows.collect::<rusqlite::Result<_>>()?))
 }
 
 /// Checks everything; `attachments_dir` = where the evidence files are (None: not checked).
@@ -74,6 +106,7 @@ pub fn verify_database(conn: &Connection, attachments_dir: Option<&Path>) -> Res
     let search_index_out_of_step = super::search::open_index_mismatches(conn)?;
     let rec = super::reconcile::run(conn)?;
     let schema_differences = super::schema_check::trigger_and_view_differences(conn)?;
+    let (clock_injected_count, clock_injected) = injected_clock_events(conn)?;
     let ok = integrity == "ok"
         && fk == 0
         && chain.broken_at_seq.is_none()
@@ -101,5 +134,7 @@ pub fn verify_database(conn: &Connection, attachments_dir: Option<&Path>) -> Res
         anchors_superseded_by_restore: rec.anchors.superseded_by_restore,
         anchors_other_installations: rec.anchors.other_installations,
         schema_differences,
+        clock_injected_count,
+        clock_injected,
     })
 }

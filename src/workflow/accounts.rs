@@ -31,6 +31,9 @@ pub fn set_password(ctx: &Ctx, a: &SetPasswordArgs) -> Result<Value> {
     if !own && ctx.actor.role != Role::Admin {
         return Err(CoreError::Forbidden { op: "set_password".into(), role: ctx.actor.role });
     }
+    if !own && ctx.actor.must_change_password {
+        return Err(CoreError::PasswordChangeRequired);
+    }
     let row: Option<(String, Option<String>)> = ctx
         .conn
         .query_row("SELECT id, password_hash FROM users WHERE login = ?1", params![login], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -42,11 +45,17 @@ pub fn set_password(ctx: &Ctx, a: &SetPasswordArgs) -> Result<Value> {
             if !verify_password(current, h) {
                 return Err(CoreError::invalid("current_password", "wrong_password"));
             }
+            // The password an administrator handed out is known to them: keeping it is no change.
+            if verify_password(&a.new_password, h) {
+                return Err(CoreError::invalid("new_password", "password_unchanged"));
+            }
         }
     }
     let hash = hash_password(&a.new_password)?;
-    ctx.conn.execute("UPDATE users SET password_hash = ?1 WHERE id = ?2", params![hash, user_id])?;
+    // Set for someone else, the password is known to the administrator who chose it: its owner
+    // must replace it at the first sign-in. Set by its owner, it is theirs alone.
+    ctx.conn.execute("UPDATE users SET password_hash = ?1, must_change_password = ?2 WHERE id = ?3", params![hash, !own, user_id])?;
     ctx.conn.execute("DELETE FROM sign_in_failures WHERE login = ?1", params![login])?;
-    ctx.event(None, "password_set", json!({ "login": login, "by": ctx.actor.login }))?;
+    ctx.event(None, "password_set", json!({ "login": login, "by": ctx.actor.login, "must_change": !own }))?;
     Ok(json!({ "login": login }))
 }

@@ -88,7 +88,10 @@ pub fn upsert_user(ctx: &Ctx, a: &UserArgs) -> Result<Value> {
     )?;
     if let Some(pw) = a.password.as_deref().filter(|p| !p.is_empty()) {
         let hash = crate::auth::hash_password(pw)?;
-        ctx.conn.execute("UPDATE users SET password_hash = ?1 WHERE login = ?2", params![hash, login])?;
+        // The administrator knows the password they typed: the account's owner must choose
+        // their own at the first sign-in (R7.7).
+        let must_change = login != ctx.actor.login;
+        ctx.conn.execute("UPDATE users SET password_hash = ?1, must_change_password = ?2 WHERE login = ?3", params![hash, must_change, login])?;
     }
     ctx.event(None, "user_saved", json!({ "login": login, "role": a.role, "active": a.active, "password_set": a.password.is_some() }))?;
     Ok(json!({ "login": login }))

@@ -418,7 +418,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let now = parse_ts("now", "2026-03-10T02:00:00Z").unwrap();
         crate::workflow::settings::init_defaults(&store.conn, now).unwrap();
-        crate::demo::generate(&mut store, now, 400, 11).unwrap();
+        crate::demo::generate_with_password(&mut store, now, 400, 11, Some("Listing-Test-2026")).unwrap();
         let actor = crate::auth::actor_by_login(&store.conn, "manager").unwrap();
         (store, now, actor)
     }

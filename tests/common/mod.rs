@@ -19,6 +19,10 @@ pub const QA_HANDLER: &str = "qa01";
 pub const FI_HANDLER: &str = "fi01";
 pub const AUDITOR: &str = "audit";
 pub const ADMIN: &str = "admin";
+/// The password of every demo account the tests create (`CDESK_DEMO_PASSWORD` for `cdesk demo`,
+/// `CDESK_PASSWORD` when `cdesk` acts as one of them): random ones would cost eleven Argon2
+/// hashes per fixture.
+pub const PASSWORD: &str = "Tea-Garden-2026";
 
 pub struct Fx {
     pub store: Store,
@@ -40,7 +44,7 @@ impl Fx {
         let now = t(now);
         let mut store = Store::open_in_memory().expect("in-memory store");
         settings::init_defaults(&store.conn, now).expect("defaults");
-        demo::generate(&mut store, now, 0, 7).expect("demo staff");
+        demo::generate_with_password(&mut store, now, 0, 7, Some(PASSWORD)).expect("demo staff");
         Fx { store, now }
     }
 

@@ -13,7 +13,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import ROOT, App  # noqa: E402
 
 SHOTS = ROOT / "artifacts" / "screens"
-PASSWORD = "123456"
+# Given to every demo account by `cdesk demo` through CDESK_DEMO_PASSWORD (without it they get
+# random ones); it meets the password rules (R7.7, issue 25).
+PASSWORD = "Demo-e2e-2026"
 ADMIN_PASSWORD = "admin-e2e-pass"
 
 
@@ -26,8 +28,14 @@ def cdesk_bin() -> str:
     return str(max(built, key=lambda p: p.stat().st_mtime))
 
 
+def cdesk_env(user: str = "admin") -> dict:
+    """`cdesk` acting as a login that has a password needs it (CDESK_PASSWORD)."""
+    return {**os.environ, "CDESK_DEMO_PASSWORD": PASSWORD, "CDESK_PASSWORD": ADMIN_PASSWORD if user == "admin" else PASSWORD}
+
+
 def cdesk(db: Path, *args: str, user: str = "admin") -> str:
-    r = subprocess.run([cdesk_bin(), "--db", str(db), "--user", user, *args], capture_output=True, text=True, timeout=600)
+    r = subprocess.run([cdesk_bin(), "--db", str(db), "--user", user, *args], capture_output=True, text=True, timeout=600,
+                       env=cdesk_env(user))
     if r.returncode != 0:
         raise AssertionError(f"cdesk {' '.join(args)} failed: {r.stderr}")
     return r.stdout

@@ -327,7 +327,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
     ap.add_argument("--user", default="cs01")
-    ap.add_argument("--password", default="123456")
+    ap.add_argument("--password", default="Demo-e2e-2026")
     ap.add_argument("--route", default="/board")
     ap.add_argument("--locale", default="zh-CN")
     ap.add_argument("--out", required=True)

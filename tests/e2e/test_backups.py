@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, SHOTS, cdesk
+from conftest import ADMIN_PASSWORD, PASSWORD, SHOTS, cdesk
 from harness import App
 
 RAW_KEY = re.compile(r"\b(?:app|nav|stage|field|error|settings)\.[a-z_]+\.?[a-z_]*\b")
@@ -59,7 +59,7 @@ def exists(db: Path, number: str) -> bool:
 def start(db: Path, user: str = "admin", locale: str = "zh-CN") -> App:
     app = App(db)
     app.set_locale(locale)
-    app.login(user, ADMIN_PASSWORD if user == "admin" else "123456")
+    app.login(user, ADMIN_PASSWORD if user == "admin" else PASSWORD)
     return app
 
 
@@ -241,10 +241,10 @@ def test_retention_refuses_anonymising_inside_the_period(tmp_path):
 def _cdesk_err(db: Path, name: str, args: dict) -> str:
     import subprocess
 
-    from conftest import cdesk_bin
+    from conftest import cdesk_bin, cdesk_env
 
     r = subprocess.run([cdesk_bin(), "--db", str(db), "--user", "admin", "call", name, json.dumps(args, ensure_ascii=False)],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True, text=True, timeout=120, env=cdesk_env("admin"))
     assert r.returncode != 0, "the core must refuse"
     return r.stderr
 
@@ -272,7 +272,7 @@ def test_backup_and_data_tabs_for_each_role(tmp_path, locale):
         app.click("logout")
         app.wait_js("return !!document.querySelector('[data-test=login]')", 15)
         for user, backs_up in (("audit", False), ("bm", True)):
-            app.login(user, "123456")
+            app.login(user, PASSWORD)
             open_tab(app, "backup")
             assert app.all("[data-test=backup-save]") == [], f"{user} cannot change the backup settings"
             assert app.all("[data-test=backup-restore]") == [], f"{user} cannot restore"

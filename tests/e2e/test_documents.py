@@ -56,7 +56,9 @@ def test_print_the_signed_receipt_from_intake(app, db, tmp_path):
     assert number in qr, f"the printed QR code names the complaint: {qr!r}"
     digest = json.loads(cdesk(db, "call", "get_complaint", json.dumps({"complaint": number}), user="manager"))["records"]["signatures"][0]["digest"]
     assert digest in qr, "the printed QR code carries the digest of what the customer signed"
-    check = subprocess.run([*cdesk_cmd(db), "verify-receipt", "--payload", qr], capture_output=True, text=True)
+    from conftest import cdesk_env
+
+    check = subprocess.run([*cdesk_cmd(db), "verify-receipt", "--payload", qr], capture_output=True, text=True, env=cdesk_env("manager"))
     assert check.returncode == 0 and '"matches"' in check.stdout, check.stdout + check.stderr
 
 

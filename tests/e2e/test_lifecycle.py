@@ -7,7 +7,7 @@ import time
 
 from selenium.webdriver.common.by import By
 
-from conftest import SHOTS, cdesk
+from conftest import PASSWORD, SHOTS, cdesk
 from test_intake import draw_signature, fill_basic, open_intake
 
 
@@ -54,7 +54,7 @@ def pick(app, select_tid: str, option_tid: str) -> None:
 def relogin(app, user: str) -> None:
     app.click("logout")
     app.wait_js("return !!document.querySelector('[data-test=login]')", 15)
-    app.login(user, "123456")
+    app.login(user, PASSWORD)
 
 
 def test_a_complaint_from_intake_to_closing(app, db):

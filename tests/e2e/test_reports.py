@@ -25,7 +25,7 @@ import urllib3
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 
-from conftest import ADMIN_PASSWORD, SHOTS, cdesk
+from conftest import ADMIN_PASSWORD, PASSWORD, SHOTS, cdesk
 
 RAW_KEY = re.compile(r"\b(?:report|app|nav|error|category|channel|stage|tier|nature|satisfaction|field)\.[a-zA-Z_]+(?:\.[a-zA-Z_]+)*\b")
 
@@ -142,7 +142,7 @@ def in_folder(tmp_path, monkeypatch) -> Path:
 
 
 # ---- helpers ------------------------------------------------------------------------------------
-def open_app(app_factory, user: str, password: str = "123456", locale: str = "zh-CN"):
+def open_app(app_factory, user: str, password: str = PASSWORD, locale: str = "zh-CN"):
     """app_factory, tried a second time when the window's start-up trips over itself: on a busy
     machine the WebDriver session can drop while the window starts, and the sign-in form can be
     replaced under the driver while the locale's reload is still under way (harness.set_locale

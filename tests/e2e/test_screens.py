@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, SHOTS
+from conftest import ADMIN_PASSWORD, PASSWORD, SHOTS
 
 # (route, user, ready-selector, name)
 SCREENS = [
@@ -36,10 +36,10 @@ def test_every_screen_in_each_language(app_factory, locale):
                 prev = list(by_user.values())[-1]
                 prev.click("logout")
                 prev.wait_js("return !!document.querySelector('[data-test=login]')", 15)
-                prev.login(user, ADMIN_PASSWORD if user == "admin" else "123456")
+                prev.login(user, ADMIN_PASSWORD if user == "admin" else PASSWORD)
                 by_user = {user: prev}
             else:
-                by_user[user] = app_factory(user=user, password=ADMIN_PASSWORD if user == "admin" else "123456", locale=locale)
+                by_user[user] = app_factory(user=user, password=ADMIN_PASSWORD if user == "admin" else PASSWORD, locale=locale)
         app = by_user[user]
         app.goto(route)
         app.wait_js(f"return !!document.querySelector('{ready}')", 20)
@@ -58,7 +58,7 @@ def test_sign_in_screens(app_factory, db):
     app.click("lock")
     app.wait_js("return !!document.querySelector('[data-test=signin-title]')", 10)
     app.shot(SHOTS / "zh-CN" / "locked.png")
-    app.type_into("password", "123456")
+    app.type_into("password", PASSWORD)
     app.click("signin-submit")
     app.wait_js("return !document.querySelector('.cd-lock-overlay')", 10)
     app.click("logout")
@@ -93,7 +93,7 @@ def test_complaint_detail_screens(app_factory, db, locale):
     app.shot(SHOTS / locale / "detail-manager.png")
     app.click("logout")
     app.wait_js("return !!document.querySelector('[data-test=login]')", 15)
-    app.login("hs01", "123456")
+    app.login("hs01", PASSWORD)
     app.goto(f"/complaint/{hs['number']}")
     app.wait_js("return !!document.querySelector('[data-test=detail-steps]')", 20)
     time.sleep(0.8)

@@ -248,7 +248,7 @@ describe('<ReportReminder>', () => {
     const calls = backend()
     const w = mountApp(ReportReminder)
     const session = useSession()
-    session.user = { id: 'u1', login: 'manager', name: '经理', role: 'cs_manager', branch_id: null, department_id: null }
+    session.user = { id: 'u1', login: 'manager', name: '经理', role: 'cs_manager', branch_id: null, department_id: null, must_change_password: false }
     await sleep(30)
     expect(calls.some((c) => c.name === 'report_status')).toBe(true)
     const banner = w.get('[data-test=report-reminder]')
@@ -261,7 +261,7 @@ describe('<ReportReminder>', () => {
     const calls = backend()
     const w = mountApp(ReportReminder)
     const session = useSession()
-    session.user = { id: 'u2', login: 'cs01', name: '专员', role: 'cs_agent', branch_id: null, department_id: null }
+    session.user = { id: 'u2', login: 'cs01', name: '专员', role: 'cs_agent', branch_id: null, department_id: null, must_change_password: false }
     await sleep(30)
     expect(calls.some((c) => c.name === 'report_status')).toBe(false)
     expect(w.find('[data-test=report-reminder]').exists()).toBe(false)
@@ -311,7 +311,7 @@ describe('<Reports> department lists', () => {
     })
     const pinia = createPinia()
     setActivePinia(pinia)
-    useSession().user = { id: 'u1', login: 'manager', name: '王建华', role: 'cs_manager', branch_id: null, department_id: null }
+    useSession().user = { id: 'u1', login: 'manager', name: '王建华', role: 'cs_manager', branch_id: null, department_id: null, must_change_password: false }
     const { default: Reports } = await import('../src/views/Reports.vue')
     const w = mountApp(Reports, { pinia })
     await sleep(120)
@@ -347,7 +347,7 @@ describe('<DueNotifier>', () => {
     const pinia = createPinia()
     setActivePinia(pinia)
     const session = useSession()
-    session.user = { id: 'u2', login: 'cs01', name: '李娜', role: 'cs_agent', branch_id: null, department_id: null }
+    session.user = { id: 'u2', login: 'cs01', name: '李娜', role: 'cs_agent', branch_id: null, department_id: null, must_change_password: false }
     const { default: DueNotifier } = await import('../src/components/DueNotifier.vue')
     // Shown for 4.5 s unless closed; a closed one is hidden, then removed.
     const shown = () => [...document.body.querySelectorAll<HTMLElement>('.el-notification')].filter((e) => e.style.display !== 'none').length
@@ -375,7 +375,7 @@ describe('<DueNotifier>', () => {
     })
     const pinia = createPinia()
     setActivePinia(pinia)
-    useSession().user = { id: 'u2', login: 'cs01', name: '李娜', role: 'cs_agent', branch_id: null, department_id: null }
+    useSession().user = { id: 'u2', login: 'cs01', name: '李娜', role: 'cs_agent', branch_id: null, department_id: null, must_change_password: false }
     const { default: DueNotifier } = await import('../src/components/DueNotifier.vue')
     const w = mountApp(DueNotifier, { pinia, props: { firstPollDelayMs: 300 } })
     await sleep(150)

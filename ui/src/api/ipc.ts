@@ -1,7 +1,7 @@
 // The only module that talks to Rust. Every screen calls `call(name, args)` with the generated
 // types, so a renamed field in the core breaks the TypeScript build instead of a user's form.
 import { invoke } from '@tauri-apps/api/core'
-import type { Actor, CommandName, Commands, DeskStatus } from './types.gen'
+import type { Actor, CommandName, Commands, DeskStatus, SetupReply } from './types.gen'
 
 /** The one error shape of the core: translate `message_key`, never match `message`. */
 export interface ApiError {
@@ -51,7 +51,7 @@ export function peek<K extends CommandName>(name: K, args: Commands[K]['args']):
 export const desk = {
   status: () => raw<DeskStatus>('desk_status', {}),
   setup: (adminPassword: string, demoComplaints: number) =>
-    raw<DeskStatus>('desk_setup', { adminPassword, demoComplaints }),
+    raw<SetupReply>('desk_setup', { adminPassword, demoComplaints }),
   login: (login: string, password: string) => raw<Actor>('desk_login', { login, password }),
   logout: () => raw<void>('desk_logout', {}),
   lock: () => raw<void>('desk_lock', {}),

@@ -14,6 +14,9 @@ export interface Actor {
   department_id: string | null;
   id: string;
   login: string;
+  /** The password was set by an administrator (a new account, a reset) and only its owner may
+   * choose the real one: until then every command but `set_password` and `whoami` is refused. */
+  must_change_password: boolean;
   name: string;
   role: Role;
 }
@@ -477,6 +480,15 @@ export interface DefinitionsArgs {
   lang?: Lang;
 }
 
+/** One staff account the demo created, with the password it was given: reported once, to
+ * whoever loaded the demo (the set-up reply, `cdesk demo`'s output), and stored only as a hash. */
+export interface DemoAccount {
+  login: string;
+  name: string;
+  password: string;
+  role: Role;
+}
+
 export interface DepartmentArgs {
   active?: boolean;
   code: string;
@@ -506,9 +518,10 @@ export interface DepartmentSection {
 /** What the window needs to decide which screen to show. */
 export interface DeskStatus {
   database: string;
-  /** The database holds demo data, whose staff accounts share `demo::DEMO_PASSWORD`. */
+  /** The database holds demo data: the window shows a permanent "not for customers" banner. */
   demo: boolean;
-  /** No administrator password yet: the first-run setup must run before anyone signs in. */
+  /** The database has never been set up: the unauthenticated first-run setup must run before
+   * anyone signs in. Never true again once setup ran, a password exists or a complaint does. */
   first_run: boolean;
   idle_lock_minutes: number;
   locked: boolean;
@@ -1503,6 +1516,13 @@ export interface SetSettingArgs {
 export interface SetSubCategoriesArgs {
   category: Category;
   items: string[];
+}
+
+/** The reply of the first-run setup: the desk's state, and the demo accounts it created with
+ * their passwords, shown this once. */
+export interface SetupReply {
+  demo_accounts: DemoAccount[];
+  status: DeskStatus;
 }
 
 export interface SignatureCheck {

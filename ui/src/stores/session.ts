@@ -2,7 +2,7 @@
 // backend enforces all of it (core `Desk`); this store only mirrors it for the window.
 import { defineStore } from 'pinia'
 import { desk, onSessionLost, call } from '../api/ipc'
-import type { Actor, DeskStatus } from '../api/types.gen'
+import type { Actor, DemoAccount, DeskStatus } from '../api/types.gen'
 import { setBranchTz } from '../utils/format'
 
 /** Bumped by every sign-in, sign-out, lock and unlock. A status asked for before one of them
@@ -17,6 +17,12 @@ export const useSession = defineStore('session', {
     user: null as Actor | null,
     locked: false,
     branchName: '',
+    /** The demo accounts the first-run setup just created, with their passwords: shown once. */
+    demoAccounts: [] as DemoAccount[],
+    /** The password just used to sign in to an account that must change it (set by an
+     *  administrator): the change screen sends it as the current one instead of asking again.
+     *  Only in memory, dropped once changed or on sign-out. */
+    pendingPassword: '',
   }),
   getters: {
     role: (s) => s.user?.role ?? null,
@@ -45,16 +51,26 @@ export const useSession = defineStore('session', {
     async login(login: string, password: string) {
       const user = await desk.login(login, password)
       epoch++
+      this.pendingPassword = user.must_change_password ? password : ''
       this.user = user
       this.locked = false
       await this.refresh()
     },
     async setup(password: string, demo: number) {
-      this.status = await desk.setup(password, demo)
+      const reply = await desk.setup(password, demo)
+      this.status = reply.status
+      this.demoAccounts = reply.demo_accounts
+    },
+    /** The own password, replacing one an administrator set: the core then lets the account work. */
+    async changePassword(current: string, next: string) {
+      await call('set_password', { current_password: current, new_password: next })
+      this.pendingPassword = ''
+      await this.refresh()
     },
     async logout() {
       await desk.logout()
       epoch++
+      this.pendingPassword = ''
       this.user = null
       this.locked = false
       await this.refresh()
