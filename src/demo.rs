@@ -539,9 +539,9 @@ fn handler_of(conn: &rusqlite::Connection, id: &str, default: &str) -> Result<&'
 }
 
 /// A stage reply is only due once; replying when it was already given is not an error here.
-fn ignore_precondition(e: CoreError) -> Result<serde_json::Value> {
+fn ignore_precondition(e: CoreError) -> Result<crate::reply::Done> {
     match e {
-        CoreError::Precondition { .. } => Ok(json!(null)),
+        CoreError::Precondition { .. } => Ok(crate::reply::Done::OK),
         other => Err(other),
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod model;
 pub mod privacy;
 pub mod retention;
+pub mod reply;
 pub mod report;
 pub mod signature;
 pub mod store;

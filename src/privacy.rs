@@ -205,6 +205,17 @@ pub fn mask_json(v: &mut serde_json::Value, known: &Known) {
     }
 }
 
+/// `mask_json` over a typed reply, through its JSON form, so a typed record is masked by exactly
+/// the same keys as the JSON it replaced. Masking only rewrites strings, so the value always
+/// reads back; if it ever did not, that is reported rather than shown unmasked.
+pub fn mask_typed<T: serde::Serialize + serde::de::DeserializeOwned>(v: &mut T, known: &Known) -> crate::Result<()> {
+    let err = |e: serde_json::Error| crate::CoreError::Integrity(format!("masking a reply: {e}"));
+    let mut j = serde_json::to_value(&*v).map_err(err)?;
+    mask_json(&mut j, known);
+    *v = serde_json::from_value(j).map_err(err)?;
+    Ok(())
+}
+
 /// Keys whose values are identifiers, digests, instants or codes, never free text.
 pub(crate) fn structural_key(k: &str) -> bool {
     k == "id" || k.ends_with("_id") || k.ends_with("_ids") || k.ends_with("_at") || k.ends_with("digest") || k == "sha256" || k == "hash"

@@ -3,13 +3,14 @@
 
 use rusqlite::params;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::load::{self, ComplaintState};
 use super::{past_instant, steps, text, Ctx};
 use crate::clock::{new_id, ts};
 use crate::error::{CoreError, Result};
+use crate::reply::{Done, StageNow};
 use crate::model::{Category, EscalationLevel, InvalidReason, Nature, NotAcceptedReason, Role, Stage, StepKind};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -26,7 +27,7 @@ pub struct ReviewArgs {
 }
 
 /// R3.5: the reviewer confirms validity and classification and writes an opinion.
-pub fn review(ctx: &Ctx, a: &ReviewArgs) -> Result<Value> {
+pub fn review(ctx: &Ctx, a: &ReviewArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("review", Some(&c))?;
     let opinion = text("opinion", &a.opinion, true, 2000)?;
@@ -43,7 +44,7 @@ pub fn review(ctx: &Ctx, a: &ReviewArgs) -> Result<Value> {
     ctx.conn.execute("UPDATE complaints SET review_opinion = ?1 WHERE id = ?2", params![opinion, c.id])?;
     ctx.set_stage(&mut c, "review", Stage::Reviewed)?;
     ctx.event(Some(&c.id), "reviewed", json!({ "opinion": opinion, "changes": changes }))?;
-    Ok(json!({ "stage": c.stage }))
+    Ok(StageNow { stage: c.stage })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -55,7 +56,7 @@ pub struct CancelArgs {
 }
 
 /// R3.5: an invalid complaint is cancelled with a reason and kept for audit.
-pub fn cancel(ctx: &Ctx, a: &CancelArgs) -> Result<Value> {
+pub fn cancel(ctx: &Ctx, a: &CancelArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("cancel", Some(&c))?;
     let note = text("note", &a.note, true, 2000)?;
@@ -63,7 +64,7 @@ pub fn cancel(ctx: &Ctx, a: &CancelArgs) -> Result<Value> {
     ctx.conn.execute("UPDATE complaints SET close_reason = ?1, closed_at = ?2 WHERE id = ?3", params![note, ts(ctx.now), c.id])?;
     steps::end_all(ctx, &c, "cancelled")?;
     ctx.event(Some(&c.id), "cancelled", json!({ "reason": a.reason, "note": note }))?;
-    Ok(json!({ "stage": c.stage }))
+    Ok(StageNow { stage: c.stage })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -77,7 +78,7 @@ pub struct NotAcceptArgs {
 }
 
 /// R3.4: refusal only for the listed reasons; malicious only by a supervisor with a note.
-pub fn not_accept(ctx: &Ctx, a: &NotAcceptArgs) -> Result<Value> {
+pub fn not_accept(ctx: &Ctx, a: &NotAcceptArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("not_accept", Some(&c))?;
     let note = text("note", &a.note, a.reason == NotAcceptedReason::Malicious, 2000)?;
@@ -91,7 +92,7 @@ pub fn not_accept(ctx: &Ctx, a: &NotAcceptArgs) -> Result<Value> {
     )?;
     steps::end_all(ctx, &c, "not_accepted")?;
     ctx.event(Some(&c.id), "not_accepted", json!({ "reason": a.reason, "note": note }))?;
-    Ok(json!({ "stage": c.stage }))
+    Ok(StageNow { stage: c.stage })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -108,7 +109,7 @@ pub struct ReportMajorArgs {
 }
 
 /// R3.3: records who was informed of a major complaint, and when.
-pub fn report_major(ctx: &Ctx, a: &ReportMajorArgs) -> Result<Value> {
+pub fn report_major(ctx: &Ctx, a: &ReportMajorArgs) -> Result<Done> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("report_major", Some(&c))?;
     if c.nature != Nature::Major {
@@ -125,7 +126,7 @@ pub fn report_major(ctx: &Ctx, a: &ReportMajorArgs) -> Result<Value> {
         params![new_id(), c.id, informed, ts(at), ctx.actor.id, ts(ctx.now)],
     )?;
     ctx.event(Some(&c.id), "major_reported", json!({ "informed": informed, "informed_at": ts(at) }))?;
-    Ok(json!({ "ok": true }))
+    Ok(Done::OK)
 }
 
 /// Makes a complaint major for `reason` (R2.1): deadlines switch to the VIP-or-major column and
@@ -175,9 +176,15 @@ pub struct SetNatureArgs {
     pub reason: String,
 }
 
+/// The classification after `set_nature`, which the window shows in place of the old one.
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
+pub struct NatureNow {
+    pub nature: Nature,
+}
+
 /// R2.1: a supervisor may raise a general complaint to major with a reason; a derived major
 /// cannot be lowered (only one raised by hand can).
-pub fn set_nature(ctx: &Ctx, a: &SetNatureArgs) -> Result<Value> {
+pub fn set_nature(ctx: &Ctx, a: &SetNatureArgs) -> Result<NatureNow> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("set_nature", Some(&c))?;
     let reason = text("reason", &a.reason, true, 500)?;
@@ -209,7 +216,7 @@ pub fn set_nature(ctx: &Ctx, a: &SetNatureArgs) -> Result<Value> {
         }
         _ => return Err(CoreError::invalid("nature", "unchanged")),
     }
-    Ok(json!({ "nature": a.nature }))
+    Ok(NatureNow { nature: a.nature })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -220,8 +227,15 @@ pub struct RaiseWarningArgs {
     pub reason: String,
 }
 
+/// The warning level after `raise_warning` (R2.5): it only rises, so the window can drop the
+/// levels at or below it from its choices.
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
+pub struct WarningLevelNow {
+    pub warning_level: u8,
+}
+
 /// R2.5: the warning level only goes up; reaching 3 notifies the escalation chain (R3.8).
-pub fn raise_warning(ctx: &Ctx, a: &RaiseWarningArgs) -> Result<Value> {
+pub fn raise_warning(ctx: &Ctx, a: &RaiseWarningArgs) -> Result<WarningLevelNow> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("raise_warning", Some(&c))?;
     let reason = text("reason", &a.reason, true, 500)?;
@@ -239,7 +253,7 @@ pub fn raise_warning(ctx: &Ctx, a: &RaiseWarningArgs) -> Result<Value> {
     if a.level == 3 {
         notify_escalation_chain(ctx, &c)?;
     }
-    Ok(json!({ "warning_level": a.level }))
+    Ok(WarningLevelNow { warning_level: a.level })
 }
 
 /// R3.8: the whole chain is notified, top first; acknowledgements are recorded per level.
@@ -267,7 +281,7 @@ pub(crate) fn may_acknowledge(role: Role, level: EscalationLevel) -> bool {
     }
 }
 
-pub fn acknowledge_escalation(ctx: &Ctx, a: &AcknowledgeArgs) -> Result<Value> {
+pub fn acknowledge_escalation(ctx: &Ctx, a: &AcknowledgeArgs) -> Result<Done> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("acknowledge_escalation", Some(&c))?;
     if c.nature != Nature::Major && c.warning_level < 2 {
@@ -285,5 +299,5 @@ pub fn acknowledge_escalation(ctx: &Ctx, a: &AcknowledgeArgs) -> Result<Value> {
         return Err(CoreError::precondition("R3.8", "already_acknowledged"));
     }
     ctx.event(Some(&c.id), "escalation_acknowledged", json!({ "level": a.level, "note": note }))?;
-    Ok(json!({ "ok": true }))
+    Ok(Done::OK)
 }

@@ -5,12 +5,13 @@
 use rusqlite::{params, OptionalExtension};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::auth::{hash_password, verify_password};
 use crate::error::{CoreError, Result};
 use crate::model::Role;
+use crate::reply::Login;
+use serde_json::json;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -24,7 +25,7 @@ pub struct SetPasswordArgs {
     pub new_password: String,
 }
 
-pub fn set_password(ctx: &Ctx, a: &SetPasswordArgs) -> Result<Value> {
+pub fn set_password(ctx: &Ctx, a: &SetPasswordArgs) -> Result<Login> {
     ctx.begin("set_password", None)?;
     let login = a.login.as_deref().map(str::trim).filter(|l| !l.is_empty()).unwrap_or(&ctx.actor.login).to_string();
     let own = login == ctx.actor.login;
@@ -57,5 +58,5 @@ pub fn set_password(ctx: &Ctx, a: &SetPasswordArgs) -> Result<Value> {
     ctx.conn.execute("UPDATE users SET password_hash = ?1, must_change_password = ?2 WHERE id = ?3", params![hash, !own, user_id])?;
     ctx.conn.execute("DELETE FROM sign_in_failures WHERE login = ?1", params![login])?;
     ctx.event(None, "password_set", json!({ "login": login, "by": ctx.actor.login, "must_change": !own }))?;
-    Ok(json!({ "login": login }))
+    Ok(Login { login })
 }

@@ -3,7 +3,7 @@
 
 use rusqlite::{params, OptionalExtension};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::load;
@@ -12,6 +12,7 @@ use crate::clock::{new_id, ts};
 use crate::deadlines::{BusinessCalendar, BusinessHours, DeadlinePolicy};
 use crate::error::{CoreError, Result};
 use crate::model::Role;
+use crate::reply::{Code, Created, Done, Login};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +37,7 @@ fn code(field: &str, v: &str) -> Result<String> {
     Ok(v)
 }
 
-pub fn upsert_department(ctx: &Ctx, a: &DepartmentArgs) -> Result<Value> {
+pub fn upsert_department(ctx: &Ctx, a: &DepartmentArgs) -> Result<Code> {
     ctx.begin("upsert_department", None)?;
     let c = code("code", &a.code)?;
     let name = text("name", &a.name, true, 100)?;
@@ -46,7 +47,7 @@ pub fn upsert_department(ctx: &Ctx, a: &DepartmentArgs) -> Result<Value> {
         params![new_id(), c, name, a.is_cs, a.active],
     )?;
     ctx.event(None, "department_saved", json!({ "code": c, "name": name, "active": a.active }))?;
-    Ok(json!({ "code": c }))
+    Ok(Code { code: c })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -65,7 +66,7 @@ pub struct UserArgs {
     pub password: Option<String>,
 }
 
-pub fn upsert_user(ctx: &Ctx, a: &UserArgs) -> Result<Value> {
+pub fn upsert_user(ctx: &Ctx, a: &UserArgs) -> Result<Login> {
     ctx.begin("upsert_user", None)?;
     let login = code("login", &a.login)?;
     let name = text("name", &a.name, true, 100)?;
@@ -94,7 +95,7 @@ pub fn upsert_user(ctx: &Ctx, a: &UserArgs) -> Result<Value> {
         ctx.conn.execute("UPDATE users SET password_hash = ?1, must_change_password = ?2 WHERE login = ?3", params![hash, must_change, login])?;
     }
     ctx.event(None, "user_saved", json!({ "login": login, "role": a.role, "active": a.active, "password_set": a.password.is_some() }))?;
-    Ok(json!({ "login": login }))
+    Ok(Login { login })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -110,7 +111,7 @@ pub struct WorkerArgs {
     pub active: bool,
 }
 
-pub fn upsert_worker(ctx: &Ctx, a: &WorkerArgs) -> Result<Value> {
+pub fn upsert_worker(ctx: &Ctx, a: &WorkerArgs) -> Result<Code> {
     ctx.begin("upsert_worker", None)?;
     let c = code("code", &a.code)?;
     let name = text("name", &a.name, true, 100)?;
@@ -122,7 +123,7 @@ pub fn upsert_worker(ctx: &Ctx, a: &WorkerArgs) -> Result<Value> {
         params![new_id(), c, name, kind, ctx.actor.branch_id, phone, a.active],
     )?;
     ctx.event(None, "worker_saved", json!({ "code": c, "name": name }))?;
-    Ok(json!({ "code": c }))
+    Ok(Code { code: c })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -139,7 +140,7 @@ pub struct TemplateArgs {
 }
 
 /// R3.7: common phrases and templates.
-pub fn upsert_template(ctx: &Ctx, a: &TemplateArgs) -> Result<Value> {
+pub fn upsert_template(ctx: &Ctx, a: &TemplateArgs) -> Result<Created> {
     ctx.begin("upsert_template", None)?;
     if !["description", "dispatch_note", "reply", "decision"].contains(&a.kind.as_str()) {
         return Err(CoreError::invalid("kind", "unknown_template_kind"));
@@ -153,7 +154,7 @@ pub fn upsert_template(ctx: &Ctx, a: &TemplateArgs) -> Result<Value> {
         params![id, a.kind, title, body, a.active, ctx.actor.id, ts(ctx.now)],
     )?;
     ctx.event(None, "template_saved", json!({ "id": id, "kind": a.kind, "title": title }))?;
-    Ok(json!({ "id": id }))
+    Ok(Created { id })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema, Default)]
@@ -174,7 +175,7 @@ fn own_branch(ctx: &Ctx) -> Result<String> {
     }
 }
 
-pub fn update_branch(ctx: &Ctx, a: &BranchArgs) -> Result<Value> {
+pub fn update_branch(ctx: &Ctx, a: &BranchArgs) -> Result<Done> {
     ctx.begin("update_branch", None)?;
     let b = own_branch(ctx)?;
     if let Some(n) = &a.name {
@@ -195,7 +196,7 @@ pub fn update_branch(ctx: &Ctx, a: &BranchArgs) -> Result<Value> {
         ctx.conn.execute("UPDATE branches SET hours_json = ?1 WHERE id = ?2", params![serde_json::to_string(h).unwrap_or_default(), b])?;
     }
     ctx.event(None, "branch_updated", serde_json::to_value(json!({ "name": a.name, "tz": a.tz, "hours": a.hours })).unwrap_or(Value::Null))?;
-    Ok(json!({ "ok": true }))
+    Ok(Done::OK)
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -205,7 +206,7 @@ pub struct SetPolicyArgs {
 }
 
 /// R4.4: policies are data; an administrator may add or change one.
-pub fn set_policy(ctx: &Ctx, a: &SetPolicyArgs) -> Result<Value> {
+pub fn set_policy(ctx: &Ctx, a: &SetPolicyArgs) -> Result<Code> {
     ctx.begin("set_policy", None)?;
     a.policy.validate().map_err(|e| CoreError::Invalid { field: "policy".into(), reason: format!("bad_policy: {e}") })?;
     let json = serde_json::to_string(&a.policy).map_err(|e| CoreError::BadArguments(e.to_string()))?;
@@ -215,7 +216,7 @@ pub fn set_policy(ctx: &Ctx, a: &SetPolicyArgs) -> Result<Value> {
         params![a.policy.code, json, ts(ctx.now)],
     )?;
     ctx.event(None, "policy_saved", serde_json::to_value(&a.policy).unwrap_or(Value::Null))?;
-    Ok(json!({ "code": a.policy.code }))
+    Ok(Code { code: a.policy.code.clone() })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -225,13 +226,13 @@ pub struct SelectPolicyArgs {
 }
 
 /// The branch's policy for complaints registered from now on (existing ones keep theirs).
-pub fn select_policy(ctx: &Ctx, a: &SelectPolicyArgs) -> Result<Value> {
+pub fn select_policy(ctx: &Ctx, a: &SelectPolicyArgs) -> Result<Code> {
     ctx.begin("select_policy", None)?;
     load::policy(ctx.conn, &a.code)?;
     let b = own_branch(ctx)?;
     ctx.conn.execute("UPDATE branches SET policy_code = ?1 WHERE id = ?2", params![a.code, b])?;
     ctx.event(None, "policy_selected", json!({ "code": a.code }))?;
-    Ok(json!({ "code": a.code }))
+    Ok(Code { code: a.code.clone() })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -241,8 +242,16 @@ pub struct ImportCalendarArgs {
     pub csv: String,
 }
 
+/// What a calendar import loaded: the years now counted as complete (R4.5: a deadline in a year
+/// without data carries a warning) and how many exception days they hold.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CalendarImported {
+    pub years: Vec<i32>,
+    pub days: usize,
+}
+
 /// R4.5: loads or replaces whole years of the branch's business calendar.
-pub fn import_calendar(ctx: &Ctx, a: &ImportCalendarArgs) -> Result<Value> {
+pub fn import_calendar(ctx: &Ctx, a: &ImportCalendarArgs) -> Result<CalendarImported> {
     ctx.begin("import_calendar", None)?;
     if a.csv.len() > 1_000_000 {
         return Err(CoreError::invalid("csv", "too_long"));
@@ -253,7 +262,7 @@ pub fn import_calendar(ctx: &Ctx, a: &ImportCalendarArgs) -> Result<Value> {
     recompute_open_deadlines(ctx, &code)?;
     let years: Vec<i32> = cal.loaded_years.iter().copied().collect();
     ctx.event(None, "calendar_imported", json!({ "calendar": code, "years": years, "days": cal.days.len() }))?;
-    Ok(json!({ "years": years, "days": cal.days.len() }))
+    Ok(CalendarImported { years, days: cal.days.len() })
 }
 
 /// R4.5: a deadline computed without a year's data is shown with a warning only until the year
@@ -285,11 +294,20 @@ fn branch_calendar(ctx: &Ctx) -> Result<String> {
     Ok(ctx.conn.query_row("SELECT calendar_code FROM branches WHERE id = ?1", params![b], |r| r.get(0))?)
 }
 
-pub fn export_calendar(ctx: &Ctx) -> Result<Value> {
+/// The branch's calendar as the CSV that `import_calendar` reads, so it can be edited in a
+/// spreadsheet and loaded back.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CalendarCsv {
+    /// The calendar's code.
+    pub calendar: String,
+    pub csv: String,
+}
+
+pub fn export_calendar(ctx: &Ctx) -> Result<CalendarCsv> {
     ctx.begin("export_calendar", None)?;
     let code = branch_calendar(ctx)?;
     let cal = load::calendar(ctx.conn, &code)?;
-    Ok(json!({ "calendar": code, "csv": cal.to_csv() }))
+    Ok(CalendarCsv { calendar: code, csv: cal.to_csv() })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -299,7 +317,14 @@ pub struct SetSettingArgs {
     pub value: String,
 }
 
-pub fn set_setting(ctx: &Ctx, a: &SetSettingArgs) -> Result<Value> {
+/// A numeric setting as stored after `set_setting` (parsed and range-checked).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SettingSet {
+    pub key: String,
+    pub value: i64,
+}
+
+pub fn set_setting(ctx: &Ctx, a: &SetSettingArgs) -> Result<SettingSet> {
     ctx.begin("set_setting", None)?;
     let range = match a.key.as_str() {
         "batch_threshold" => 2..=1000,
@@ -319,60 +344,135 @@ pub fn set_setting(ctx: &Ctx, a: &SetSettingArgs) -> Result<Value> {
         params![a.key, v.to_string()],
     )?;
     ctx.event(None, "setting_changed", json!({ "key": a.key, "from": old, "to": v }))?;
-    Ok(json!({ "key": a.key, "value": v }))
+    Ok(SettingSet { key: a.key.clone(), value: v })
 }
 
-pub fn get_settings(ctx: &Ctx) -> Result<Value> {
+/// The settings screen and the intake form's defaults in one read: the numeric settings, the
+/// branch as configured and every deadline policy (R4.4).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Settings {
+    /// Every stored setting, key → its text as stored (numbers are stored as text).
+    pub settings: std::collections::BTreeMap<String, String>,
+    pub branch: BranchSettings,
+    pub policies: Vec<DeadlinePolicy>,
+}
+
+/// The caller's branch as `update_branch` and friends configure it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BranchSettings {
+    pub code: String,
+    pub name: String,
+    /// IANA time zone of the branch, e.g. `Asia/Shanghai`.
+    pub tz: String,
+    pub phone: String,
+    pub address: String,
+    /// The policy new complaints get (R4.4).
+    pub policy_code: String,
+    pub calendar_code: String,
+    /// Null only if the stored hours cannot be read (the deadline clock then uses the defaults).
+    pub hours: Option<BusinessHours>,
+}
+
+pub fn get_settings(ctx: &Ctx) -> Result<Settings> {
     ctx.begin("get_settings", None)?;
     let mut stmt = ctx.conn.prepare("SELECT key, value FROM settings ORDER BY key")?;
-    let settings: serde_json::Map<String, Value> = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, Value::String(r.get::<_, String>(1)?))))?
+    let settings = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let b = own_branch(ctx)?;
     let branch = ctx.conn.query_row(
         "SELECT code, name, tz, phone, address, policy_code, calendar_code, hours_json FROM branches WHERE id = ?1",
         params![b],
         |r| {
-            Ok(json!({
-                "code": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?, "tz": r.get::<_, String>(2)?,
-                "phone": r.get::<_, String>(3)?, "address": r.get::<_, String>(4)?, "policy_code": r.get::<_, String>(5)?,
-                "calendar_code": r.get::<_, String>(6)?,
-                "hours": serde_json::from_str::<Value>(&r.get::<_, String>(7)?).unwrap_or(Value::Null),
-            }))
+            Ok(BranchSettings {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                tz: r.get(2)?,
+                phone: r.get(3)?,
+                address: r.get(4)?,
+                policy_code: r.get(5)?,
+                calendar_code: r.get(6)?,
+                hours: serde_json::from_str(&r.get::<_, String>(7)?).ok(),
+            })
         },
     )?;
     let mut stmt = ctx.conn.prepare("SELECT json FROM deadline_policies ORDER BY code")?;
-    let policies: Vec<Value> = stmt
+    let policies: Vec<DeadlinePolicy> = stmt
         .query_map([], |r| r.get::<_, String>(0))?
         .filter_map(|s| s.ok().and_then(|s| serde_json::from_str(&s).ok()))
         .collect();
-    Ok(json!({ "settings": settings, "branch": branch, "policies": policies }))
+    Ok(Settings { settings, branch, policies })
+}
+
+/// The pickers' data: departments, staff, workers and templates, as stored. The flags stay the
+/// 0/1 integers SQLite keeps, as the window has always read them.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ReferenceData {
+    pub departments: Vec<RefDepartment>,
+    pub users: Vec<RefUser>,
+    pub workers: Vec<RefWorker>,
+    /// Active templates only (R3.7).
+    pub templates: Vec<RefTemplate>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RefDepartment {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    /// 1 for the customer-service department itself.
+    pub is_cs: i64,
+    pub active: i64,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RefUser {
+    pub id: String,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub department_id: Option<String>,
+    pub active: i64,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RefWorker {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub active: i64,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RefTemplate {
+    pub id: String,
+    /// description | dispatch_note | reply | decision
+    pub kind: String,
+    pub title: String,
+    pub body: String,
 }
 
 /// Pickers' data: departments, staff, workers, templates.
-pub fn reference_data(ctx: &Ctx) -> Result<Value> {
+pub fn reference_data(ctx: &Ctx) -> Result<ReferenceData> {
     ctx.begin("reference_data", None)?;
-    let list = |sql: &str, cols: &[&str]| -> Result<Value> {
+    fn list<T>(ctx: &Ctx, sql: &str, f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>> {
         let mut stmt = ctx.conn.prepare(sql)?;
-        let rows = stmt.query_map([], |r| {
-            let mut m = serde_json::Map::new();
-            for (i, c) in cols.iter().enumerate() {
-                let v: rusqlite::types::Value = r.get(i)?;
-                m.insert(c.to_string(), match v {
-                    rusqlite::types::Value::Integer(n) => json!(n),
-                    rusqlite::types::Value::Text(t) => json!(t),
-                    rusqlite::types::Value::Real(f) => json!(f),
-                    _ => Value::Null,
-                });
-            }
-            Ok(Value::Object(m))
-        })?;
-        Ok(Value::Array(rows.collect::<rusqlite::Result<_>>()?))
-    };
-    Ok(json!({
-        "departments": list("SELECT id, code, name, is_cs, active FROM departments ORDER BY code", &["id", "code", "name", "is_cs", "active"])?,
-        "users": list("SELECT id, login, name, role, department_id, active FROM users ORDER BY login", &["id", "login", "name", "role", "department_id", "active"])?,
-        "workers": list("SELECT id, code, name, kind, active FROM workers ORDER BY code", &["id", "code", "name", "kind", "active"])?,
-        "templates": list("SELECT id, kind, title, body FROM templates WHERE active = 1 ORDER BY kind, title", &["id", "kind", "title", "body"])?,
-    }))
+        let rows = stmt.query_map([], f)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+    Ok(ReferenceData {
+        departments: list(ctx, "SELECT id, code, name, is_cs, active FROM departments ORDER BY code", |r| {
+            Ok(RefDepartment { id: r.get(0)?, code: r.get(1)?, name: r.get(2)?, is_cs: r.get(3)?, active: r.get(4)? })
+        })?,
+        users: list(ctx, "SELECT id, login, name, role, department_id, active FROM users ORDER BY login", |r| {
+            Ok(RefUser { id: r.get(0)?, login: r.get(1)?, name: r.get(2)?, role: r.get(3)?, department_id: r.get(4)?, active: r.get(5)? })
+        })?,
+        workers: list(ctx, "SELECT id, code, name, kind, active FROM workers ORDER BY code", |r| {
+            Ok(RefWorker { id: r.get(0)?, code: r.get(1)?, name: r.get(2)?, kind: r.get(3)?, active: r.get(4)? })
+        })?,
+        templates: list(ctx, "SELECT id, kind, title, body FROM templates WHERE active = 1 ORDER BY kind, title", |r| {
+            Ok(RefTemplate { id: r.get(0)?, kind: r.get(1)?, title: r.get(2)?, body: r.get(3)? })
+        })?,
+    })
 }

@@ -8,12 +8,13 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use rusqlite::{params, OptionalExtension};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{text, Ctx};
 use crate::deadlines::DayKind;
 use crate::error::{CoreError, Result};
 use crate::model::EscalationLevel;
+use crate::reply::{Code, Done};
 
 fn own_branch(ctx: &Ctx) -> Result<String> {
     match &ctx.actor.branch_id {
@@ -173,9 +174,17 @@ pub struct SetCalendarDayArgs {
     pub name: String,
 }
 
+/// The exception day as it now stands; `kind` is null when the day was removed and follows the
+/// week again.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CalendarDaySet {
+    pub date: String,
+    pub kind: Option<DayKind>,
+}
+
 /// R4.5: adds, changes or removes one exception day. Which years count as loaded is left to the
 /// import of a whole year, so a single early entry cannot silence the missing-year warning.
-pub fn set_calendar_day(ctx: &Ctx, a: &SetCalendarDayArgs) -> Result<Value> {
+pub fn set_calendar_day(ctx: &Ctx, a: &SetCalendarDayArgs) -> Result<CalendarDaySet> {
     ctx.begin("set_calendar_day", None)?;
     let name = text("name", &a.name, false, 100)?;
     let code = branch_calendar(ctx)?;
@@ -209,7 +218,7 @@ pub fn set_calendar_day(ctx: &Ctx, a: &SetCalendarDayArgs) -> Result<Value> {
         "calendar_day_set",
         json!({ "calendar": code, "date": date, "kind": a.kind, "name": name, "before": before.map(|(k, n)| json!({ "kind": k, "name": n })) }),
     )?;
-    Ok(json!({ "date": date, "kind": a.kind }))
+    Ok(CalendarDaySet { date, kind: a.kind })
 }
 
 // --- duty rosters (R3.9) ---------------------------------------------------------------------
@@ -266,7 +275,7 @@ pub struct SetBranchCodeArgs {
 }
 
 /// The branch code prefixes complaint numbers; numbers already given keep theirs.
-pub fn set_branch_code(ctx: &Ctx, a: &SetBranchCodeArgs) -> Result<Value> {
+pub fn set_branch_code(ctx: &Ctx, a: &SetBranchCodeArgs) -> Result<Code> {
     ctx.begin("set_branch_code", None)?;
     let code = text("code", &a.code, true, 16)?;
     if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
@@ -275,7 +284,7 @@ pub fn set_branch_code(ctx: &Ctx, a: &SetBranchCodeArgs) -> Result<Value> {
     let b = own_branch(ctx)?;
     let old: String = ctx.conn.query_row("SELECT code FROM branches WHERE id = ?1", params![b], |r| r.get(0))?;
     if old == code {
-        return Ok(json!({ "code": code }));
+        return Ok(Code { code });
     }
     let taken: bool = ctx.conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM branches WHERE code = ?1 AND id <> ?2)
@@ -288,7 +297,7 @@ pub fn set_branch_code(ctx: &Ctx, a: &SetBranchCodeArgs) -> Result<Value> {
     }
     ctx.conn.execute("UPDATE branches SET code = ?1 WHERE id = ?2", params![code, b])?;
     ctx.event(None, "branch_updated", json!({ "code": { "from": old, "to": code } }))?;
-    Ok(json!({ "code": code }))
+    Ok(Code { code })
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -315,7 +324,7 @@ pub struct SetBranchLogoArgs {
     pub png_base64: Option<String>,
 }
 
-pub fn set_branch_logo(ctx: &Ctx, a: &SetBranchLogoArgs) -> Result<Value> {
+pub fn set_branch_logo(ctx: &Ctx, a: &SetBranchLogoArgs) -> Result<Done> {
     ctx.begin("set_branch_logo", None)?;
     let b = own_branch(ctx)?;
     let png = match a.png_base64.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -339,7 +348,7 @@ pub fn set_branch_logo(ctx: &Ctx, a: &SetBranchLogoArgs) -> Result<Value> {
     let bytes = png.as_ref().map(|p| p.len()).unwrap_or(0);
     ctx.conn.execute("UPDATE branches SET logo_png = ?1 WHERE id = ?2", params![png, b])?;
     ctx.event(None, "branch_logo_set", json!({ "bytes": bytes, "removed": png.is_none() }))?;
-    Ok(json!({ "ok": true }))
+    Ok(Done::OK)
 }
 
 // --- escalation chain --------------------------------------------------------------------------
@@ -354,6 +363,7 @@ pub fn acknowledgeable_levels(ctx: &Ctx) -> Result<Vec<EscalationLevel>> {
 mod tests {
     use super::*;
     use crate::store::Store;
+    use serde_json::Value;
     use chrono::{DateTime, Utc};
 
     fn setup() -> (Store, DateTime<Utc>) {

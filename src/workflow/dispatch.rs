@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::load::{self, BranchEnv, ComplaintState};
 use super::{steps, text, Ctx};
@@ -12,6 +12,7 @@ use crate::clock::{new_id, parse_ts, ts};
 use crate::deadlines::Limit;
 use crate::error::{CoreError, Result};
 use crate::model::{Stage, StepKind};
+use crate::reply::{Dispatched, StageNow};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -116,7 +117,7 @@ pub(crate) fn policy_department_limit(ctx: &Ctx, c: &ComplaintState) -> Result<L
 }
 
 /// R5.1 / R4.1: dispatch to the responsible department with a note and deadline.
-pub fn dispatch(ctx: &Ctx, a: &DispatchArgs) -> Result<Value> {
+pub fn dispatch(ctx: &Ctx, a: &DispatchArgs) -> Result<Dispatched> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("dispatch", Some(&c))?;
     let note = text("note", &a.note, true, 2000)?;
@@ -128,7 +129,7 @@ pub fn dispatch(ctx: &Ctx, a: &DispatchArgs) -> Result<Value> {
     let due = send_to_department(ctx, &c, "dispatch", &dept, assignee.as_deref(), &note, limit)?;
     ctx.set_stage(&mut c, "dispatch", Stage::Dispatched)?;
     ctx.event(Some(&c.id), "dispatched", json!({ "department_id": dept, "assignee_id": assignee, "note": note, "due_at": ts(due) }))?;
-    Ok(json!({ "stage": c.stage, "due_at": ts(due) }))
+    Ok(Dispatched { stage: c.stage, due_at: ts(due) })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -138,12 +139,12 @@ pub struct ComplaintRef {
 }
 
 /// The department signs for the complaint (签收) and starts handling it.
-pub fn accept_dispatch(ctx: &Ctx, a: &ComplaintRef) -> Result<Value> {
+pub fn accept_dispatch(ctx: &Ctx, a: &ComplaintRef) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("accept_dispatch", Some(&c))?;
     ctx.set_stage(&mut c, "accept_dispatch", Stage::InHandling)?;
     ctx.event(Some(&c.id), "dispatch_accepted", json!({ "department_id": c.department_id }))?;
-    Ok(json!({ "stage": c.stage }))
+    Ok(StageNow { stage: c.stage })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -157,7 +158,7 @@ pub struct ReturnArgs {
 
 /// R5.2: the department returns the complaint to CS (退单) with a reason; CS must dispatch again
 /// within the dispatch limit.
-pub fn return_dispatch(ctx: &Ctx, a: &ReturnArgs) -> Result<Value> {
+pub fn return_dispatch(ctx: &Ctx, a: &ReturnArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("return_dispatch", Some(&c))?;
     let reason = text("reason", &a.reason, true, 2000)?;
@@ -170,7 +171,7 @@ pub fn return_dispatch(ctx: &Ctx, a: &ReturnArgs) -> Result<Value> {
     let env = load::branch_env(ctx.conn, &c.branch_id, Some(&c.policy_code))?;
     steps::open_policy_step(ctx, &env, &c, StepKind::Dispatch, ctx.now, None)?;
     ctx.event(Some(&c.id), "returned", json!({ "department_id": from, "reason": reason }))?;
-    Ok(json!({ "stage": c.stage }))
+    Ok(StageNow { stage: c.stage })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -187,7 +188,7 @@ pub struct TransferArgs {
 }
 
 /// R5.2: transfer (转派) to another department with a reason, the target and a deadline.
-pub fn transfer(ctx: &Ctx, a: &TransferArgs) -> Result<Value> {
+pub fn transfer(ctx: &Ctx, a: &TransferArgs) -> Result<Dispatched> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("transfer", Some(&c))?;
     let reason = text("reason", &a.reason, true, 2000)?;
@@ -204,7 +205,7 @@ pub fn transfer(ctx: &Ctx, a: &TransferArgs) -> Result<Value> {
     c.department_id = Some(dept.clone());
     ctx.set_stage(&mut c, "transfer", Stage::Dispatched)?;
     ctx.event(Some(&c.id), "transferred", json!({ "from": from, "to": dept, "reason": reason, "due_at": ts(due) }))?;
-    Ok(json!({ "stage": c.stage, "due_at": ts(due) }))
+    Ok(Dispatched { stage: c.stage, due_at: ts(due) })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -214,8 +215,15 @@ pub struct UrgeArgs {
     pub note: String,
 }
 
+/// How often the complaint has been urged so far, this time included (R4.7): the window says
+/// "urged 3 times" without reloading the records.
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
+pub struct Urged {
+    pub urges: i64,
+}
+
 /// R4.7: urging the handling department is recorded; R1.2: the owner is named with it.
-pub fn urge(ctx: &Ctx, a: &UrgeArgs) -> Result<Value> {
+pub fn urge(ctx: &Ctx, a: &UrgeArgs) -> Result<Urged> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("urge", Some(&c))?;
     let note = text("note", &a.note, true, 1000)?;
@@ -225,5 +233,5 @@ pub fn urge(ctx: &Ctx, a: &UrgeArgs) -> Result<Value> {
     )?;
     let count: i64 = ctx.conn.query_row("SELECT COUNT(*) FROM urges WHERE complaint_id = ?1", params![c.id], |r| r.get(0))?;
     ctx.event(Some(&c.id), "urged", json!({ "department_id": c.department_id, "owner_id": c.owner_id, "note": note, "count": count }))?;
-    Ok(json!({ "urges": count }))
+    Ok(Urged { urges: count })
 }

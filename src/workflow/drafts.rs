@@ -5,7 +5,7 @@
 use rusqlite::{params, OptionalExtension};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::Ctx;
 use crate::clock::ts;
@@ -35,6 +35,18 @@ pub struct Draft {
     pub updated_at: String,
 }
 
+/// When the draft was saved, so the form can say "saved 10:42" and the user trusts it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DraftSaved {
+    pub saved_at: String,
+}
+
+/// Which form's draft is gone (its name as normalised).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DraftDiscarded {
+    pub discarded: String,
+}
+
 fn form_name(form: &str) -> Result<String> {
     let f = form.trim();
     if f.is_empty() || f.len() > 40 || !f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
@@ -43,7 +55,7 @@ fn form_name(form: &str) -> Result<String> {
     Ok(f.to_string())
 }
 
-pub fn save_draft(ctx: &Ctx, a: &SaveDraftArgs) -> Result<Value> {
+pub fn save_draft(ctx: &Ctx, a: &SaveDraftArgs) -> Result<DraftSaved> {
     ctx.begin("save_draft", None)?;
     let form = form_name(&a.form)?;
     let json = serde_json::to_string(&a.draft).map_err(|e| CoreError::BadArguments(e.to_string()))?;
@@ -55,7 +67,7 @@ pub fn save_draft(ctx: &Ctx, a: &SaveDraftArgs) -> Result<Value> {
          ON CONFLICT (user_id, form) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at",
         params![ctx.actor.id, form, json, ts(ctx.now)],
     )?;
-    Ok(json!({ "saved_at": ts(ctx.now) }))
+    Ok(DraftSaved { saved_at: ts(ctx.now) })
 }
 
 pub fn get_draft(ctx: &Ctx, a: &DraftRef) -> Result<Option<Draft>> {
@@ -70,9 +82,9 @@ pub fn get_draft(ctx: &Ctx, a: &DraftRef) -> Result<Option<Draft>> {
     Ok(row.map(|(j, at)| Draft { form, draft: serde_json::from_str(&j).unwrap_or(Value::Null), updated_at: at }))
 }
 
-pub fn discard_draft(ctx: &Ctx, a: &DraftRef) -> Result<Value> {
+pub fn discard_draft(ctx: &Ctx, a: &DraftRef) -> Result<DraftDiscarded> {
     ctx.begin("discard_draft", None)?;
     let form = form_name(&a.form)?;
     ctx.conn.execute("DELETE FROM drafts WHERE user_id = ?1 AND form = ?2", params![ctx.actor.id, form])?;
-    Ok(json!({ "discarded": form }))
+    Ok(DraftDiscarded { discarded: form })
 }

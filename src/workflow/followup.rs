@@ -4,14 +4,15 @@
 use chrono::{Duration, NaiveDate};
 use rusqlite::{params, OptionalExtension};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::load;
 use super::{steps, text, Ctx};
 use crate::clock::{new_id, parse_ts, ts};
 use crate::error::{CoreError, Result};
 use crate::model::{Satisfaction, SignaturePurpose, Stage, StepKind, SurveyMethod};
+use crate::reply::{Done, StageNow};
 use crate::signature::SignatureInput;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -27,7 +28,7 @@ pub struct PauseArgs {
 
 /// R3.9: during a statutory holiday a complaint may be postponed until after it if the customer
 /// agrees and signs; the deadline clocks pause for that period.
-pub fn pause_for_holiday(ctx: &Ctx, a: &PauseArgs) -> Result<Value> {
+pub fn pause_for_holiday(ctx: &Ctx, a: &PauseArgs) -> Result<Done> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("pause_for_holiday", Some(&c))?;
     let from = parse_ts("from", &a.from)?;
@@ -54,7 +55,7 @@ pub fn pause_for_holiday(ctx: &Ctx, a: &PauseArgs) -> Result<Value> {
     )?;
     steps::recompute_open(ctx, &env, &c)?;
     ctx.event(Some(&c.id), "paused", json!({ "from": ts(from), "until": ts(until), "reason": reason }))?;
-    Ok(json!({ "ok": true }))
+    Ok(Done::OK)
 }
 
 fn is_holiday(cal: &crate::deadlines::BusinessCalendar, d: NaiveDate) -> bool {
@@ -69,8 +70,15 @@ pub struct ContactAttemptArgs {
     pub note: String,
 }
 
+/// How many failed attempts to reach the customer are on record, this one included: R6.2's
+/// exception needs several, and the window shows the count beside the supervisor's close.
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
+pub struct ContactAttempts {
+    pub attempts: i64,
+}
+
 /// A failed attempt to reach the customer for the follow-up (evidence for R6.2's exception).
-pub fn record_contact_attempt(ctx: &Ctx, a: &ContactAttemptArgs) -> Result<Value> {
+pub fn record_contact_attempt(ctx: &Ctx, a: &ContactAttemptArgs) -> Result<ContactAttempts> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("record_contact_attempt", Some(&c))?;
     let note = text("note", &a.note, false, 500)?;
@@ -80,7 +88,7 @@ pub fn record_contact_attempt(ctx: &Ctx, a: &ContactAttemptArgs) -> Result<Value
     )?;
     let n: i64 = ctx.conn.query_row("SELECT COUNT(*) FROM contact_attempts WHERE complaint_id = ?1", params![c.id], |r| r.get(0))?;
     ctx.event(Some(&c.id), "contact_attempt", json!({ "note": note, "attempts": n }))?;
-    Ok(json!({ "attempts": n }))
+    Ok(ContactAttempts { attempts: n })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -104,9 +112,17 @@ pub struct SurveyArgs {
     pub overdue_reason: Option<String>,
 }
 
+/// After a survey: satisfied leads towards closing, not satisfied back to the department (R6.2),
+/// which the window says before it reloads.
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
+pub struct Surveyed {
+    pub stage: Stage,
+    pub satisfied: bool,
+}
+
 /// R6.1, R6.2, R6.4: the follow-up survey. Satisfied → ready to close; otherwise back to the
 /// responsible department (重派). The result is recorded for that department.
-pub fn survey(ctx: &Ctx, a: &SurveyArgs) -> Result<Value> {
+pub fn survey(ctx: &Ctx, a: &SurveyArgs) -> Result<Surveyed> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("survey", Some(&c))?;
     let comment = text("comment", &a.comment, !a.overall.is_satisfied(), 4000)?;
@@ -143,11 +159,11 @@ pub fn survey(ctx: &Ctx, a: &SurveyArgs) -> Result<Value> {
         ctx.set_stage(&mut c, "survey", Stage::Dispatched)?;
         ctx.event(Some(&c.id), "redispatched", json!({ "department_id": dept, "cause": "dissatisfied" }))?;
     }
-    Ok(json!({ "stage": c.stage, "satisfied": a.overall.is_satisfied() }))
+    Ok(Surveyed { stage: c.stage, satisfied: a.overall.is_satisfied() })
 }
 
 /// R6.2: closing needs the latest survey to be satisfied or very satisfied.
-pub fn close(ctx: &Ctx, a: &super::dispatch::ComplaintRef) -> Result<Value> {
+pub fn close(ctx: &Ctx, a: &super::dispatch::ComplaintRef) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("close", Some(&c))?;
     let latest: Option<Satisfaction> = ctx
@@ -173,7 +189,7 @@ pub fn close(ctx: &Ctx, a: &super::dispatch::ComplaintRef) -> Result<Value> {
         None => return Err(CoreError::precondition("R6.2", "no_survey")),
     }
     finish_close(ctx, &mut c, "close", "")?;
-    Ok(json!({ "stage": c.stage }))
+    Ok(StageNow { stage: c.stage })
 }
 
 fn finish_close(ctx: &Ctx, c: &mut load::ComplaintState, op: &str, reason: &str) -> Result<()> {
@@ -194,7 +210,7 @@ pub struct ReasonArgs {
 }
 
 /// R6.2: a supervisor may close without satisfaction, only with a recorded reason.
-pub fn supervisor_close(ctx: &Ctx, a: &ReasonArgs) -> Result<Value> {
+pub fn supervisor_close(ctx: &Ctx, a: &ReasonArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("supervisor_close", Some(&c))?;
     let reason = text("reason", &a.reason, true, 2000)?;
@@ -202,11 +218,11 @@ pub fn supervisor_close(ctx: &Ctx, a: &ReasonArgs) -> Result<Value> {
         return Err(CoreError::invalid("reason", "too_short"));
     }
     finish_close(ctx, &mut c, "supervisor_close", &reason)?;
-    Ok(json!({ "stage": c.stage }))
+    Ok(StageNow { stage: c.stage })
 }
 
 /// Reopening sends the complaint back to CS for a new dispatch (R6.2 重派).
-pub fn reopen(ctx: &Ctx, a: &ReasonArgs) -> Result<Value> {
+pub fn reopen(ctx: &Ctx, a: &ReasonArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("reopen", Some(&c))?;
     let reason = text("reason", &a.reason, true, 2000)?;
@@ -218,7 +234,7 @@ pub fn reopen(ctx: &Ctx, a: &ReasonArgs) -> Result<Value> {
     let env = load::branch_env(ctx.conn, &c.branch_id, Some(&c.policy_code))?;
     steps::open_policy_step(ctx, &env, &c, StepKind::Dispatch, ctx.now, None)?;
     ctx.event(Some(&c.id), "reopened", json!({ "reason": reason }))?;
-    Ok(json!({ "stage": c.stage }))
+    Ok(StageNow { stage: c.stage })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -230,8 +246,14 @@ pub struct AddCaseArgs {
     pub lessons: String,
 }
 
+/// The new entry of the case library (R7.6).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CaseAdded {
+    pub case_id: String,
+}
+
 /// R7.6: a closed complaint becomes a case for training.
-pub fn add_case(ctx: &Ctx, a: &AddCaseArgs) -> Result<Value> {
+pub fn add_case(ctx: &Ctx, a: &AddCaseArgs) -> Result<CaseAdded> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("add_case", Some(&c))?;
     let title = text("title", &a.title, true, 200)?;
@@ -246,7 +268,7 @@ pub fn add_case(ctx: &Ctx, a: &AddCaseArgs) -> Result<Value> {
         return Err(CoreError::precondition("R7.6", "already_a_case"));
     }
     ctx.event(Some(&c.id), "added_to_case_library", json!({ "title": title }))?;
-    Ok(json!({ "case_id": id }))
+    Ok(CaseAdded { case_id: id })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -262,9 +284,17 @@ pub struct DutyRosterArgs {
     pub content: String,
 }
 
+/// A filed duty roster (R3.9): `on_time` is false when it came less than 2 days before the
+/// holiday, which is accepted but counted as late.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RosterFiled {
+    pub roster_id: String,
+    pub on_time: bool,
+}
+
 /// R3.9: each department files its duty roster at least 2 days before a holiday; a late filing
 /// is accepted but marked late.
-pub fn file_duty_roster(ctx: &Ctx, a: &DutyRosterArgs) -> Result<Value> {
+pub fn file_duty_roster(ctx: &Ctx, a: &DutyRosterArgs) -> Result<RosterFiled> {
     ctx.begin("file_duty_roster", None)?;
     let dept = super::dispatch::department_id(ctx, &a.department)?;
     if ctx.actor.role == crate::model::Role::DeptHandler && ctx.actor.department_id.as_deref() != Some(dept.as_str()) {
@@ -285,7 +315,7 @@ pub fn file_duty_roster(ctx: &Ctx, a: &DutyRosterArgs) -> Result<Value> {
         params![id, dept, name, a.start_date.to_string(), a.end_date.to_string(), content, ctx.actor.id, ts(ctx.now), on_time],
     )?;
     ctx.event(None, "duty_roster_filed", json!({ "department_id": dept, "holiday": name, "on_time": on_time }))?;
-    Ok(json!({ "roster_id": id, "on_time": on_time }))
+    Ok(RosterFiled { roster_id: id, on_time })
 }
 
 fn branch_of(ctx: &Ctx) -> Result<String> {

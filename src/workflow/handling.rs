@@ -5,13 +5,14 @@
 use rusqlite::{params, OptionalExtension};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::load;
 use super::{past_instant, steps, text, Ctx};
 use crate::clock::{new_id, ts};
 use crate::error::{CoreError, Result};
 use crate::model::{CompensationKind, Finding, ReplyMethod, Role, SignaturePurpose, Stage, StepKind};
+use crate::reply::{Done, StageNow};
 use crate::signature::SignatureInput;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -28,7 +29,7 @@ pub struct FindingsArgs {
 
 /// R5.3: the investigation result becomes the written handling decision (R5.6) that CS tells
 /// the customer; the complaint then waits for the customer's answer.
-pub fn record_findings(ctx: &Ctx, a: &FindingsArgs) -> Result<Value> {
+pub fn record_findings(ctx: &Ctx, a: &FindingsArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("record_findings", Some(&c))?;
     let cause = text("root_cause", &a.root_cause, a.finding != Finding::NotTrue, 4000)?;
@@ -51,7 +52,7 @@ pub fn record_findings(ctx: &Ctx, a: &FindingsArgs) -> Result<Value> {
     )?;
     ctx.set_stage(&mut c, "record_findings", Stage::AwaitingCustomer)?;
     ctx.event(Some(&c.id), "findings_recorded", json!({ "finding": a.finding, "root_cause": cause, "solution": solution, "decision_id": decision_id }))?;
-    Ok(json!({ "stage": c.stage }))
+    Ok(StageNow { stage: c.stage })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -69,7 +70,7 @@ pub struct ReplyArgs {
 
 /// R4.2: the stage reply to the customer. Until the complaint is implemented it must state the
 /// plan and schedule.
-pub fn reply_to_customer(ctx: &Ctx, a: &ReplyArgs) -> Result<Value> {
+pub fn reply_to_customer(ctx: &Ctx, a: &ReplyArgs) -> Result<Done> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("reply_to_customer", Some(&c))?;
     let content = text("content", &a.content, true, 4000)?;
@@ -77,7 +78,7 @@ pub fn reply_to_customer(ctx: &Ctx, a: &ReplyArgs) -> Result<Value> {
     let plan = text("plan_and_schedule", &a.plan_and_schedule, !solved, 4000)?;
     steps::complete(ctx, &c, &[StepKind::StageReply], a.overdue_reason.as_deref(), "replied")?;
     ctx.event(Some(&c.id), "replied", json!({ "content": content, "plan_and_schedule": plan, "method": a.method }))?;
-    Ok(json!({ "ok": true }))
+    Ok(Done::OK)
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -97,7 +98,7 @@ pub struct DecisionArgs {
 
 /// R5.4: the customer's opinion on the written decision. Agree → implement (or, when the
 /// complaint was found not true, straight to follow-up); disagree → back to the department.
-pub fn record_customer_decision(ctx: &Ctx, a: &DecisionArgs) -> Result<Value> {
+pub fn record_customer_decision(ctx: &Ctx, a: &DecisionArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("record_customer_decision", Some(&c))?;
     let objection = text("objection", &a.objection, !a.agreed, 4000)?;
@@ -140,7 +141,7 @@ pub fn record_customer_decision(ctx: &Ctx, a: &DecisionArgs) -> Result<Value> {
         ctx.set_stage(&mut c, "record_customer_decision", Stage::Dispatched)?;
     }
     ctx.event(Some(&c.id), "customer_decision", json!({ "agreed": a.agreed, "objection": objection, "signed": sig_id.is_some(), "decision_id": decision_id }))?;
-    Ok(json!({ "stage": c.stage }))
+    Ok(StageNow { stage: c.stage })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -152,8 +153,14 @@ pub struct ApproveArgs {
     pub note: String,
 }
 
+/// The approval a compensation above the threshold will cite when it is implemented (R5.5).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Approved {
+    pub approval_id: String,
+}
+
 /// R5.5: a supervisor approves compensation above the threshold.
-pub fn approve_compensation(ctx: &Ctx, a: &ApproveArgs) -> Result<Value> {
+pub fn approve_compensation(ctx: &Ctx, a: &ApproveArgs) -> Result<Approved> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("approve_compensation", Some(&c))?;
     let note = text("note", &a.note, true, 1000)?;
@@ -166,7 +173,7 @@ pub fn approve_compensation(ctx: &Ctx, a: &ApproveArgs) -> Result<Value> {
         params![id, c.id, a.max_amount_cents, note, ctx.actor.id, ts(ctx.now)],
     )?;
     ctx.event(Some(&c.id), "compensation_approved", json!({ "max_amount_cents": a.max_amount_cents, "note": note, "approval_id": id }))?;
-    Ok(json!({ "approval_id": id }))
+    Ok(Approved { approval_id: id })
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -203,7 +210,7 @@ fn is_monetary(k: CompensationKind) -> bool {
 
 /// R5.5: implementation with compensation and apology; amounts above the threshold need a
 /// supervisor's approval (a CS manager implementing it approves it by doing so, recorded).
-pub fn implement(ctx: &Ctx, a: &ImplementArgs) -> Result<Value> {
+pub fn implement(ctx: &Ctx, a: &ImplementArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("implement", Some(&c))?;
     let actions = text("actions", &a.actions, true, 4000)?;
@@ -281,5 +288,5 @@ pub fn implement(ctx: &Ctx, a: &ImplementArgs) -> Result<Value> {
         "monetary_total_cents": total, "follow_up_due": due.map(ts), "implementation_id": iid,
         "approval_id": approval_id, "approval_created": approval_created,
     }))?;
-    Ok(json!({ "stage": c.stage }))
+    Ok(StageNow { stage: c.stage })
 }

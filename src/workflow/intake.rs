@@ -458,8 +458,14 @@ pub struct AddSignatureArgs {
     pub signature: SignatureInput,
 }
 
+/// The stored registration signature, for the receipt to cite (R7.11).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SignatureAdded {
+    pub signature_id: String,
+}
+
 /// R3.2: a registration signature can be added later (e.g. when the customer visits).
-pub fn add_signature(ctx: &Ctx, a: &AddSignatureArgs) -> Result<Value> {
+pub fn add_signature(ctx: &Ctx, a: &AddSignatureArgs) -> Result<SignatureAdded> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin("add_signature", Some(&c))?;
     let status: String = ctx.conn.prepare_cached("SELECT signature_status FROM complaints WHERE id = ?1")?.query_row(params![c.id], |r| r.get(0))?;
@@ -469,7 +475,7 @@ pub fn add_signature(ctx: &Ctx, a: &AddSignatureArgs) -> Result<Value> {
     let sig = a.signature.check()?;
     let id = store_signature(ctx, &c, SignaturePurpose::Registration, &sig, &registration_content(ctx.conn, &c.id)?)?;
     ctx.conn.prepare_cached("UPDATE complaints SET signature_status = 'signed', updated_at = ?1 WHERE id = ?2")?.execute(params![ts(ctx.now), c.id])?;
-    Ok(json!({ "signature_id": id }))
+    Ok(SignatureAdded { signature_id: id })
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -548,8 +554,16 @@ pub struct AddAttachmentArgs {
 /// The largest evidence file accepted (photos, recordings of a phone call).
 pub const MAX_ATTACHMENT_BYTES: u64 = 100 * 1024 * 1024;
 
+/// The stored evidence file: its id and the SHA-256 it is kept under, which the window shows so
+/// a copy can be checked against it (R3.1).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AttachmentAdded {
+    pub attachment_id: String,
+    pub sha256: String,
+}
+
 /// Evidence files (R3.1): copied into the data folder, stored by SHA-256.
-pub fn add_attachment(ctx: &Ctx, a: &AddAttachmentArgs) -> Result<Value> {
+pub fn add_attachment(ctx: &Ctx, a: &AddAttachmentArgs) -> Result<AttachmentAdded> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
     let c = load::complaint(ctx.conn, &a.complaint)?;
@@ -592,7 +606,7 @@ pub fn add_attachment(ctx: &Ctx, a: &AddAttachmentArgs) -> Result<Value> {
     ctx.conn.prepare_cached("INSERT INTO attachments (id, complaint_id, file_name, sha256, size, mime, added_by, added_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")?.execute(params![id, c.id, name, sha, meta.len() as i64, mime, ctx.actor.id, ts(ctx.now)],
     )?;
     ctx.event(Some(&c.id), "attachment_added", json!({ "file_name": name, "sha256": sha, "size": meta.len() }))?;
-    Ok(json!({ "attachment_id": id, "sha256": sha }))
+    Ok(AttachmentAdded { attachment_id: id, sha256: sha })
 }
 
 fn mime_of(name: &str) -> &'static str {

@@ -16,6 +16,7 @@ pub mod handling;
 pub mod intake;
 pub mod load;
 pub mod pickers;
+pub mod records;
 pub mod settings;
 pub mod steps;
 pub mod taxonomy;

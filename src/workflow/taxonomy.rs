@@ -4,8 +4,8 @@
 
 use rusqlite::{params, OptionalExtension};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::{text, Ctx};
 use crate::error::{CoreError, Result};
@@ -25,10 +25,39 @@ fn key(c: Category) -> String {
     format!("sub_categories.{}", c.as_str())
 }
 
+/// The sub-categories of each of the four categories (R2.3), one field per category so the
+/// window's pickers cannot ask for a category that does not exist. Fields in the order the
+/// reply has always had (alphabetical).
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct SubCategories {
+    pub business: Vec<String>,
+    pub comprehensive: Vec<String>,
+    pub other: Vec<String>,
+    pub service: Vec<String>,
+}
+
+impl SubCategories {
+    fn of_mut(&mut self, c: Category) -> &mut Vec<String> {
+        match c {
+            Category::Business => &mut self.business,
+            Category::Comprehensive => &mut self.comprehensive,
+            Category::Other => &mut self.other,
+            Category::Service => &mut self.service,
+        }
+    }
+}
+
+/// One category's list as stored by `set_sub_categories`: trimmed and without duplicates.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SubCategoriesSet {
+    pub category: Category,
+    pub items: Vec<String>,
+}
+
 /// Every category with its sub-categories (configured, or the defaults).
-pub fn sub_categories(ctx: &Ctx) -> Result<Value> {
+pub fn sub_categories(ctx: &Ctx) -> Result<SubCategories> {
     ctx.begin("sub_categories", None)?;
-    let mut out = serde_json::Map::new();
+    let mut out = SubCategories::default();
     for c in Category::ALL {
         let stored: Option<String> =
             ctx.conn.query_row("SELECT value FROM settings WHERE key = ?1", params![key(*c)], |r| r.get(0)).optional()?;
@@ -36,9 +65,9 @@ pub fn sub_categories(ctx: &Ctx) -> Result<Value> {
             Some(v) => v,
             None => defaults(*c).iter().map(|s| s.to_string()).collect(),
         };
-        out.insert(c.as_str().to_string(), json!(list));
+        *out.of_mut(*c) = list;
     }
-    Ok(Value::Object(out))
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -48,7 +77,7 @@ pub struct SetSubCategoriesArgs {
     pub items: Vec<String>,
 }
 
-pub fn set_sub_categories(ctx: &Ctx, a: &SetSubCategoriesArgs) -> Result<Value> {
+pub fn set_sub_categories(ctx: &Ctx, a: &SetSubCategoriesArgs) -> Result<SubCategoriesSet> {
     ctx.begin("set_sub_categories", None)?;
     if a.items.len() > 100 {
         return Err(CoreError::invalid("items", "too_many"));
@@ -66,7 +95,7 @@ pub fn set_sub_categories(ctx: &Ctx, a: &SetSubCategoriesArgs) -> Result<Value> 
         params![key(a.category), v],
     )?;
     ctx.event(None, "setting_changed", json!({ "key": key(a.category), "to": items }))?;
-    Ok(json!({ "category": a.category, "items": items }))
+    Ok(SubCategoriesSet { category: a.category, items })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! roles that need not see it and in every list (R7.8); revealing it is logged (R7.1).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, types::Value as SqlValue, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -237,7 +237,7 @@ pub struct ComplaintDetail {
     pub policy_code: String,
     pub steps: Vec<StepView>,
     pub links: Vec<LinkView>,
-    pub records: Value,
+    pub records: super::records::DetailRecords,
     pub allowed_actions: Vec<String>,
 }
 
@@ -371,20 +371,18 @@ pub fn get_complaint(ctx: &Ctx, a: &GetArgs) -> Result<ComplaintDetail> {
                 policy_code: c.policy_code.clone(),
                 steps: Vec::new(),
                 links: Vec::new(),
-                records: Value::Null,
+                records: Default::default(),
                 allowed_actions: Vec::new(),
             })
         },
     )?;
     d.steps = steps::views(ctx.conn, &env, &c.id, ctx.now)?;
     d.links = links(ctx, &c.id)?;
-    d.records = records(ctx, &c.id)?;
+    d.records = super::records::load(ctx, &c.id)?;
     if !personal {
         // R7.8: the signer is the customer; masked like the customer's name above.
-        for sig in d.records["signatures"].as_array_mut().into_iter().flatten() {
-            if let Some(n) = sig["signer_name"].as_str().map(mask_name) {
-                sig["signer_name"] = json!(n);
-            }
+        for sig in d.records.signatures.iter_mut() {
+            sig.signer_name = mask_name(&sig.signer_name);
         }
     }
     if !personal {
@@ -404,7 +402,7 @@ pub fn get_complaint(ctx: &Ctx, a: &GetArgs) -> Result<ComplaintDetail> {
         if let Some(t) = d.transfer_source.as_mut() {
             m(t);
         }
-        crate::privacy::mask_json(&mut d.records, &known);
+        crate::privacy::mask_typed(&mut d.records, &known)?;
     }
     d.allowed_actions = allowed_now(ctx, &c)?;
     if personal {
@@ -423,46 +421,6 @@ fn links(ctx: &Ctx, id: &str) -> Result<Vec<LinkView>> {
         Ok(LinkView { kind: r.get(0)?, direction: r.get(1)?, number: r.get(2)?, stage: r.get(3)? })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The handling records of a complaint as JSON arrays, one per table.
-fn records(ctx: &Ctx, id: &str) -> Result<Value> {
-    let q = |sql: &str| -> Result<Value> {
-        let mut stmt = ctx.conn.prepare_cached(sql)?;
-        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
-        let rows = stmt.query_map(params![id], |r| {
-            let mut m = serde_json::Map::new();
-            for (i, n) in names.iter().enumerate() {
-                let v: SqlValue = r.get(i)?;
-                m.insert(n.clone(), match v {
-                    SqlValue::Null => Value::Null,
-                    SqlValue::Integer(i) => json!(i),
-                    SqlValue::Real(f) => json!(f),
-                    SqlValue::Text(t) => json!(t),
-                    SqlValue::Blob(b) => json!(b.len()),
-                });
-            }
-            Ok(Value::Object(m))
-        })?;
-        Ok(Value::Array(rows.collect::<rusqlite::Result<_>>()?))
-    };
-    Ok(json!({
-        "dispatches": q("SELECT d.kind, d.department_id, dp.name AS department_name, d.note, d.due_at, d.dispatched_at, d.outcome, d.outcome_reason, d.ended_at
-                         FROM dispatches d JOIN departments dp ON dp.id = d.department_id WHERE d.complaint_id = ?1 ORDER BY d.dispatched_at, d.rowid")?,
-        "handlings": q("SELECT finding, root_cause, solution, recorded_at FROM handlings WHERE complaint_id = ?1 ORDER BY recorded_at, rowid")?,
-        "decisions": q("SELECT decision_text, agreed, objection, signature_id, proposed_at, answered_at FROM decisions WHERE complaint_id = ?1 ORDER BY proposed_at, rowid")?,
-        "implementations": q("SELECT id, actions, done_by, done_at FROM implementations WHERE complaint_id = ?1 ORDER BY done_at")?,
-        "compensations": q("SELECT kind, amount_cents, note, approval_id FROM compensations WHERE complaint_id = ?1")?,
-        "approvals": q("SELECT max_cents, note, approved_by, approved_at FROM compensation_approvals WHERE complaint_id = ?1")?,
-        "surveys": q("SELECT overall, speed, attitude, result, comment, method, signature_id, surveyed_at FROM surveys WHERE complaint_id = ?1 ORDER BY surveyed_at, rowid")?,
-        "urges": q("SELECT note, urged_by, urged_at FROM urges WHERE complaint_id = ?1 ORDER BY urged_at")?,
-        "pauses": q("SELECT start_at, end_at, reason, signature_id FROM pauses WHERE complaint_id = ?1")?,
-        "major_reports": q("SELECT informed, informed_at, recorded_at FROM major_reports WHERE complaint_id = ?1")?,
-        "escalation_acks": q("SELECT a.level, u.name AS acked_by, a.acked_at, a.note FROM escalation_acks a JOIN users u ON u.id = a.acked_by WHERE a.complaint_id = ?1")?,
-        "signatures": q("SELECT id, purpose, signer_name, digest, signed_at FROM signatures WHERE complaint_id = ?1 ORDER BY signed_at, rowid")?,
-        "attachments": q("SELECT id, file_name, sha256, size, mime, added_at FROM attachments WHERE complaint_id = ?1")?,
-        "contact_attempts": q("SELECT note, made_at FROM contact_attempts WHERE complaint_id = ?1")?,
-    }))
 }
 
 pub fn timeline(ctx: &Ctx, a: &GetArgs) -> Result<Vec<Event>> {
@@ -546,8 +504,25 @@ pub struct CasesArgs {
     pub text: Option<String>,
 }
 
+/// An entry of the case library as the training screen lists it (R7.6); its texts are masked
+/// for everyone.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct CaseRow {
+    pub id: String,
+    /// The complaint's number.
+    pub number: String,
+    pub title: String,
+    pub analysis: String,
+    pub lessons: String,
+    /// The category code as stored.
+    pub category: String,
+    pub sub_category: String,
+    pub description: String,
+    pub added_at: String,
+}
+
 /// R7.6: the case library, searchable, with customer data anonymised.
-pub fn cases(ctx: &Ctx, a: &CasesArgs) -> Result<Value> {
+pub fn cases(ctx: &Ctx, a: &CasesArgs) -> Result<Vec<CaseRow>> {
     ctx.begin("cases", None)?;
     let like = format!("%{}%", a.text.as_deref().unwrap_or("").trim());
     let mut stmt = ctx.conn.prepare_cached(
@@ -557,24 +532,31 @@ pub fn cases(ctx: &Ctx, a: &CasesArgs) -> Result<Value> {
          ORDER BY k.added_at DESC LIMIT 500",
     )?;
     let rows = stmt.query_map(params![like], |r| {
-        Ok(json!({
-            "id": r.get::<_, String>(0)?, "number": r.get::<_, String>(1)?, "title": r.get::<_, String>(2)?,
-            "analysis": r.get::<_, String>(3)?, "lessons": r.get::<_, String>(4)?, "category": r.get::<_, String>(5)?,
-            "sub_category": r.get::<_, String>(6)?, "description": r.get::<_, String>(7)?, "added_at": r.get::<_, String>(8)?,
-            "complaint_id": r.get::<_, String>(9)?,
-        }))
+        Ok((
+            r.get::<_, String>(9)?,
+            CaseRow {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                title: r.get(2)?,
+                analysis: r.get(3)?,
+                lessons: r.get(4)?,
+                category: r.get(5)?,
+                sub_category: r.get(6)?,
+                description: r.get(7)?,
+                added_at: r.get(8)?,
+            },
+        ))
     })?;
-    let mut out: Vec<Value> = rows.collect::<rusqlite::Result<_>>()?;
+    let found: Vec<(String, CaseRow)> = rows.collect::<rusqlite::Result<_>>()?;
     // R7.6 / R7.8: a case is for training, whoever reads it: the customer's data typed into its
     // texts is masked for everyone.
-    for case in out.iter_mut() {
-        let known = crate::privacy::known_for(ctx.conn, case["complaint_id"].as_str().unwrap_or_default())?;
-        if let Some(m) = case.as_object_mut() {
-            m.remove("complaint_id");
-        }
-        crate::privacy::mask_json(case, &known);
+    let mut out = Vec::with_capacity(found.len());
+    for (complaint_id, mut case) in found {
+        let known = crate::privacy::known_for(ctx.conn, &complaint_id)?;
+        crate::privacy::mask_typed(&mut case, &known)?;
+        out.push(case);
     }
-    Ok(Value::Array(out))
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -584,8 +566,22 @@ pub struct SaveViewArgs {
     pub filter: SearchFilter,
 }
 
+/// The name a view was saved under (trimmed), for the picker to select it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ViewSaved {
+    pub name: String,
+}
+
+/// A saved view (R7.10). `filter` is null only if what was stored no longer reads as a filter
+/// (a field this version does not know), rather than failing the whole list.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SavedView {
+    pub name: String,
+    pub filter: Option<SearchFilter>,
+}
+
 /// R7.10: named views, per user; saving under an existing name replaces it.
-pub fn save_view(ctx: &Ctx, a: &SaveViewArgs) -> Result<Value> {
+pub fn save_view(ctx: &Ctx, a: &SaveViewArgs) -> Result<ViewSaved> {
     ctx.begin("save_view", None)?;
     let name = text("name", &a.name, true, 100)?;
     let json = serde_json::to_string(&a.filter).map_err(|e| CoreError::BadArguments(e.to_string()))?;
@@ -594,17 +590,17 @@ pub fn save_view(ctx: &Ctx, a: &SaveViewArgs) -> Result<Value> {
          ON CONFLICT (user_id, name) DO UPDATE SET filter_json = excluded.filter_json",
         params![new_id(), ctx.actor.id, name, json, ts(ctx.now)],
     )?;
-    Ok(json!({ "name": name }))
+    Ok(ViewSaved { name })
 }
 
-pub fn list_views(ctx: &Ctx) -> Result<Value> {
+pub fn list_views(ctx: &Ctx) -> Result<Vec<SavedView>> {
     ctx.begin("list_views", None)?;
     let mut stmt = ctx.conn.prepare_cached("SELECT name, filter_json FROM saved_views WHERE user_id = ?1 ORDER BY name")?;
     let rows = stmt.query_map(params![ctx.actor.id], |r| {
         let f: String = r.get(1)?;
-        Ok(json!({ "name": r.get::<_, String>(0)?, "filter": serde_json::from_str::<Value>(&f).unwrap_or(Value::Null) }))
+        Ok(SavedView { name: r.get(0)?, filter: serde_json::from_str(&f).ok() })
     })?;
-    Ok(Value::Array(rows.collect::<rusqlite::Result<_>>()?))
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]

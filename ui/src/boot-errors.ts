@@ -12,5 +12,5 @@ export function showBootErrors() {
     }
   }
   window.addEventListener('error', (e) => show(String(e.error?.stack || e.message)))
-  window.addEventListener('unhandledrejection', (e) => show(String((e.reason as any)?.stack || e.reason)))
+  window.addEventListener('unhandledrejection', (e) => show(String((e.reason as { stack?: string } | null)?.stack || e.reason)))
 }

@@ -8,7 +8,14 @@ export interface ApiError {
   code: string
   message_key: string
   message: string
-  details: any
+  details: ApiErrorDetails
+}
+
+/** What an error names: the argument (`field`) and the rule's reason, and its message's parameters. */
+export interface ApiErrorDetails {
+  field?: string
+  reason?: string
+  [key: string]: unknown
 }
 
 export function isApiError(e: unknown): e is ApiError {
@@ -40,6 +47,15 @@ async function raw<T>(cmd: string, args: Record<string, unknown>): Promise<T> {
 
 /** Runs a core operation as the signed-in user. */
 export function call<K extends CommandName>(name: K, args: Commands[K]['args']): Promise<Commands[K]['result']> {
+  return raw('call', { name, args })
+}
+
+/**
+ * An operation picked at run time (the action dialog runs whichever the core offers): its
+ * arguments come from the form table in components/actions/registry.ts, and the core checks
+ * them like any other call.
+ */
+export function callByName(name: string, args: Record<string, unknown>): Promise<unknown> {
   return raw('call', { name, args })
 }
 

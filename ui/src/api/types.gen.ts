@@ -68,11 +68,41 @@ export interface AppealArgs {
   signature_missing_reason?: string | null;
 }
 
+/** A supervisor's approval of compensation above the threshold (R5.5). */
+export interface ApprovalRecord {
+  approved_at: string;
+  approved_by: string;
+  max_cents: number;
+  note: string;
+}
+
 export interface ApproveArgs {
   complaint: string;
   /** The most that may be paid out (yuan cents). */
   max_amount_cents: number;
   note: string;
+}
+
+/** The approval a compensation above the threshold will cite when it is implemented (R5.5). */
+export interface Approved {
+  approval_id: string;
+}
+
+/** The stored evidence file: its id and the SHA-256 it is kept under, which the window shows so
+ * a copy can be checked against it (R3.1). */
+export interface AttachmentAdded {
+  attachment_id: string;
+  sha256: string;
+}
+
+/** An evidence file (R3.1). */
+export interface AttachmentRecord {
+  added_at: string;
+  file_name: string;
+  id: string;
+  mime: string;
+  sha256: string;
+  size: number;
 }
 
 /** The result of checking a backup (`verify_backup`; `restore_backup` runs the same check). */
@@ -215,6 +245,21 @@ export interface BranchLogo {
   png_base64: string | null;
 }
 
+/** The caller's branch as `update_branch` and friends configure it. */
+export interface BranchSettings {
+  address: string;
+  calendar_code: string;
+  code: string;
+  /** Null only if the stored hours cannot be read (the deadline clock then uses the defaults). */
+  hours: BusinessHours | null;
+  name: string;
+  phone: string;
+  /** The policy new complaints get (R4.4). */
+  policy_code: string;
+  /** IANA time zone of the branch, e.g. `Asia/Shanghai`. */
+  tz: string;
+}
+
 export interface Breakdown {
   dimension: Dimension;
   rows: BreakdownRow[];
@@ -238,9 +283,17 @@ export interface BreakdownRow {
  * nobody answers complaints then, so it must not eat into a business-hours limit. */
 export interface BusinessHours {
   close: string;
-  lunch_end?: string | null;
-  lunch_start?: string | null;
+  lunch_end: string | null;
+  lunch_start: string | null;
   open: string;
+}
+
+/** The branch's calendar as the CSV that `import_calendar` reads, so it can be edited in a
+ * spreadsheet and loaded back. */
+export interface CalendarCsv {
+  /** The calendar's code. */
+  calendar: string;
+  csv: string;
 }
 
 export interface CalendarDay {
@@ -248,6 +301,20 @@ export interface CalendarDay {
   date: string;
   kind: DayKind;
   name: string;
+}
+
+/** The exception day as it now stands; `kind` is null when the day was removed and follows the
+ * week again. */
+export interface CalendarDaySet {
+  date: string;
+  kind: DayKind | null;
+}
+
+/** What a calendar import loaded: the years now counted as complete (R4.5: a deadline in a year
+ * without data carries a warning) and how many exception days they hold. */
+export interface CalendarImported {
+  days: number;
+  years: number[];
 }
 
 export interface CalendarYear {
@@ -268,6 +335,11 @@ export interface CancelArgs {
   complaint: string;
   note: string;
   reason: InvalidReason;
+}
+
+/** The new entry of the case library (R7.6). */
+export interface CaseAdded {
+  case_id: string;
 }
 
 export interface CaseEntry {
@@ -313,6 +385,22 @@ export interface CaseLibraryArgs {
   text?: string | null;
 }
 
+/** An entry of the case library as the training screen lists it (R7.6); its texts are masked
+ * for everyone. */
+export interface CaseRow {
+  added_at: string;
+  analysis: string;
+  /** The category code as stored. */
+  category: string;
+  description: string;
+  id: string;
+  lessons: string;
+  /** The complaint's number. */
+  number: string;
+  sub_category: string;
+  title: string;
+}
+
 export interface CasesArgs {
   text?: string | null;
 }
@@ -329,6 +417,12 @@ export interface ChainHead {
 /** R2.4: how the complaint reached us. */
 export type Channel = "phone" | "walk_in" | "letter" | "online" | "email" | "social_media" | "third_party" | "transferred" | "media_exposure";
 
+/** A setting-like record saved under a code (department, worker, deadline policy, branch): the
+ * code as stored, trimmed, for the form to select. */
+export interface Code {
+  code: string;
+}
+
 export interface ColumnMap {
   /** The field it was read as; null when the column is ignored. */
   field: string | null;
@@ -344,6 +438,15 @@ export interface CompensationInput {
 
 /** R5.5: forms of compensation and apology. */
 export type CompensationKind = "apology" | "free_reservice" | "replacement_worker" | "refund" | "partial_refund" | "voucher" | "cash";
+
+/** A compensation paid with an implementation (R5.5). */
+export interface CompensationRecord {
+  amount_cents: number;
+  /** The supervisor's approval when the amount is above the threshold. */
+  approval_id: string | null;
+  kind: string;
+  note: string;
+}
 
 /** A board card / table row. */
 export interface ComplaintCard {
@@ -402,7 +505,7 @@ export interface ComplaintDetail {
   phone_masked: boolean;
   policy_code: string;
   received_at: string;
-  records: any;
+  records: DetailRecords;
   registered_at: string;
   reply_method: string | null;
   review_opinion: string;
@@ -426,6 +529,23 @@ export interface ComplaintRef {
 export interface ContactAttemptArgs {
   complaint: string;
   note?: string;
+}
+
+/** A failed attempt to reach the customer for the follow-up (R6.2). */
+export interface ContactAttemptRecord {
+  made_at: string;
+  note: string;
+}
+
+/** How many failed attempts to reach the customer are on record, this one included: R6.2's
+ * exception needs several, and the window shows the count beside the supervisor's close. */
+export interface ContactAttempts {
+  attempts: number;
+}
+
+/** A record created without a code of its own (a reply template): its new id. */
+export interface Created {
+  id: string;
 }
 
 export interface CustomerArgs {
@@ -456,7 +576,7 @@ export interface DeadlinePolicy {
   /** R4.6: share of the budget after which a step is due soon. */
   due_soon_ratio: number;
   /** R4.3: final handling. `None` where the policy has no such overall limit (R4.4). */
-  final_handling?: TieredLimit | null;
+  final_handling: TieredLimit | null;
   /** R4.4 / R6.1: the follow-up visit after implementation. */
   follow_up: Limit;
   name: string;
@@ -474,6 +594,17 @@ export interface DecisionArgs {
   /** Needed when agreeing to "not true" findings closes an overdue final-handling step (R4.6). */
   overdue_reason?: string | null;
   signature?: SignatureInput | null;
+}
+
+/** A written handling decision and the customer's answer to it (R5.6). */
+export interface DecisionRecord {
+  /** 1 agreed, 0 objected, null while the customer has not answered. */
+  agreed: number | null;
+  answered_at: string | null;
+  decision_text: string;
+  objection: string;
+  proposed_at: string;
+  signature_id: string | null;
 }
 
 export interface DefinitionsArgs {
@@ -528,6 +659,24 @@ export interface DeskStatus {
   user: Actor | null;
 }
 
+/** Every handling record of one complaint, one list per table, oldest first where order matters. */
+export interface DetailRecords {
+  approvals: ApprovalRecord[];
+  attachments: AttachmentRecord[];
+  compensations: CompensationRecord[];
+  contact_attempts: ContactAttemptRecord[];
+  decisions: DecisionRecord[];
+  dispatches: DispatchRecord[];
+  escalation_acks: EscalationAckRecord[];
+  handlings: HandlingRecord[];
+  implementations: ImplementationRecord[];
+  major_reports: MajorReportRecord[];
+  pauses: PauseRecord[];
+  signatures: SignatureRecord[];
+  surveys: SurveyRecord[];
+  urges: UrgeRecord[];
+}
+
 /** The breakdown dimensions of R7.4. */
 export type Dimension = "category" | "channel" | "tier" | "branch" | "department" | "worker" | "month";
 
@@ -544,6 +693,28 @@ export interface DispatchArgs {
   overdue_reason?: string | null;
 }
 
+/** A dispatch to a department, a transfer or a re-dispatch (R4.1, R5.2), with how it ended. */
+export interface DispatchRecord {
+  department_id: string;
+  department_name: string;
+  dispatched_at: string;
+  due_at: string;
+  ended_at: string | null;
+  /** dispatch | transfer | redispatch */
+  kind: string;
+  note: string;
+  /** returned | transferred | answered; null while the department has it. */
+  outcome: string | null;
+  outcome_reason: string;
+}
+
+/** The complaint went to a department (dispatch, transfer): its stage and when the department's
+ * answer falls due (R4.1), shown at once in the confirmation. */
+export interface Dispatched {
+  due_at: string;
+  stage: Stage;
+}
+
 export interface DocumentArgs {
   /** Complaint id or number. */
   complaint: string;
@@ -552,14 +723,31 @@ export interface DocumentArgs {
   paper?: Paper;
 }
 
+/** A command that changes something and has nothing to report but that it did. `ok` is always
+ * true (a failure is an error, never `ok: false`); it is kept so the reply is an object the
+ * window and scripts can test as before. */
+export interface Done {
+  ok: boolean;
+}
+
 export interface Draft {
   draft: any;
   form: string;
   updated_at: string;
 }
 
+/** Which form's draft is gone (its name as normalised). */
+export interface DraftDiscarded {
+  discarded: string;
+}
+
 export interface DraftRef {
   form: string;
+}
+
+/** When the draft was saved, so the form can say "saved 10:42" and the user trusts it. */
+export interface DraftSaved {
+  saved_at: string;
 }
 
 export interface DrillItem {
@@ -619,6 +807,14 @@ export interface DutyRosterArgs {
   holiday_name: string;
   /** First and last day of the holiday (YYYY-MM-DD, branch local). */
   start_date: string;
+}
+
+/** One level of the escalation chain acknowledged (R3.8); `acked_by` is the person's name. */
+export interface EscalationAckRecord {
+  acked_at: string;
+  acked_by: string;
+  level: string;
+  note: string;
 }
 
 /** R3.8: the escalation chain, top first; the CS department keeps the final record. */
@@ -784,6 +980,14 @@ export interface GetArgs {
   complaint: string;
 }
 
+/** The department's findings (R5.3). */
+export interface HandlingRecord {
+  finding: string;
+  recorded_at: string;
+  root_cause: string;
+  solution: string;
+}
+
 export interface ImplementArgs {
   /** What was done. */
   actions: string;
@@ -794,6 +998,14 @@ export interface ImplementArgs {
   /** Who did it. */
   done_by: string;
   overdue_reason?: string | null;
+}
+
+/** What was done for the customer (R5.7). */
+export interface ImplementationRecord {
+  actions: string;
+  done_at: string;
+  done_by: string;
+  id: string;
 }
 
 export interface ImportArgs {
@@ -945,8 +1157,20 @@ export interface ListWorkersArgs {
   text?: string;
 }
 
+/** An account saved or its password changed: the login as stored (trimmed). */
+export interface Login {
+  login: string;
+}
+
 export interface LookupCustomerArgs {
   phone: string;
+}
+
+/** Who was told of a major complaint, and when (R3.3). */
+export interface MajorReportRecord {
+  informed: string;
+  informed_at: string;
+  recorded_at: string;
 }
 
 export interface MonthlyReport {
@@ -985,6 +1209,11 @@ export interface MonthlyReportFiles {
 /** R2.1: nature of a complaint. */
 export type Nature = "general" | "major";
 
+/** The classification after `set_nature`, which the window shows in place of the old one. */
+export interface NatureNow {
+  nature: Nature;
+}
+
 export interface NotAcceptArgs {
   complaint: string;
   /** Required for a malicious complaint; shown on the notice. */
@@ -1007,6 +1236,14 @@ export interface PauseArgs {
   /** The customer's signed consent (用户签名认可) is the evidence for the pause. */
   signature: SignatureInput;
   until: string;
+}
+
+/** A holiday postponement the customer agreed to (R3.9). */
+export interface PauseRecord {
+  end_at: string;
+  reason: string;
+  signature_id: string | null;
+  start_at: string;
 }
 
 export interface PlannedDeadline {
@@ -1079,6 +1316,50 @@ export interface RecentComplaint {
   sub_category: string;
   summary: string;
   worker_id: string | null;
+}
+
+export interface RefDepartment {
+  active: number;
+  code: string;
+  id: string;
+  /** 1 for the customer-service department itself. */
+  is_cs: number;
+  name: string;
+}
+
+export interface RefTemplate {
+  body: string;
+  id: string;
+  /** description | dispatch_note | reply | decision */
+  kind: string;
+  title: string;
+}
+
+export interface RefUser {
+  active: number;
+  department_id: string | null;
+  id: string;
+  login: string;
+  name: string;
+  role: Role;
+}
+
+export interface RefWorker {
+  active: number;
+  code: string;
+  id: string;
+  kind: string;
+  name: string;
+}
+
+/** The pickers' data: departments, staff, workers and templates, as stored. The flags stay the
+ * 0/1 integers SQLite keeps, as the window has always read them. */
+export interface ReferenceData {
+  departments: RefDepartment[];
+  /** Active templates only (R3.7). */
+  templates: RefTemplate[];
+  users: RefUser[];
+  workers: RefWorker[];
 }
 
 export interface RegisterArgs {
@@ -1360,6 +1641,13 @@ export interface ReviewArgs {
 /** R7.7: what a staff member may do is decided by this. */
 export type Role = "cs_agent" | "dept_handler" | "cs_manager" | "branch_manager" | "admin" | "auditor";
 
+/** A filed duty roster (R3.9): `on_time` is false when it came less than 2 days before the
+ * holiday, which is accepted but counted as late. */
+export interface RosterFiled {
+  on_time: boolean;
+  roster_id: string;
+}
+
 export interface RosterRow {
   content: string;
   department_code: string;
@@ -1405,6 +1693,13 @@ export interface SaveDraftArgs {
 
 export interface SaveViewArgs {
   filter: SearchFilter;
+  name: string;
+}
+
+/** A saved view (R7.10). `filter` is null only if what was stored no longer reads as a filter
+ * (a field this version does not know), rather than failing the whole list. */
+export interface SavedView {
+  filter: SearchFilter | null;
   name: string;
 }
 
@@ -1518,11 +1813,31 @@ export interface SetSubCategoriesArgs {
   items: string[];
 }
 
+/** A numeric setting as stored after `set_setting` (parsed and range-checked). */
+export interface SettingSet {
+  key: string;
+  value: number;
+}
+
+/** The settings screen and the intake form's defaults in one read: the numeric settings, the
+ * branch as configured and every deadline policy (R4.4). */
+export interface Settings {
+  branch: BranchSettings;
+  policies: DeadlinePolicy[];
+  /** Every stored setting, key → its text as stored (numbers are stored as text). */
+  settings: Record<string, string>;
+}
+
 /** The reply of the first-run setup: the desk's state, and the demo accounts it created with
  * their passwords, shown this once. */
 export interface SetupReply {
   demo_accounts: DemoAccount[];
   status: DeskStatus;
+}
+
+/** The stored registration signature, for the receipt to cite (R7.11). */
+export interface SignatureAdded {
+  signature_id: string;
 }
 
 export interface SignatureCheck {
@@ -1546,8 +1861,23 @@ export interface SignatureInput {
 /** What a signature attests (R7.11). */
 export type SignaturePurpose = "registration" | "agreement" | "survey" | "pause";
 
+/** A customer's signature (R7.11); the strokes stay in the database. */
+export interface SignatureRecord {
+  digest: string;
+  id: string;
+  purpose: string;
+  signed_at: string;
+  signer_name: string;
+}
+
 /** The lifecycle stage of a complaint (sections 3–6). See `workflow::transitions` for the graph. */
 export type Stage = "registered" | "reviewed" | "dispatched" | "in_handling" | "awaiting_customer" | "implementing" | "follow_up" | "closed" | "not_accepted" | "cancelled";
+
+/** A lifecycle operation moved the complaint: its stage now, for the window to redraw without
+ * asking again. */
+export interface StageNow {
+  stage: Stage;
+}
 
 /** Deadline-bearing steps (R3.3, R4.1–R4.4). */
 export type StepKind = "report_major" | "dispatch" | "stage_reply" | "final_handling" | "department" | "follow_up";
@@ -1582,6 +1912,22 @@ export interface StrokePoint {
   y: number;
 }
 
+/** The sub-categories of each of the four categories (R2.3), one field per category so the
+ * window's pickers cannot ask for a category that does not exist. Fields in the order the
+ * reply has always had (alphabetical). */
+export interface SubCategories {
+  business: string[];
+  comprehensive: string[];
+  other: string[];
+  service: string[];
+}
+
+/** One category's list as stored by `set_sub_categories`: trimmed and without duplicates. */
+export interface SubCategoriesSet {
+  category: Category;
+  items: string[];
+}
+
 export interface SurveyArgs {
   attitude?: Satisfaction | null;
   comment?: string;
@@ -1606,6 +1952,18 @@ export interface SurveyPage {
   total: number;
 }
 
+/** A follow-up survey (R6.1); the levels are the stored satisfaction codes. */
+export interface SurveyRecord {
+  attitude: string | null;
+  comment: string;
+  method: string;
+  overall: string;
+  result: string | null;
+  signature_id: string | null;
+  speed: string | null;
+  surveyed_at: string;
+}
+
 export interface SurveyRow {
   attitude: Satisfaction | null;
   comment: string;
@@ -1618,6 +1976,13 @@ export interface SurveyRow {
   score: number;
   speed: Satisfaction | null;
   surveyed_at: string;
+}
+
+/** After a survey: satisfied leads towards closing, not satisfied back to the department (R6.2),
+ * which the window says before it reloads. */
+export interface Surveyed {
+  satisfied: boolean;
+  stage: Stage;
 }
 
 export interface TemplateArgs {
@@ -1675,6 +2040,19 @@ export interface UrgeArgs {
   note: string;
 }
 
+/** An urge of the handling department (R4.7). */
+export interface UrgeRecord {
+  note: string;
+  urged_at: string;
+  urged_by: string;
+}
+
+/** How often the complaint has been urged so far, this time included (R4.7): the window says
+ * "urged 3 times" without reloading the records. */
+export interface Urged {
+  urges: number;
+}
+
 /** How pressing an open step is (R4.6). */
 export type Urgency = "on_time" | "due_soon" | "overdue";
 
@@ -1698,6 +2076,17 @@ export interface VerifyReceiptArgs {
 
 export interface VerifySignaturesArgs {
   complaint?: string | null;
+}
+
+/** The name a view was saved under (trimmed), for the picker to select it. */
+export interface ViewSaved {
+  name: string;
+}
+
+/** The warning level after `raise_warning` (R2.5): it only rises, so the window can drop the
+ * levels at or below it from its choices. */
+export interface WarningLevelNow {
+  warning_level: number;
 }
 
 export interface WorkerArgs {
@@ -1741,73 +2130,73 @@ export interface Commands {
   lookup_customer: { args: LookupCustomerArgs; result: CustomerProfile | null };
   preview_registration: { args: RegisterArgs; result: RegistrationPlan };
   register: { args: RegisterArgs; result: RegistrationPlan };
-  add_signature: { args: AddSignatureArgs; result: any };
-  add_attachment: { args: AddAttachmentArgs; result: any };
-  review: { args: ReviewArgs; result: any };
-  cancel: { args: CancelArgs; result: any };
-  not_accept: { args: NotAcceptArgs; result: any };
-  report_major: { args: ReportMajorArgs; result: any };
-  set_nature: { args: SetNatureArgs; result: any };
-  raise_warning: { args: RaiseWarningArgs; result: any };
-  acknowledge_escalation: { args: AcknowledgeArgs; result: any };
-  dispatch: { args: DispatchArgs; result: any };
-  accept_dispatch: { args: ComplaintRef; result: any };
-  return_dispatch: { args: ReturnArgs; result: any };
-  transfer: { args: TransferArgs; result: any };
-  urge: { args: UrgeArgs; result: any };
-  record_findings: { args: FindingsArgs; result: any };
-  reply_to_customer: { args: ReplyArgs; result: any };
-  record_customer_decision: { args: DecisionArgs; result: any };
-  approve_compensation: { args: ApproveArgs; result: any };
-  implement: { args: ImplementArgs; result: any };
-  pause_for_holiday: { args: PauseArgs; result: any };
-  record_contact_attempt: { args: ContactAttemptArgs; result: any };
-  survey: { args: SurveyArgs; result: any };
-  close: { args: ComplaintRef; result: any };
-  supervisor_close: { args: ReasonArgs; result: any };
-  reopen: { args: ReasonArgs; result: any };
+  add_signature: { args: AddSignatureArgs; result: SignatureAdded };
+  add_attachment: { args: AddAttachmentArgs; result: AttachmentAdded };
+  review: { args: ReviewArgs; result: StageNow };
+  cancel: { args: CancelArgs; result: StageNow };
+  not_accept: { args: NotAcceptArgs; result: StageNow };
+  report_major: { args: ReportMajorArgs; result: Done };
+  set_nature: { args: SetNatureArgs; result: NatureNow };
+  raise_warning: { args: RaiseWarningArgs; result: WarningLevelNow };
+  acknowledge_escalation: { args: AcknowledgeArgs; result: Done };
+  dispatch: { args: DispatchArgs; result: Dispatched };
+  accept_dispatch: { args: ComplaintRef; result: StageNow };
+  return_dispatch: { args: ReturnArgs; result: StageNow };
+  transfer: { args: TransferArgs; result: Dispatched };
+  urge: { args: UrgeArgs; result: Urged };
+  record_findings: { args: FindingsArgs; result: StageNow };
+  reply_to_customer: { args: ReplyArgs; result: Done };
+  record_customer_decision: { args: DecisionArgs; result: StageNow };
+  approve_compensation: { args: ApproveArgs; result: Approved };
+  implement: { args: ImplementArgs; result: StageNow };
+  pause_for_holiday: { args: PauseArgs; result: Done };
+  record_contact_attempt: { args: ContactAttemptArgs; result: ContactAttempts };
+  survey: { args: SurveyArgs; result: Surveyed };
+  close: { args: ComplaintRef; result: StageNow };
+  supervisor_close: { args: ReasonArgs; result: StageNow };
+  reopen: { args: ReasonArgs; result: StageNow };
   appeal: { args: AppealArgs; result: RegistrationPlan };
-  add_case: { args: AddCaseArgs; result: any };
-  file_duty_roster: { args: DutyRosterArgs; result: any };
+  add_case: { args: AddCaseArgs; result: CaseAdded };
+  file_duty_roster: { args: DutyRosterArgs; result: RosterFiled };
   get_complaint: { args: GetArgs; result: ComplaintDetail };
   timeline: { args: GetArgs; result: Event[] };
   board: { args: SearchArgs; result: SearchResult };
   search: { args: SearchArgs; result: SearchResult };
   escalations: { args: Record<string, never>; result: EscalationRow[] };
-  cases: { args: CasesArgs; result: any };
-  save_view: { args: SaveViewArgs; result: any };
-  list_views: { args: Record<string, never>; result: any };
+  cases: { args: CasesArgs; result: CaseRow[] };
+  save_view: { args: SaveViewArgs; result: ViewSaved };
+  list_views: { args: Record<string, never>; result: SavedView[] };
   verify_signatures: { args: VerifySignaturesArgs; result: SignatureCheck[] };
-  reference_data: { args: Record<string, never>; result: any };
+  reference_data: { args: Record<string, never>; result: ReferenceData };
   whoami: { args: Record<string, never>; result: Actor };
-  get_settings: { args: Record<string, never>; result: any };
-  upsert_department: { args: DepartmentArgs; result: any };
-  upsert_user: { args: UserArgs; result: any };
-  upsert_worker: { args: WorkerArgs; result: any };
-  upsert_template: { args: TemplateArgs; result: any };
-  update_branch: { args: BranchArgs; result: any };
-  set_policy: { args: SetPolicyArgs; result: any };
-  select_policy: { args: SelectPolicyArgs; result: any };
-  import_calendar: { args: ImportCalendarArgs; result: any };
-  export_calendar: { args: Record<string, never>; result: any };
-  set_setting: { args: SetSettingArgs; result: any };
-  set_password: { args: SetPasswordArgs; result: any };
-  save_draft: { args: SaveDraftArgs; result: any };
+  get_settings: { args: Record<string, never>; result: Settings };
+  upsert_department: { args: DepartmentArgs; result: Code };
+  upsert_user: { args: UserArgs; result: Login };
+  upsert_worker: { args: WorkerArgs; result: Code };
+  upsert_template: { args: TemplateArgs; result: Created };
+  update_branch: { args: BranchArgs; result: Done };
+  set_policy: { args: SetPolicyArgs; result: Code };
+  select_policy: { args: SelectPolicyArgs; result: Code };
+  import_calendar: { args: ImportCalendarArgs; result: CalendarImported };
+  export_calendar: { args: Record<string, never>; result: CalendarCsv };
+  set_setting: { args: SetSettingArgs; result: SettingSet };
+  set_password: { args: SetPasswordArgs; result: Login };
+  save_draft: { args: SaveDraftArgs; result: DraftSaved };
   get_draft: { args: DraftRef; result: Draft | null };
-  discard_draft: { args: DraftRef; result: any };
+  discard_draft: { args: DraftRef; result: DraftDiscarded };
   due_alerts: { args: DueAlertsArgs; result: DueAlert[] };
   find_workers: { args: FindWorkersArgs; result: WorkerOption[] };
   list_workers: { args: ListWorkersArgs; result: WorkerPage };
   list_templates: { args: Record<string, never>; result: TemplateRow[] };
   calendar_year: { args: CalendarYearArgs; result: CalendarYear };
-  set_calendar_day: { args: SetCalendarDayArgs; result: any };
+  set_calendar_day: { args: SetCalendarDayArgs; result: CalendarDaySet };
   duty_rosters: { args: Record<string, never>; result: RosterRow[] };
-  set_branch_code: { args: SetBranchCodeArgs; result: any };
+  set_branch_code: { args: SetBranchCodeArgs; result: Code };
   branch_logo: { args: Record<string, never>; result: BranchLogo };
-  set_branch_logo: { args: SetBranchLogoArgs; result: any };
+  set_branch_logo: { args: SetBranchLogoArgs; result: Done };
   acknowledgeable_levels: { args: Record<string, never>; result: EscalationLevel[] };
-  sub_categories: { args: Record<string, never>; result: any };
-  set_sub_categories: { args: SetSubCategoriesArgs; result: any };
+  sub_categories: { args: Record<string, never>; result: SubCategories };
+  set_sub_categories: { args: SetSubCategoriesArgs; result: SubCategoriesSet };
   render_document: { args: DocumentArgs; result: RenderedDocument };
   export_document: { args: ExportDocumentArgs; result: ExportedDocument };
   verify_receipt: { args: VerifyReceiptArgs; result: ReceiptCheck };

@@ -8,13 +8,18 @@ export const LOCALES = ['zh-CN', 'zh-TW', 'en', 'es'] as const
 export type Locale = (typeof LOCALES)[number]
 export const LOCALE_NAMES: Record<Locale, string> = { 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English', es: 'Español' }
 
-type Tree = Record<string, any>
+/** A locale module's messages: texts, nested by screen. */
+interface Tree {
+  [key: string]: string | Tree
+}
 
 function merge(into: Tree, from: Tree) {
   for (const [k, v] of Object.entries(from)) {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      into[k] = into[k] && typeof into[k] === 'object' ? into[k] : {}
-      merge(into[k], v)
+    if (typeof v === 'object' && !Array.isArray(v)) {
+      const sub = into[k]
+      const target: Tree = typeof sub === 'object' ? sub : {}
+      into[k] = target
+      merge(target, v)
     } else {
       into[k] = v
     }
@@ -43,20 +48,31 @@ export const i18n = createI18n({
   fallbackWarn: false,
 })
 
+/**
+ * The global composer with plain string keys. The message tree is merged at run time, so the
+ * type checker cannot know its keys; this is the one place that says so.
+ */
+interface PlainComposer {
+  t(key: string, params?: Record<string, unknown>): string
+  te(key: string, locale?: string): boolean
+  locale: { value: string }
+}
+const g = i18n.global as unknown as PlainComposer
+
 export function setLocale(l: Locale) {
-  ;(i18n.global.locale as any).value = l
+  g.locale.value = l
   localStorage.setItem(STORAGE_KEY, l)
   document.documentElement.lang = l
 }
 
 export function currentLocale(): Locale {
-  return (i18n.global.locale as any).value as Locale
+  return g.locale.value as Locale
 }
 
-// Typed loosely on purpose: the message tree is merged at run time.
-const g = i18n.global as any
-const t = (key: string, params?: Record<string, unknown>): string => g.t(key, params ?? {})
-const has = (key: string): boolean => g.te(key, currentLocale()) || g.te(key, 'zh-CN')
+/** A message by a key built at run time (a reason code, a field name), in the user's language. */
+export const t = (key: string, params?: Record<string, unknown>): string => g.t(key, params ?? {})
+/** Whether a message exists in the user's language or the fallback. */
+export const has = (key: string): boolean => g.te(key, currentLocale()) || g.te(key, 'zh-CN')
 
 /** Turns a core error into a sentence in the user's language; never shows a Rust string. */
 export function errorText(e: unknown): string {

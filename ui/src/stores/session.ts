@@ -41,7 +41,7 @@ export const useSession = defineStore('session', {
     },
     async loadBranch() {
       try {
-        const s: any = await call('get_settings', {})
+        const s = await call('get_settings', {})
         setBranchTz(s?.branch?.tz ?? 'Asia/Shanghai')
         this.branchName = s?.branch?.name ?? ''
       } catch {

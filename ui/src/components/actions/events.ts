@@ -217,7 +217,7 @@ export function describeEvent(e: Event, ref: RefData | null, t: T, te: Te): Even
       tone = 'success'
       line('detail.label.actions', d.actions)
       if (Array.isArray(d.compensations) && d.compensations.length)
-        line('detail.label.compensations', d.compensations.map((c: any) => compText(c, t, te)).join(pu.sep))
+        line('detail.label.compensations', d.compensations.map((c: { kind: string; amount_cents?: number; note?: string }) => compText(c, t, te)).join(pu.sep))
       if (d.follow_up_due) line('detail.label.followUpDue', fmtDateTime(d.follow_up_due))
       break
     default:

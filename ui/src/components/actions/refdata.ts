@@ -9,7 +9,7 @@ let policyPromise: Promise<Record<string, string>> | null = null
 
 export function loadRefData(force = false): Promise<RefData> {
   if (!refPromise || force) {
-    refPromise = call('reference_data', {}).then((r: any) => ({
+    refPromise = call('reference_data', {}).then((r) => ({
       departments: r?.departments ?? [],
       users: r?.users ?? [],
       workers: r?.workers ?? [],
@@ -22,7 +22,7 @@ export function loadRefData(force = false): Promise<RefData> {
 
 export function loadSubCategories(force = false): Promise<Record<string, string[]>> {
   if (!subPromise || force) {
-    subPromise = call('sub_categories', {}).then((r: any) => (r ?? {}) as Record<string, string[]>)
+    subPromise = call('sub_categories', {}).then((r): Record<string, string[]> => ({ ...(r ?? {}) }))
     subPromise.catch(() => (subPromise = null))
   }
   return subPromise
@@ -41,9 +41,9 @@ export function userName(ref: RefData | null, id: string | null | undefined): st
 /** Deadline policy code → its name (R4.4), for showing which policy a complaint runs on. */
 export function loadPolicyNames(): Promise<Record<string, string>> {
   if (!policyPromise) {
-    policyPromise = call('get_settings', {}).then((r: any) => {
+    policyPromise = call('get_settings', {}).then((r) => {
       const out: Record<string, string> = {}
-      for (const p of (r?.policies as any[]) ?? []) if (p?.code) out[p.code] = p.name || p.code
+      for (const p of r?.policies ?? []) if (p?.code) out[p.code] = p.name || p.code
       return out
     })
     policyPromise.catch(() => (policyPromise = null))

@@ -2,16 +2,12 @@
 // starting values, and how the form's values become the command's arguments (read off the Args
 // structs in src/workflow/*.rs). Nothing here decides whether an operation is allowed or valid:
 // the core does, and its errors are shown on the field it names.
-import type { ComplaintDetail, StepKind } from '../../api/types.gen'
+import type { ComplaintDetail, ReferenceData, StepKind } from '../../api/types.gen'
 import type { SignatureValue } from '../SignaturePad.vue'
 import { localInputToUtc } from '../../utils/format'
 
-export interface RefData {
-  departments: { id: string; code: string; name: string; is_cs: number; active: number }[]
-  users: { id: string; login: string; name: string; role: string; department_id: string | null; active: number }[]
-  workers: { id: string; code: string; name: string }[]
-  templates: { id: string; kind: string; title: string; body: string }[]
-}
+/** The pickers' data, as `reference_data` answers it. */
+export type RefData = ReferenceData
 
 export interface FormCtx {
   detail: ComplaintDetail
@@ -112,7 +108,7 @@ export function yuanToCents(v: number | null | undefined): number {
   return Math.round(Number(v) * 100)
 }
 
-const utc = (v: unknown) => localInputToUtc(v as any)
+const utc = (v: unknown) => localInputToUtc(typeof v === 'string' || v instanceof Date ? v : null)
 const textOrNull = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null)
 
 function departmentOptions(c: FormCtx): Option[] {
@@ -128,7 +124,7 @@ function departmentOptions(c: FormCtx): Option[] {
 
 /** The written decision the customer is answering (R5.6): the latest one not answered yet. */
 export function pendingDecision(d: ComplaintDetail): string {
-  const list: any[] = (d.records?.decisions as any[]) ?? []
+  const list = d.records?.decisions ?? []
   const open = [...list].reverse().find((x) => x.agreed === null || x.agreed === undefined)
   return open?.decision_text ?? ''
 }
@@ -211,7 +207,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
       {
         key: 'level', type: 'radio', label: 'action.field.escalation_level', required: true, needed: true,
         options: (c) => {
-          const acks: any[] = (c.detail.records?.escalation_acks as any[]) ?? []
+          const acks = c.detail.records?.escalation_acks ?? []
           return ['general_manager', 'office_director', 'cs_manager', 'cs_department'].map((l) => {
             const a = acks.find((x) => x.level === l)
             return { value: l, label: c.t(`escalationLevel.${l}`), hint: a ? c.t('action.ackedBy', { name: a.acked_by }) : undefined }
@@ -338,7 +334,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
       actions: m.actions,
       done_by: m.done_by,
       done_at: utc(m.done_at),
-      compensations: (m.compensations as any[]).map((x) => ({ kind: x.kind, amount_cents: yuanToCents(x.amount), note: x.note ?? '' })),
+      compensations: (m.compensations as { kind: string; amount: number | null; note?: string }[]).map((x) => ({ kind: x.kind, amount_cents: yuanToCents(x.amount), note: x.note ?? '' })),
     }),
     completes: () => ['final_handling'],
   },
@@ -361,7 +357,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
     fields: [
       {
         key: 'note', type: 'textarea', label: 'field.note', placeholder: 'action.placeholder.contact',
-        hint: (_m, c) => c.t('action.hint.contact', { n: ((c.detail.records?.contact_attempts as any[]) ?? []).length }),
+        hint: (_m, c) => c.t('action.hint.contact', { n: (c.detail.records?.contact_attempts ?? []).length }),
       },
     ],
     init: () => ({ note: '' }),
@@ -407,7 +403,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
     fields: [
       {
         key: 'reason', type: 'textarea', label: 'action.field.close_reason', required: true,
-        hint: (_m, c) => c.t('action.hint.supervisor_close', { n: ((c.detail.records?.contact_attempts as any[]) ?? []).length }),
+        hint: (_m, c) => c.t('action.hint.supervisor_close', { n: (c.detail.records?.contact_attempts ?? []).length }),
       },
     ],
   },
@@ -459,13 +455,13 @@ export const ACTIONS: Record<string, ActionSpec> = {
 }
 
 function agreedDecision(d: ComplaintDetail): string {
-  const list: any[] = (d.records?.decisions as any[]) ?? []
-  const ok = [...list].reverse().find((x) => x.agreed === 1 || x.agreed === true)
+  const list = d.records?.decisions ?? []
+  const ok = [...list].reverse().find((x) => x.agreed === 1)
   return ok?.decision_text ?? ''
 }
 
 function latestSurvey(c: FormCtx): string {
-  const list: any[] = (c.detail.records?.surveys as any[]) ?? []
+  const list = c.detail.records?.surveys ?? []
   const s = list[list.length - 1]
   return s ? c.t(`satisfaction.${s.overall}`) : '—'
 }

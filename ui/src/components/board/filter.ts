@@ -138,7 +138,7 @@ function scopeOf(stages: Stage[]): { scope: Scope; stages: Stage[] } {
 }
 
 /** A saved view's filter back into the form (unknown or board-only fields are ignored). */
-export function fromSearchFilter(x: any): FilterForm {
+export function fromSearchFilter(x: Partial<SearchFilter> | null | undefined): FilterForm {
   const f = emptyForm()
   if (!x || typeof x !== 'object') return f
   f.text = x.text ?? x.number ?? ''

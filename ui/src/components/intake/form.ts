@@ -49,10 +49,12 @@ export function emptyForm(): IntakeForm {
 export function restoreForm(draft: unknown): IntakeForm {
   const f = emptyForm()
   if (draft && typeof draft === 'object') {
+    const from = draft as Record<string, unknown>
+    const to = f as unknown as Record<string, unknown>
     for (const k of Object.keys(f) as (keyof IntakeForm)[]) {
-      const v = (draft as any)[k]
-      if (v !== undefined && v !== null && typeof v === typeof (f as any)[k]) (f as any)[k] = v
-      else if (v !== undefined && (k === 'received_at' || k === 'incident_at' || k === 'signature')) (f as any)[k] = v
+      const v = from[k]
+      if (v !== undefined && v !== null && typeof v === typeof to[k]) to[k] = v
+      else if (v !== undefined && (k === 'received_at' || k === 'incident_at' || k === 'signature')) to[k] = v
     }
   }
   return f
@@ -65,7 +67,7 @@ export function customerPresentByDefault(c: Channel): boolean {
 
 /** What the core is asked to register. Empty optional fields are left out; the core decides. */
 export function toRegisterArgs(f: IntakeForm): RegisterArgs {
-  const a: any = {
+  const a: Omit<RegisterArgs, 'category'> & { category?: Category } = {
     customer_name: f.customer_name,
     phone: f.phone,
     channel: f.channel,

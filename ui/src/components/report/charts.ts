@@ -13,6 +13,12 @@ export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 }
 
+/** What ECharts hands a tooltip or label formatter: only the fields read here. */
+interface FormatterParam {
+  dataIndex: number
+  value?: unknown
+}
+
 /** Axis ticks: "80%" for ratios; the unit of the others is the axis' name. */
 function axisFormatter(unit: Unit) {
   return (v: number) => (unit === 'ratio' ? `${v}%` : `${v}`)
@@ -66,7 +72,7 @@ export function barOption(o: BarInput): EChartsCoreOption {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
       confine: true,
-      formatter: (ps: any) => {
+      formatter: (ps: FormatterParam | FormatterParam[]) => {
         const p = Array.isArray(ps) ? ps[0] : ps
         return tip(o.labels[p.dataIndex] ?? '', o.name, o.figures[p.dataIndex])
       },
@@ -82,7 +88,7 @@ export function barOption(o: BarInput): EChartsCoreOption {
         barMaxWidth: 36,
         itemStyle: { color: BLUE, borderRadius: o.horizontal ? [0, 3, 3, 0] : [3, 3, 0, 0] },
         cursor: 'pointer',
-        label: { show: o.labels.length <= 20, position: o.horizontal ? 'right' : 'top', fontSize: 11, color: '#646a73', formatter: (p: any) => (p.value === null || p.value === undefined ? '' : o.unit === 'ratio' ? `${p.value}%` : `${p.value}`) },
+        label: { show: o.labels.length <= 20, position: o.horizontal ? 'right' : 'top', fontSize: 11, color: '#646a73', formatter: (p: FormatterParam) => (p.value === null || p.value === undefined ? '' : o.unit === 'ratio' ? `${p.value}%` : `${p.value}`) },
       },
     ],
   }
@@ -102,7 +108,7 @@ export interface TrendInput {
 /** One KPI month by month; series 0 is the KPI, series 1 (when given) the volume. */
 export function trendOption(o: TrendInput): EChartsCoreOption {
   const withVolume = o.kpi !== 'volume' && !!o.volume
-  const series: any[] = [
+  const series: Record<string, unknown>[] = [
     {
       id: o.kpi,
       type: o.kpi === 'volume' ? 'bar' : 'line',
@@ -118,7 +124,7 @@ export function trendOption(o: TrendInput): EChartsCoreOption {
       cursor: 'pointer',
     },
   ]
-  const yAxis: any[] = [
+  const yAxis: Record<string, unknown>[] = [
     {
       type: 'value',
       name: o.unit === 'ratio' ? '' : chartUnit(o.unit, o.kpi),
@@ -150,7 +156,7 @@ export function trendOption(o: TrendInput): EChartsCoreOption {
     tooltip: {
       trigger: 'axis',
       confine: true,
-      formatter: (ps: any) => {
+      formatter: (ps: FormatterParam | FormatterParam[]) => {
         const list = Array.isArray(ps) ? ps : [ps]
         const i = list[0]?.dataIndex ?? 0
         let s = tip(o.months[i] ?? '', o.name, o.figures[i])

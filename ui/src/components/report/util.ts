@@ -1,14 +1,11 @@
 // Shared by the dashboard, the monthly report, the exports, the imports and the case library:
 // how figures, durations, months and the core's report errors read in the user's language.
 // Nothing here decides a figure: every number comes from the core (src/report/*.rs).
-import { errorText, i18n, currentLocale } from '../../i18n'
+import { currentLocale, errorText, has, t } from '../../i18n'
 import type { ApiError } from '../../api/ipc'
 import type { BreakdownRow, Dimension, Figure, KpiKey, Unit } from '../../api/types.gen'
 import { getBranchTz } from '../../utils/format'
 
-const g = i18n.global as any
-const t = (key: string, params?: Record<string, unknown>): string => g.t(key, params ?? {})
-const has = (key: string): boolean => g.te(key, currentLocale()) || g.te(key, 'zh-CN')
 
 /** Field names the shared vocabulary does not know (report.field.*), then field.*. */
 export function reportFieldName(f: string): string {

@@ -1,14 +1,11 @@
 // Helpers of the Backups and Data retention tabs: their error sentences, sizes, paths, and which
 // role may do what (read from the core's role matrix, so the window does not offer a button
 // the core would refuse).
-import { currentLocale, i18n } from '../../i18n'
+import { currentLocale, has, t } from '../../i18n'
 import type { Role } from '../../api/types.gen'
 import { mayCall } from '../../api/roles'
 import { settingsErrorText } from './util'
-
-const g = i18n.global as any
-const t = (key: string, params?: Record<string, unknown>): string => g.t(key, params ?? {})
-const has = (key: string): boolean => g.te(key, currentLocale()) || g.te(key, 'zh-CN')
+import { isApiError } from '../../api/ipc'
 
 export const can = {
   /** list_backups, verify_backup, backup_settings, retention_status. */
@@ -25,8 +22,8 @@ export const can = {
  * Settings and shared vocabularies.
  */
 export function backupErrorText(e: unknown): string {
-  const err = e as any
-  if (err && typeof err === 'object') {
+  if (isApiError(e)) {
+    const err = e
     if (err.code === 'schema_too_new') {
       return t('settings.err.backupSchemaTooNew', { found: err.details?.found ?? '?', supported: err.details?.supported ?? '?' })
     }

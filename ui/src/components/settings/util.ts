@@ -1,12 +1,9 @@
 // Helpers shared by the Settings tabs and the escalation view: error sentences for the fields the
 // shared vocabulary does not name, readable deadline limits, and plain (zone-less) dates.
-import { errorText, i18n, currentLocale } from '../../i18n'
+import { currentLocale, errorText, has, t } from '../../i18n'
 import type { ApiError } from '../../api/ipc'
 import type { Limit } from '../../api/types.gen'
 
-const g = i18n.global as any
-const t = (key: string, params?: Record<string, unknown>): string => g.t(key, params ?? {})
-const has = (key: string): boolean => g.te(key, currentLocale()) || g.te(key, 'zh-CN')
 
 /**
  * errorText() plus the settings-specific cases: field names that only Settings uses, the
