@@ -282,6 +282,7 @@ fn household_service_complaint_with_transfer_overdue_step_and_dissatisfied_follo
     assert_eq!(r["stage"], "closed", "R6.2: closed once the customer is satisfied");
     let d = desk.detail("2026-03-12T02:10:00Z", &id);
     assert_eq!(d["closed_at"], "2026-03-12T02:10:00Z");
+    assert!(!d["steps"].as_array().unwrap().is_empty(), "the closed complaint has its steps");
     assert!(d["steps"].as_array().unwrap().iter().all(|s| !s["completed_at"].is_null()), "no step is left open");
 
     // R7.1: the whole story is on the timeline, with operators.

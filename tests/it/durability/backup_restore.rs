@@ -175,6 +175,7 @@ fn a_backup_restores_into_a_fresh_install_with_everything() {
     let kinds: Vec<String> = fresh.ok("manager", "timeline", json!({ "complaint": numbers[0] })).as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect();
     assert!(kinds.contains(&"registered".into()) && kinds.contains(&"dispatched".into()), "{kinds:?}");
     let sigs = fresh.ok("manager", "verify_signatures", json!({}));
+    assert!(!sigs.as_array().unwrap().is_empty(), "the restored records have signatures");
     assert!(sigs.as_array().unwrap().iter().all(|s| s["digest_ok"] == true && s["content_matches_record"] == true));
     // And it keeps working: a new complaint gets the next number of the day.
     let (_, n) = fresh.register("新客户", "13700001111");

@@ -111,6 +111,7 @@ fn the_monthly_report_of_demo_data_as_xlsx_and_pdf() {
     let dept = sheet(&xlsx, "Department");
     let sum: f64 = dept[1..].iter().map(|r| num(&r[1])).sum();
     assert_eq!(sum, volume);
+    assert!(!kpis["breakdowns"][0]["rows"].as_array().unwrap().is_empty(), "the department breakdown has rows");
     for row in kpis["breakdowns"][0]["rows"].as_array().unwrap() {
         let v = figure(&row["figures"], "volume")["numerator"].as_f64().unwrap();
         let x = dept.iter().find(|r| text(&r[0]) == row["label"].as_str().unwrap()).map(|r| num(&r[1])).unwrap_or(0.0);

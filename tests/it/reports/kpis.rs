@@ -296,6 +296,7 @@ fn an_empty_month_has_no_values_and_no_errors() {
     // R7.4: January has no complaint and no survey.
     let mut w = world();
     let r = kpis(&mut w, json!({ "month": "2026-01" }), json!(["category", "month", "department", "worker"]));
+    assert!(!r["figures"].as_array().unwrap().is_empty(), "an empty month still has its figures");
     for fig in r["figures"].as_array().unwrap() {
         let k = fig["kpi"].as_str().unwrap();
         assert_eq!((fig["numerator"].as_i64(), fig["denominator"].as_i64()), (Some(0), Some(0)), "{k}");
@@ -409,11 +410,13 @@ fn lists_behind_figures_mask_names_for_roles_without_personal_data() {
     // R7.8: the auditor sees the list behind a figure with masked names.
     let mut w = world();
     let r = w.fx.ok(AUDITOR, "kpi_complaints", json!({ "filter": { "month": "2026-03" }, "kpi": "volume" }));
+    assert!(!r["items"].as_array().unwrap().is_empty(), "March has complaints behind its volume");
     for it in r["items"].as_array().unwrap() {
         let name = it["complaint"]["customer_name"].as_str().unwrap();
         assert!(name.ends_with('*'), "{name}");
         assert!(it["complaint"]["phone_masked"].as_str().unwrap().contains("****"));
     }
     let r = w.fx.ok(MANAGER, "kpi_complaints", json!({ "filter": { "month": "2026-03" }, "kpi": "volume" }));
+    assert!(!r["items"].as_array().unwrap().is_empty(), "March has complaints behind its volume");
     assert!(r["items"].as_array().unwrap().iter().all(|i| i["complaint"]["customer_name"].as_str().unwrap().starts_with("客户")));
 }
