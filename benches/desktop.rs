@@ -99,8 +99,6 @@ fn build_floor(root: &Path, target: &Path) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(root)
-        // As ./scripts/package builds the app: the same artifacts, no rebuild.
-        .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
         .args(["build", "--release", "--locked", "--quiet", "-p", "complaint-desk-app", "-p", "minimal-window"])
         .output()
         .map_err(|e| format!("cargo: {e}"))?;

@@ -36,9 +36,24 @@ install_ui_dependencies() {
   fi
 }
 
+# The app embeds ui/dist and cargo follows those files' times: rebuilding an unchanged window
+# would make cargo compile the app crate again, so a dist newer than every source is kept.
 build_ui() {
+  local dist="$ROOT/ui/dist/index.html"
+  if [ -f "$dist" ] && [ -z "$(cd "$ROOT/ui" && find src public index.html package.json package-lock.json vite.config.* tsconfig*.json -newer "$dist" -print -quit 2>/dev/null)" ]; then
+    say "the window (ui/dist) is up to date"
+    return
+  fi
   say "building the window (ui/ → ui/dist)"
   (cd "$ROOT/ui" && npx vue-tsc --noEmit && npx vite build --logLevel warn)
+}
+
+# The one release build, used by scripts/run, scripts/package and scripts/test: the app and the
+# CLI in one invocation. Cargo builds each crate once per set of features it is asked for, and
+# that set is unified over the packages of one invocation, so `-p complaint-desk-app` alone and
+# `--bin cdesk` alone built the core and its dependencies twice.
+build_release() {
+  cargo build --release --locked -p complaint-desk-app -p complaint-desk --bins "$@"
 }
 
 # A CUPS printer that prints to PDF files in ~/PDF, standing in for paper in the end-to-end tests.
