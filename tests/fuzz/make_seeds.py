@@ -2,9 +2,24 @@
 """Writes the crafted seed files of the fuzz corpus (tests/fuzz/corpus/) that are not plain
 text: small valid workbooks and the hostile ones of issue 25 (a huge uniqueCount, cells far
 apart, deflate bombs, too many entries). tests/import_bounds.rs imports the hostile ones in a
-memory-capped child process. Deterministic: running it again gives the same bytes."""
+memory-capped child process. Deterministic: running it again gives the same bytes.
+
+With `--restore CDESK` (the path of a built `cdesk`), it also writes the databases of the
+`restore` corpus: a real backup made by `cdesk backup` with the current schema (a desk with
+three demo complaints), repacked to 512-byte pages so that the fuzzer's inputs stay small, and
+the crafted hostile backups of tests/backup_hostile.rs made from it (an extra statement after a
+table's definition, a view and a trigger of their own, a left-out or toothless protective
+trigger, an ATTACH after a trigger's definition), plus TEXT that is not UTF-8 (the crash the
+`restore` target found). Their integrity check is `ok`: only the schema or a value is hostile.
+The backup's manifest becomes `backup_manifest/valid-current.json`. These files differ from run
+to run (a new desk's ids and password salts are random)."""
+import json
 import os
+import shutil
+import sqlite3
 import struct
+import subprocess
+import tempfile
 import sys
 import zipfile
 import zlib
@@ -137,5 +152,62 @@ def main():
         bomb(p("bomb-1gb-zeros-declared-1kb.xlsx"), lie_to=1000)
 
 
+RESTORE = os.path.join(HERE, "corpus", "restore")
+NOW = "2026-03-10T02:00:00Z"
+
+
+def restore_seeds(cdesk):
+    os.makedirs(RESTORE, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "hq", "complaint-desk.sqlite3")
+        os.makedirs(os.path.dirname(db))
+        run = lambda *a: subprocess.run([cdesk, "--db", db, "--now", NOW, *a], check=True, capture_output=True, text=True).stdout
+        run("init")
+        run("demo", "--complaints", "3", "--seed", "7")
+        path = json.loads(run("backup", "-o", os.path.join(tmp, "usb")))["path"]
+        shutil.copy(os.path.join(path, "manifest.json"), os.path.join(HERE, "corpus", "backup_manifest", "valid-current.json"))
+        good = os.path.join(tmp, "good.sqlite3")
+        shutil.copy(os.path.join(path, "complaint-desk.sqlite3"), good)
+        c = sqlite3.connect(good, isolation_level=None)
+        # The one random value of a new desk, fixed so that the file is the same on every run.
+        c.execute("UPDATE settings SET value = '\"00000000-0000-4000-8000-00000000f022\"' WHERE key = 'installation_id'")
+        c.execute("PRAGMA journal_mode = DELETE")
+        c.execute("PRAGMA page_size = 512")
+        c.execute("VACUUM")
+        c.close()
+
+        def crafted(name, sql=(), smuggle=None):
+            out = os.path.join(RESTORE, name + ".sqlite3")
+            shutil.copy(good, out)
+            c = sqlite3.connect(out, isolation_level=None)
+            for q in sql:
+                c.executescript(q)
+            if smuggle:
+                # What a hostile program can do: the schema is just a table.
+                c.execute("PRAGMA writable_schema = ON")
+                n = c.execute("UPDATE sqlite_master SET sql = sql || ? WHERE name = ?", (smuggle[1], smuggle[0])).rowcount
+                assert n == 1, smuggle
+                c.execute("PRAGMA writable_schema = OFF")
+            c.close()
+            c = sqlite3.connect(out)
+            assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok", name
+            c.close()
+
+        crafted("valid-backup")
+        crafted("extra-statement", smuggle=("drafts", "; INSERT INTO users (id, login, name, role, created_at) VALUES "
+                                                      "('x', 'intruder', 'I', 'admin', '2026-01-01T00:00:00Z')"))
+        crafted("extra-view", ["CREATE VIEW all_phones AS SELECT phone FROM customers;"])
+        crafted("audit-dropper", ["CREATE TRIGGER zz_quiet BEFORE INSERT ON events WHEN NEW.kind IN "
+                                  "('personal_data_viewed', 'personal_data_search') BEGIN SELECT RAISE(IGNORE); END;"])
+        crafted("no-append-only", ["DROP TRIGGER events_no_delete;"])
+        crafted("toothless", ["DROP TRIGGER complaints_no_delete; CREATE TRIGGER complaints_no_delete BEFORE DELETE ON "
+                              "complaints WHEN 0 BEGIN SELECT RAISE(ABORT, 'complaint records are kept; anonymise instead'); END;"])
+        crafted("attach", smuggle=("events_no_update", "; ATTACH DATABASE '/tmp/attached-by-backup.sqlite3' AS y"))
+        crafted("invalid-utf8-text", ["UPDATE workers SET name = CAST(x'e5bca0fffe61' AS TEXT) WHERE rowid = (SELECT MIN(rowid) FROM workers);"])
+
+
 if __name__ == "__main__":
+    if "--restore" in sys.argv:
+        restore_seeds(sys.argv[sys.argv.index("--restore") + 1])
+        sys.exit(0)
     main()

@@ -3,6 +3,8 @@
 //! the database's true checksum put into the manifest, so that the checks behind the checksum
 //! (schema version, integrity, timeline, evidence files) are reached too.
 #![no_main]
+#[path = "alloc_limit.rs"]
+mod alloc_limit;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 

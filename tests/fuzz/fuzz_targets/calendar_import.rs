@@ -2,6 +2,8 @@
 //! relies on: `from_csv(to_csv(c)) == c` (export then import) and the database's own storage
 //! (`from_rows` of the stored days gives the same days).
 #![no_main]
+#[path = "alloc_limit.rs"]
+mod alloc_limit;
 use complaint_desk::deadlines::BusinessCalendar;
 use libfuzzer_sys::fuzz_target;
 

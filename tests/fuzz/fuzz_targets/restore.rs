@@ -1,9 +1,15 @@
-//! The fuzz input as the database file of a backup folder with a valid manifest for it (so the
-//! checksum passes and the file itself is what is judged), checked with `verify_backup` and
-//! restored into a fresh store: every outcome is `Ok` or a typed error, never a panic, and a
-//! refused restore leaves the live database as it was.
+//! The fuzz input as the database file of a backup folder with a manifest made for it the way
+//! `make_backup` writes one (checksum, size, schema version, this installation's id), so that
+//! neither the checksum nor the foreign-installation question stops it and the file itself is
+//! what is judged: `verify_backup` (integrity, schema against our own migrations, timeline,
+//! evidence files), then `restore` into a fresh store. Every outcome is `Ok` or a typed error,
+//! never a panic, and a refused restore leaves the live database as it was.
 #![no_main]
-use complaint_desk::store::backup::{restore, verify_backup, Manifest, ManifestFile, RestoreOptions, DB_FILE, FORMAT, MANIFEST};
+#[path = "alloc_limit.rs"]
+mod alloc_limit;
+use complaint_desk::store::backup::{
+    installation_id, restore, verify_backup, Manifest, ManifestFile, RestoreOptions, DB_FILE, FORMAT, MANIFEST,
+};
 use complaint_desk::store::migrations::SCHEMA_VERSION;
 use complaint_desk::Store;
 use libfuzzer_sys::fuzz_target;
@@ -18,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let backup = dir.path().join("backups").join("cdesk-backup-fuzz");
     std::fs::create_dir_all(&backup).unwrap();
     std::fs::write(backup.join(DB_FILE), data).unwrap();
+    let live = Store::open_in_memory().unwrap();
     let m = Manifest {
         format: FORMAT.into(),
         name: "cdesk-backup-fuzz".into(),
@@ -29,12 +36,12 @@ fuzz_target!(|data: &[u8]| {
         complaints: 0,
         events: 0,
         timeline_head: None,
+        installation_id: Some(installation_id(&live.conn).unwrap()),
         attachments: vec![],
         attachments_missing: vec![],
     };
     std::fs::write(backup.join(MANIFEST), serde_json::to_vec(&m).unwrap()).unwrap();
     let check = verify_backup(&backup).expect("a folder with a manifest is a backup to check");
-    let live = Store::open_in_memory().unwrap();
     let before = count(&live);
     let now = chrono::DateTime::parse_from_rfc3339("2026-03-10T02:00:00Z").unwrap().with_timezone(&chrono::Utc);
     let attachments = dir.path().join("attachments");

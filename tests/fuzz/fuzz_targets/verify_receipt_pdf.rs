@@ -1,6 +1,8 @@
 //! `verify_receipt`'s reader of a printed PDF (lopdf, the document information dictionary) and
 //! of the payload it carries.
 #![no_main]
+#[path = "alloc_limit.rs"]
+mod alloc_limit;
 use complaint_desk::docs::verify::{parse_payload, payload_from_pdf};
 use libfuzzer_sys::fuzz_target;
 

@@ -373,3 +373,38 @@ fn an_old_format_manifest_still_restores_after_confirmation() {
     assert_eq!(backup::installation_id(&i.store.conn).unwrap(), id);
     assert!(verify_database(&i.store.conn, None).unwrap().ok);
 }
+
+#[test]
+fn a_backup_row_that_breaks_a_check_constraint_is_refused_as_corrupt_and_changes_nothing() {
+    // Found by the `restore` fuzz target's long run (docs/fuzzing.md; its input is
+    // tests/fuzz/corpus/restore/check-violation.sqlite3): a row whose value breaks its table's
+    // CHECK constraint passed the backup check (integrity, schema), and the restore failed
+    // with a raw `storage` error when the row was copied into the staging database. A file this program wrote never holds such
+    // a row: it is refused as a corrupt backup (R7.2), with a typed error, before anything changes.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut src = Install::new(&tmp.path().join("hq"), t("2026-03-10T02:00:00Z"));
+    src.register("客户", "13900001111");
+    let r = src.ok("admin", "backup_now", json!({ "folder": tmp.path().join("usb").display().to_string() }));
+    let good = PathBuf::from(r["path"].as_str().unwrap());
+    // The fuzzer's file itself (the corpus's valid backup with two bytes changed, one of them
+    // in a stored calendar row: `holiday` → `ho\tiday`), put into a copy of a real backup
+    // folder with its checksum in the manifest. The backup check's hardened, read-only
+    // connection finds its integrity check `ok` (a plain connection does not).
+    let found = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/corpus/restore/check-violation.sqlite3");
+    let bad = good.parent().unwrap().join("check-violation");
+    copy_dir(&good, &bad);
+    std::fs::copy(&found, bad.join("complaint-desk.sqlite3")).unwrap();
+    let bytes = std::fs::read(&found).unwrap();
+    let mut m: Value = serde_json::from_slice(&std::fs::read(bad.join("manifest.json")).unwrap()).unwrap();
+    m["database"]["sha256"] = json!(hex::encode(Sha256::digest(&bytes)));
+    m["database"]["bytes"] = json!(bytes.len());
+    std::fs::write(bad.join("manifest.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    let mut live = Install::new(&tmp.path().join("branch"), t("2026-03-12T01:00:00Z"));
+    live.register("现有客户", "13611112222");
+    let before = state(&live.store.conn);
+    let e = live.err("admin", "restore_backup", json!({ "path": bad.display().to_string(), "confirm_foreign": true }));
+    assert_eq!((e.code, e.message_key.as_str()), ("invalid", "error.invalid.backup_corrupt"), "{e:?}");
+    assert!(state(&live.store.conn) == before, "a refused restore changed the live database");
+    // The good backup it was made from still restores.
+    live.ok("admin", "restore_backup", json!({ "path": good.display().to_string(), "confirm_foreign": true }));
+}
