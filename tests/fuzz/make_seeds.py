@@ -10,7 +10,7 @@ three demo complaints), repacked to 512-byte pages so that the fuzzer's inputs s
 the crafted hostile backups of tests/backup_hostile.rs made from it (an extra statement after a
 table's definition, a view and a trigger of their own, a left-out or toothless protective
 trigger, an ATTACH after a trigger's definition), plus TEXT that is not UTF-8 (the crash the
-`restore` target found). Their integrity check is `ok`: only the schema or a value is hostile.
+`restore` target found) and a value its table's CHECK refuses (its later find). The others' integrity check is `ok`: only the schema or a value is hostile.
 The backup's manifest becomes `backup_manifest/valid-current.json`. These files differ from run
 to run (a new desk's ids and password salts are random)."""
 import json
@@ -204,6 +204,17 @@ def restore_seeds(cdesk):
                               "complaints WHEN 0 BEGIN SELECT RAISE(ABORT, 'complaint records are kept; anonymise instead'); END;"])
         crafted("attach", smuggle=("events_no_update", "; ATTACH DATABASE '/tmp/attached-by-backup.sqlite3' AS y"))
         crafted("invalid-utf8-text", ["UPDATE workers SET name = CAST(x'e5bca0fffe61' AS TEXT) WHERE rowid = (SELECT MIN(rowid) FROM workers);"])
+        # What the restore target's long run found: a value that its table's CHECK refuses
+        # (`holiday` → `ho<TAB>iday`). A plain connection's integrity check reports it, so it is
+        # written apart from `crafted`, which insists on a clean one.
+        out = os.path.join(RESTORE, "check-violation.sqlite3")
+        shutil.copy(good, out)
+        c = sqlite3.connect(out, isolation_level=None)
+        c.execute("PRAGMA ignore_check_constraints = ON")
+        n = c.execute("UPDATE calendar_days SET kind = 'ho' || char(9) || 'iday' WHERE (calendar, date) = "
+                      "(SELECT calendar, date FROM calendar_days WHERE kind = 'holiday' ORDER BY calendar, date LIMIT 1)").rowcount
+        assert n == 1, "the demo calendar has a holiday"
+        c.close()
 
 
 if __name__ == "__main__":

@@ -386,9 +386,9 @@ fn a_backup_row_that_breaks_a_check_constraint_is_refused_as_corrupt_and_changes
     src.register("客户", "13900001111");
     let r = src.ok("admin", "backup_now", json!({ "folder": tmp.path().join("usb").display().to_string() }));
     let good = PathBuf::from(r["path"].as_str().unwrap());
-    // The fuzzer's file itself (the corpus's valid backup with two bytes changed, one of them
-    // in a stored calendar row: `holiday` → `ho\tiday`), put into a copy of a real backup
-    // folder with its checksum in the manifest. The backup check's hardened, read-only
+    // The fuzzer's find, remade for the current schema by tests/fuzz/make_seeds.py --restore
+    // (the corpus's valid backup with one stored calendar row `holiday` → `ho\tiday`), put into
+    // a copy of a real backup folder with its checksum in the manifest. The backup check's hardened, read-only
     // connection finds its integrity check `ok` (a plain connection does not).
     let found = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/corpus/restore/check-violation.sqlite3");
     let bad = good.parent().unwrap().join("check-violation");
