@@ -26,7 +26,7 @@ pub struct SetPasswordArgs {
 }
 
 pub fn set_password(ctx: &Ctx, a: &SetPasswordArgs) -> Result<Login> {
-    ctx.begin("set_password", None)?;
+    ctx.begin(None)?;
     let login = a.login.as_deref().map(str::trim).filter(|l| !l.is_empty()).unwrap_or(&ctx.actor.login).to_string();
     let own = login == ctx.actor.login;
     if !own && ctx.actor.role != Role::Admin {
