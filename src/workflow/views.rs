@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::load;
 use super::steps::{self, StepView};
 use super::{text, Ctx};
+use crate::ops::Op;
 use crate::auth::{self, mask_name, mask_phone};
 use crate::clock::{new_id, stored_ts, ts};
 use crate::deadlines::Urgency;
@@ -258,11 +259,11 @@ pub struct GetArgs {
 
 /// Operations the role may start from the stage (the lifecycle graph × the role matrix).
 pub fn allowed_actions(role: Role, stage: Stage) -> Vec<String> {
-    crate::ops::Op::ALL
-        .iter()
-        .filter(|op| op.from_stages().is_some_and(|from| from.contains(&stage)) && op.allows(role))
-        .map(|op| op.name().to_string())
-        .collect()
+    actions(role, stage).map(|op| op.name().to_string()).collect()
+}
+
+fn actions(role: Role, stage: Stage) -> impl Iterator<Item = Op> {
+    Op::ALL.iter().copied().filter(move |op| op.from_stages().is_some_and(|from| from.contains(&stage)) && op.allows(role))
 }
 
 /// Operations this user may take on this complaint now, decided by the core (the UI only shows
@@ -273,13 +274,13 @@ fn allowed_now(ctx: &Ctx, c: &load::ComplaintState) -> Result<Vec<String>> {
     let escalated = c.nature == Nature::Major || c.warning_level >= 2;
     let own_department = ctx.actor.role != Role::DeptHandler || (c.department_id.is_some() && c.department_id == ctx.actor.department_id);
     let mut out = Vec::new();
-    for op in allowed_actions(ctx.actor.role, c.stage) {
-        let ok = match op.as_str() {
+    for op in actions(ctx.actor.role, c.stage) {
+        let ok = match op {
             _ if !own_department => false,
             // R3.3: only a major complaint is reported, once.
-            "report_major" => c.nature == Nature::Major && !exists("SELECT EXISTS (SELECT 1 FROM major_reports WHERE complaint_id = ?1)")?,
+            Op::ReportMajor => c.nature == Nature::Major && !exists("SELECT EXISTS (SELECT 1 FROM major_reports WHERE complaint_id = ?1)")?,
             // R3.8: only escalated complaints, and only while a level this role keeps is open.
-            "acknowledge_escalation" => {
+            Op::AcknowledgeEscalation => {
                 escalated
                     && crate::model::EscalationLevel::ALL.iter().any(|l| {
                         super::acceptance::may_acknowledge(ctx.actor.role, *l)
@@ -294,15 +295,15 @@ fn allowed_now(ctx: &Ctx, c: &load::ComplaintState) -> Result<Vec<String>> {
                     })
             }
             // R2.5: the warning level only rises, up to 3.
-            "raise_warning" => c.warning_level < 3,
+            Op::RaiseWarning => c.warning_level < 3,
             // R3.2: a registration is signed once.
-            "add_signature" => !exists("SELECT EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND signature_status = 'signed')")?,
+            Op::AddSignature => !exists("SELECT EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND signature_status = 'signed')")?,
             // R7.6: a complaint enters the case library once.
-            "add_case" => !exists("SELECT EXISTS (SELECT 1 FROM cases WHERE complaint_id = ?1)")?,
+            Op::AddCase => !exists("SELECT EXISTS (SELECT 1 FROM cases WHERE complaint_id = ?1)")?,
             _ => true,
         };
         if ok {
-            out.push(op);
+            out.push(op.name().to_string());
         }
     }
     Ok(out)
