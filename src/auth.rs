@@ -1,10 +1,12 @@
 //! Who may do what (R7.7) and who may see personal data (R7.8). Checked inside every operation
-//! through `require`, never by callers; the matrix is data so a test can walk all of it.
+//! through `require`, never by callers; the matrix is the `roles` of the table in `ops`, data a
+//! test can walk.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{CoreError, Result};
 use crate::model::Role;
+use crate::ops::Op;
 
 use Role::*;
 
@@ -22,126 +24,18 @@ pub struct Actor {
     pub must_change_password: bool,
 }
 
-const CS: &[Role] = &[CsAgent, CsManager];
-const CS_AND_BRANCH: &[Role] = &[CsAgent, CsManager, BranchManager];
-const SUPERVISORS: &[Role] = &[CsManager];
-const ALL: &[Role] = &[CsAgent, DeptHandler, CsManager, BranchManager, Admin, Auditor];
-const ADMIN: &[Role] = &[Admin];
-
-/// The role matrix: every command of the API has a row (a test checks it).
-pub const MATRIX: &[(&str, &[Role])] = &[
-    ("register", CS_AND_BRANCH),
-    ("lookup_customer", CS_AND_BRANCH),
-    ("preview_registration", CS_AND_BRANCH),
-    ("add_signature", CS),
-    ("add_attachment", &[CsAgent, CsManager, DeptHandler]),
-    ("not_accept", CS),
-    ("review", CS),
-    ("cancel", CS),
-    ("report_major", CS),
-    ("dispatch", CS),
-    ("accept_dispatch", &[DeptHandler, CsManager]),
-    ("return_dispatch", &[DeptHandler, CsManager]),
-    ("transfer", &[DeptHandler, CsManager]),
-    ("record_findings", &[DeptHandler, CsManager]),
-    ("reply_to_customer", CS),
-    ("record_customer_decision", CS),
-    ("approve_compensation", &[CsManager, BranchManager]),
-    ("implement", &[CsAgent, CsManager, DeptHandler]),
-    ("urge", CS_AND_BRANCH),
-    ("pause_for_holiday", CS),
-    ("record_contact_attempt", CS),
-    ("survey", CS),
-    ("close", CS),
-    ("supervisor_close", SUPERVISORS),
-    ("reopen", SUPERVISORS),
-    ("appeal", CS),
-    ("raise_warning", &[CsAgent, CsManager, BranchManager, DeptHandler]),
-    ("set_nature", SUPERVISORS),
-    ("acknowledge_escalation", &[CsAgent, CsManager, BranchManager]),
-    ("add_case", &[CsManager, BranchManager]),
-    ("get_complaint", ALL),
-    ("timeline", ALL),
-    ("board", ALL),
-    ("search", ALL),
-    ("escalations", ALL),
-    ("cases", ALL),
-    ("save_view", ALL),
-    ("list_views", ALL),
-    ("reference_data", ALL),
-    ("whoami", ALL),
-    ("verify_signatures", &[CsManager, BranchManager, Admin, Auditor]),
-    ("file_duty_roster", &[DeptHandler, CsManager, Admin]),
-    ("upsert_department", ADMIN),
-    ("upsert_user", ADMIN),
-    ("upsert_worker", ADMIN),
-    ("upsert_template", &[Admin, CsManager]),
-    ("update_branch", ADMIN),
-    ("set_policy", ADMIN),
-    ("select_policy", ADMIN),
-    ("import_calendar", ADMIN),
-    ("export_calendar", ALL),
-    ("set_setting", ADMIN),
-    ("get_settings", ALL),
-    ("set_password", ALL),
-    ("save_draft", CS_AND_BRANCH),
-    ("get_draft", CS_AND_BRANCH),
-    ("discard_draft", CS_AND_BRANCH),
-    ("due_alerts", ALL),
-    ("find_workers", ALL),
-    ("list_workers", ADMIN),
-    ("list_templates", &[Admin, CsManager]),
-    ("calendar_year", ALL),
-    ("set_calendar_day", ADMIN),
-    ("duty_rosters", ALL),
-    ("set_branch_code", ADMIN),
-    ("branch_logo", ALL),
-    ("set_branch_logo", ADMIN),
-    ("acknowledgeable_levels", ALL),
-    ("sub_categories", ALL),
-    ("set_sub_categories", ADMIN),
-    ("render_document", &[CsAgent, DeptHandler, CsManager, BranchManager, Auditor]),
-    ("export_document", &[CsAgent, DeptHandler, CsManager, BranchManager, Auditor]),
-    ("verify_receipt", &[CsAgent, CsManager, BranchManager, Admin, Auditor]),
-    ("kpis", &[CsManager, BranchManager, Auditor, Admin]),
-    ("kpi_complaints", &[CsManager, BranchManager, Auditor, Admin]),
-    ("kpi_definitions", ALL),
-    ("monthly_report", &[CsManager, BranchManager, Auditor, Admin]),
-    ("monthly_register", &[CsManager, BranchManager, Auditor, Admin]),
-    ("monthly_surveys", &[CsManager, BranchManager, Auditor, Admin]),
-    ("export_monthly_report", &[CsManager, BranchManager, Auditor, Admin]),
-    ("report_status", ALL),
-    ("file_report", &[CsManager, BranchManager]),
-    ("export_complaints", &[CsAgent, CsManager, BranchManager, Auditor]),
-    ("import_customers", ADMIN),
-    ("import_workers", ADMIN),
-    ("case_library", ALL),
-    ("report_settings", ALL),
-    ("set_report_settings", ADMIN),
-    ("backup_now", &[Admin, BranchManager]),
-    ("list_backups", &[Admin, BranchManager, CsManager, Auditor]),
-    ("verify_backup", &[Admin, BranchManager, CsManager, Auditor]),
-    ("backup_settings", &[Admin, BranchManager, CsManager, Auditor]),
-    ("set_backup_settings", ADMIN),
-    ("preview_restore", ADMIN),
-    ("restore_backup", ADMIN),
-    ("retention_status", &[Admin, BranchManager, CsManager, Auditor]),
-    ("retention_due", &[Admin, BranchManager, CsManager, Auditor]),
-    ("retention_settings", ALL),
-    ("set_retention_years", ADMIN),
-    ("anonymise_customer", ADMIN),
-];
-
+/// The roles the operation named `op` accepts (the table in `ops`); `None` for a name that is no
+/// operation, which every caller refuses.
 pub fn allowed_roles(op: &str) -> Option<&'static [Role]> {
-    MATRIX.iter().find(|(name, _)| *name == op).map(|(_, roles)| *roles)
+    Op::from_name(op).map(Op::roles)
 }
 
-/// Refuses the operation unless the actor's role is in its row. An operation with no row is
-/// refused for everyone: forgetting the matrix must fail closed.
-pub fn require(actor: &Actor, op: &str) -> Result<()> {
-    match allowed_roles(op) {
-        Some(roles) if roles.contains(&actor.role) => Ok(()),
-        _ => Err(CoreError::Forbidden { op: op.to_string(), role: actor.role }),
+/// Refuses the operation unless the actor's role is in its row of the table in `ops`.
+pub fn require(actor: &Actor, op: Op) -> Result<()> {
+    if op.allows(actor.role) {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden { op: op.name().to_string(), role: actor.role })
     }
 }
 
@@ -367,7 +261,7 @@ mod tests {
             branch_id: None,
             must_change_password: false,
         };
-        assert!(require(&a, "no_such_operation").is_err(), "the matrix must fail closed");
-        assert!(require(&a, "register").is_err(), "an administrator does not take complaints");
+        assert!(allowed_roles("no_such_operation").is_none(), "the matrix must fail closed");
+        assert!(require(&a, Op::Register).is_err(), "an administrator does not take complaints");
     }
 }

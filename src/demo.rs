@@ -13,6 +13,7 @@ use crate::clock::{new_id, ts};
 use crate::error::{CoreError, Result};
 use crate::model::*;
 use crate::signature::{SignatureInput, StrokePoint};
+use crate::ops::Op;
 use crate::store::Store;
 use crate::workflow::{acceptance as acc, dispatch as dis, followup as fol, handling as han, intake, settings, Ctx};
 
@@ -383,7 +384,7 @@ fn one(
         t += Duration::minutes(rng.gen_range(lo..hi) * scale);
         (t <= end).then_some(t)
     };
-    let ctx_at = |login: &str, now: DateTime<Utc>| Ctx { conn, now, actor: actor(actors, login), attachments_dir: dir };
+    let ctx_at = |login: &str, now: DateTime<Utc>, op: Op| Ctx { conn, now, actor: actor(actors, login), attachments_dir: dir, op };
     let signed = channel == Channel::WalkIn;
     let args = intake::RegisterArgs {
         customer_name: cname.clone(),
@@ -408,7 +409,7 @@ fn one(
         signature: signed.then(|| SignatureInput { signer_name: cname.clone(), strokes: strokes(rng), png_base64: None }),
         signature_missing_reason: (!signed).then(|| format!("客户未到场（{}）", crate::docs::labels::texts(crate::docs::Lang::ZhCn).channel(channel))),
     };
-    let plan = intake::register(&ctx_at(cs, t0), &args)?;
+    let plan = intake::register(&ctx_at(cs, t0, Op::Register), &args)?;
     let id = plan.id.clone().ok_or_else(|| CoreError::Integrity("register returned no id".into()))?;
     let late = Some("人手紧张，处理延误".to_string());
     let c = |x: &str| x.to_string();
@@ -417,20 +418,20 @@ fn one(
     let major = plan.nature == Nature::Major;
     if major {
         let Some(at) = step(rng, 3, 28) else { return Ok(()) };
-        acc::report_major(&ctx_at("manager", at), &acc::ReportMajorArgs { complaint: id.clone(), informed: c("刘强"), informed_at: None, overdue_reason: late.clone() })?;
+        acc::report_major(&ctx_at("manager", at, Op::ReportMajor), &acc::ReportMajorArgs { complaint: id.clone(), informed: c("刘强"), informed_at: None, overdue_reason: late.clone() })?;
     }
     let Some(at) = step(rng, 2, 10) else { return Ok(()) };
     if rng.gen_range(0..100) < 2 {
-        acc::cancel(&ctx_at(cs, at), &acc::CancelArgs { complaint: id, reason: InvalidReason::Duplicate, note: c("重复登记") })?;
+        acc::cancel(&ctx_at(cs, at, Op::Cancel), &acc::CancelArgs { complaint: id, reason: InvalidReason::Duplicate, note: c("重复登记") })?;
         return Ok(());
     }
     if rng.gen_range(0..100) < 1 {
-        acc::not_accept(&ctx_at(cs, at), &acc::NotAcceptArgs { complaint: id, reason: NotAcceptedReason::AlreadySettled, note: c("已于上月调解并执行完毕") })?;
+        acc::not_accept(&ctx_at(cs, at, Op::NotAccept), &acc::NotAcceptArgs { complaint: id, reason: NotAcceptedReason::AlreadySettled, note: c("已于上月调解并执行完毕") })?;
         return Ok(());
     }
-    acc::review(&ctx_at(cs, at), &acc::ReviewArgs { complaint: id.clone(), opinion: c("投诉有效，分类无误"), category: None, sub_category: None })?;
+    acc::review(&ctx_at(cs, at, Op::Review), &acc::ReviewArgs { complaint: id.clone(), opinion: c("投诉有效，分类无误"), category: None, sub_category: None })?;
     let Some(at) = step(rng, 2, 18) else { return Ok(()) };
-    dis::dispatch(&ctx_at(cs, at), &dis::DispatchArgs {
+    dis::dispatch(&ctx_at(cs, at, Op::Dispatch), &dis::DispatchArgs {
         complaint: id.clone(), department: c(sc.dept), assignee: None, note: c("请尽快核实并提出处理方案"), due_at: None, overdue_reason: late.clone(),
     })?;
     if stall && rng.gen_bool(0.3) {
@@ -440,19 +441,19 @@ fn one(
         let Some(at) = step(rng, 10, 90) else { return Ok(()) };
         if round == 0 && rng.gen_range(0..100) < 4 {
             let (target, target_handler) = if sc.dept == "QA" { ("HS", "hs01") } else { ("QA", "qa01") };
-            dis::transfer(&ctx_at(handler, at), &dis::TransferArgs {
+            dis::transfer(&ctx_at(handler, at, Op::Transfer), &dis::TransferArgs {
                 complaint: id.clone(), department: c(target), reason: c("涉及其他部门职责，转派核实"), due_at: None, overdue_reason: late.clone(),
             })?;
             let Some(at) = step(rng, 20, 180) else { return Ok(()) };
-            finish_department(&ctx_at(target_handler, at), &id, rng, &late)?;
+            finish_department(&ctx_at(target_handler, at, Op::RecordFindings), &id, rng, &late)?;
         } else {
             let h = if round == 0 { handler } else { handler_of(conn, &id, handler)? };
-            dis::accept_dispatch(&ctx_at(h, at), &dis::ComplaintRef { complaint: id.clone() })?;
+            dis::accept_dispatch(&ctx_at(h, at, Op::AcceptDispatch), &dis::ComplaintRef { complaint: id.clone() })?;
             let Some(at) = step(rng, 30, 360) else { return Ok(()) };
-            finish_department(&ctx_at(h, at), &id, rng, &late)?;
+            finish_department(&ctx_at(h, at, Op::RecordFindings), &id, rng, &late)?;
         }
         let Some(at) = step(rng, 15, 150) else { return Ok(()) };
-        han::reply_to_customer(&ctx_at(cs, at), &han::ReplyArgs {
+        han::reply_to_customer(&ctx_at(cs, at, Op::ReplyToCustomer), &han::ReplyArgs {
             complaint: id.clone(), content: c("已将处理意见告知客户"), plan_and_schedule: c("按处理意见在两日内落实"), method: ReplyMethod::Phone, overdue_reason: late.clone(),
         })
         .or_else(ignore_precondition)?;
@@ -460,7 +461,7 @@ fn one(
             return Ok(());
         }
         let agreed = rng.gen_range(0..100) < 92;
-        han::record_customer_decision(&ctx_at(cs, at), &han::DecisionArgs {
+        han::record_customer_decision(&ctx_at(cs, at, Op::RecordCustomerDecision), &han::DecisionArgs {
             complaint: id.clone(), agreed, objection: if agreed { String::new() } else { c("客户认为补偿太少") }, signature: None, overdue_reason: late.clone(),
         })?;
         if !agreed {
@@ -475,7 +476,7 @@ fn one(
                 7..=8 => vec![han::CompensationInput { kind: CompensationKind::PartialRefund, amount_cents: rng.gen_range(50..400) * 100, note: String::new() }],
                 _ => vec![han::CompensationInput { kind: CompensationKind::ReplacementWorker, amount_cents: 0, note: String::new() }],
             };
-            han::implement(&ctx_at(cs, at), &han::ImplementArgs {
+            han::implement(&ctx_at(cs, at, Op::Implement), &han::ImplementArgs {
                 complaint: id.clone(), actions: c("已按处理意见落实"), done_by: c("赵磊"), done_at: None, compensations: comp, overdue_reason: late.clone(),
             })?;
         }
@@ -487,19 +488,19 @@ fn one(
             93..=97 => Satisfaction::Dissatisfied,
             _ => Satisfaction::VeryDissatisfied,
         };
-        fol::survey(&ctx_at(cs, at), &fol::SurveyArgs {
+        fol::survey(&ctx_at(cs, at, Op::Survey), &fol::SurveyArgs {
             complaint: id.clone(), overall, speed: Some(overall), attitude: Some(Satisfaction::Satisfied), result: Some(overall),
             comment: if overall.is_satisfied() { c("处理及时") } else { c("问题没有真正解决") },
             method: SurveyMethod::Phone, signature: None, overdue_reason: late.clone(),
         })?;
         if overall.is_satisfied() {
             let Some(at) = step(rng, 1, 60) else { return Ok(()) };
-            fol::close(&ctx_at(cs, at), &dis::ComplaintRef { complaint: id.clone() })?;
+            fol::close(&ctx_at(cs, at, Op::Close), &dis::ComplaintRef { complaint: id.clone() })?;
             return Ok(());
         }
     }
     let Some(at) = step(rng, 60, 600) else { return Ok(()) };
-    fol::supervisor_close(&ctx_at("manager", at), &fol::ReasonArgs { complaint: id, reason: c("多次处理后客户仍不满意，经主管审批结案") })?;
+    fol::supervisor_close(&ctx_at("manager", at, Op::SupervisorClose), &fol::ReasonArgs { complaint: id, reason: c("多次处理后客户仍不满意，经主管审批结案") })?;
     Ok(())
 }
 

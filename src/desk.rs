@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::auth::{self, Actor};
 use crate::clock::{stored_ts, ts};
 use crate::error::{ApiError, CoreError, Result};
+use crate::ops::Op;
 use crate::store::Store;
 use crate::workflow::{load, settings};
 use crate::{api, demo, timeline};
@@ -30,7 +31,7 @@ pub const DESK_WINDOW_MINUTES: i64 = 10;
 
 /// What the window may ask for in the background: lists and reminders, never anything that writes
 /// a file or changes a record.
-const PEEKABLE: &[&str] = &["due_alerts", "board", "search", "escalations", "whoami", "get_complaint", "timeline"];
+const PEEKABLE: &[Op] = &[Op::DueAlerts, Op::Board, Op::Search, Op::Escalations, Op::Whoami, Op::GetComplaint, Op::Timeline];
 
 struct Session {
     login: String,
@@ -223,7 +224,7 @@ impl Desk {
             Some(s) if s.locked => return Err(CoreError::Locked.to_api()),
             Some(s) => s.login.clone(),
         };
-        if !PEEKABLE.contains(&name) || !api::registry().iter().any(|c| c.name == name && c.read_only) {
+        if !Op::from_name(name).is_some_and(|op| PEEKABLE.contains(&op) && op.read_only()) {
             return Err(CoreError::BadArguments(format!("{name} is not a read-only command")).to_api());
         }
         api::call_raw(&mut self.store, now, &login, name, args)

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod model;
+pub mod ops;
 pub mod privacy;
 pub mod retention;
 pub mod reply;

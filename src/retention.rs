@@ -210,7 +210,7 @@ pub struct CustomerArgs {
 
 /// Whether (and from when) a customer's personal data may be anonymised.
 pub fn retention_status(ctx: &Ctx, a: &CustomerArgs) -> Result<RetentionStatus> {
-    ctx.begin("retention_status", None)?;
+    ctx.begin(None)?;
     let c = customer_logged(ctx, &a.customer, "retention_status")?;
     status_of(ctx.conn, &c, ctx.now)
 }
@@ -263,7 +263,7 @@ pub struct RetentionDue {
 /// have none and were recorded before it) and who are not anonymised yet, so that nobody has to
 /// remember whom a request could now be granted for. The same rule as `retention_status`.
 pub fn retention_due(ctx: &Ctx, a: &RetentionDueArgs) -> Result<RetentionDue> {
-    ctx.begin("retention_due", None)?;
+    ctx.begin(None)?;
     let years = retention_years(ctx.conn)?;
     let cutoff = ts(ctx.now.checked_sub_months(Months::new((years * 12) as u32)).unwrap_or(DateTime::<Utc>::MIN_UTC));
     let limit = a.limit.unwrap_or(200).clamp(1, 1000);
@@ -421,7 +421,7 @@ const COMPLAINT_TEXTS: &[&str] = &[
 
 /// R7.2: anonymises a customer's personal data after the retention period, on request; logged.
 pub fn anonymise_customer(ctx: &Ctx, a: &AnonymiseArgs) -> Result<AnonymiseReport> {
-    ctx.begin("anonymise_customer", None)?;
+    ctx.begin(None)?;
     let reason = text("reason", &a.reason, true, 500)?;
     let cust = customer_logged(ctx, &a.customer, "anonymise_customer")?;
     let st = status_of(ctx.conn, &cust, ctx.now)?;
@@ -663,13 +663,13 @@ pub struct RetentionSettings {
 }
 
 pub fn retention_settings(ctx: &Ctx) -> Result<RetentionSettings> {
-    ctx.begin("retention_settings", None)?;
+    ctx.begin(None)?;
     Ok(RetentionSettings { retention_years: retention_years(ctx.conn)? })
 }
 
 /// Sets the retention period (R7.2: never below two years); logged.
 pub fn set_retention_years(ctx: &Ctx, a: &SetRetentionArgs) -> Result<RetentionSettings> {
-    ctx.begin("set_retention_years", None)?;
+    ctx.begin(None)?;
     if !(MIN_RETENTION_YEARS..=MAX_RETENTION_YEARS).contains(&a.years) {
         return Err(CoreError::invalid("years", "out_of_range"));
     }

@@ -76,23 +76,44 @@ pub fn generate() -> String {
     out
 }
 
-/// The role matrix (R7.7) and who sees personal data (R7.8), so the window only offers what the
-/// core would accept — a copy of `auth::MATRIX` that this file's staleness test keeps current.
-/// The core still checks every call.
+/// The role matrix (R7.7), who sees personal data (R7.8) and the board's moves, so the window
+/// only offers what the core would accept, all read off the table in `ops`. The core still
+/// checks every call.
 fn role_matrix(out: &mut String) {
     let role = |r: &crate::model::Role| r.as_str();
     out.push_str("\n/** Which roles each command accepts (the core's role matrix, R7.7). */\nexport const ROLE_MATRIX: Record<CommandName, readonly Role[]> = {\n");
-    for (name, roles) in crate::auth::MATRIX {
-        let list: Vec<String> = roles.iter().map(|r| format!("'{}'", role(r))).collect();
-        let _ = writeln!(out, "  {name}: [{}],", list.join(", "));
+    for op in crate::ops::Op::ALL {
+        let list: Vec<String> = op.roles().iter().map(|r| format!("'{}'", role(r))).collect();
+        let _ = writeln!(out, "  {}: [{}],", op.name(), list.join(", "));
     }
     out.push_str("};\n");
+    board_moves(out);
     let personal: Vec<String> = crate::model::Role::ALL
         .iter()
         .filter(|r| crate::auth::may_see_personal_data(**r))
         .map(|r| format!("'{}'", role(r)))
         .collect();
     let _ = writeln!(out, "\n/** Roles that see customers' personal data unmasked (R7.8). */\nexport const PERSONAL_DATA_ROLES: readonly Role[] = [{}];", personal.join(", "));
+}
+
+/// Which operations a board drag from one stage to another may open, best first (the order of
+/// the table in `ops`). Closed stands for the board's "closed today" column.
+fn board_moves(out: &mut String) {
+    let mut pairs: Vec<((crate::model::Stage, crate::model::Stage), Vec<&str>)> = Vec::new();
+    for op in crate::ops::Op::ALL {
+        for &pair in op.spec().moves {
+            match pairs.iter_mut().find(|(p, _)| *p == pair) {
+                Some((_, ops)) => ops.push(op.name()),
+                None => pairs.push((pair, vec![op.name()])),
+            }
+        }
+    }
+    out.push_str("\n/** The operations a board drag from one stage to another opens, best first (`from>to`). */\nexport const BOARD_MOVES: Partial<Record<`${Stage}>${Stage}`, readonly CommandName[]>> = {\n");
+    for ((from, to), ops) in pairs {
+        let list: Vec<String> = ops.iter().map(|o| format!("'{o}'")).collect();
+        let _ = writeln!(out, "  '{}>{}': [{}],", from.as_str(), to.as_str(), list.join(", "));
+    }
+    out.push_str("};\n");
 }
 
 fn is_object(s: &Value) -> bool {

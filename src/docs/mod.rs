@@ -223,11 +223,11 @@ pub struct Rendered {
 }
 
 /// Produces `form` for `complaint` as the context's user, and logs it on the timeline (R7.1).
-/// `op` is the registry command it runs under (role matrix row).
-pub fn generate(ctx: &Ctx, op: &str, complaint: &str, form: Form, opts: DocOptions) -> Result<Rendered> {
-    ctx.begin(op, None)?;
+/// The context's operation is the registry command it runs under (role matrix row).
+pub fn generate(ctx: &Ctx, complaint: &str, form: Form, opts: DocOptions) -> Result<Rendered> {
+    ctx.begin(None)?;
     if !may_produce(ctx.actor.role, form) {
-        return Err(CoreError::Forbidden { op: format!("{op}.{}", form.as_str()), role: ctx.actor.role });
+        return Err(CoreError::Forbidden { op: format!("{}.{}", ctx.op, form.as_str()), role: ctx.actor.role });
     }
     if opts.paper == Paper::A5 && form != Form::Receipt {
         return Err(CoreError::invalid("paper", "a5_only_for_receipt"));
@@ -239,7 +239,7 @@ pub fn generate(ctx: &Ctx, op: &str, complaint: &str, form: Form, opts: DocOptio
         "document_generated",
         json!({
             "form": form, "lang": opts.lang, "paper": opts.paper, "pages": r.pages, "bytes": r.bytes.len(),
-            "personal_data": data.personal, "digest": r.digest, "via": op, "chain_anchor": data.chain,
+            "personal_data": data.personal, "digest": r.digest, "via": ctx.op.name(), "chain_anchor": data.chain,
         }),
     )?;
     Ok(r)
@@ -340,8 +340,8 @@ pub fn render(store: &mut Store, now: DateTime<Utc>, login: &str, complaint: &st
     let dir = store.attachments_dir();
     let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let actor = actor_by_login(&tx, login).map_err(|_| CoreError::Unauthenticated)?;
-    let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| generate(&ctx, "render_document", complaint, form, opts)))
+    let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir, op: crate::ops::Op::RenderDocument };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| generate(&ctx, complaint, form, opts)))
         .unwrap_or_else(|_| Err(CoreError::Integrity("internal error while producing a document; nothing was changed".into())))?;
     tx.commit()?;
     Ok(r)
@@ -374,7 +374,7 @@ pub struct RenderedDocument {
 
 /// `render_document`: the PDF as base64, for the print button.
 pub fn render_document(ctx: &Ctx, a: &DocumentArgs) -> Result<RenderedDocument> {
-    let r = generate(ctx, "render_document", &a.complaint, a.form, DocOptions { lang: a.lang, paper: a.paper })?;
+    let r = generate(ctx, &a.complaint, a.form, DocOptions { lang: a.lang, paper: a.paper })?;
     Ok(RenderedDocument {
         file_name: r.file_name,
         pages: r.pages,
@@ -412,7 +412,7 @@ pub struct ExportedDocument {
 /// the window hands to the platform's print dialog) and returns the path.
 pub fn export_document(ctx: &Ctx, a: &ExportDocumentArgs) -> Result<ExportedDocument> {
     let path = export_path(&a.path)?;
-    let r = generate(ctx, "export_document", &a.complaint, a.form, DocOptions { lang: a.lang, paper: a.paper })?;
+    let r = generate(ctx, &a.complaint, a.form, DocOptions { lang: a.lang, paper: a.paper })?;
     crate::store::outpaths::refuse_protected(ctx.conn, ctx.attachments_dir, &path)?;
     write_atomically(&path, &r.bytes)?;
     Ok(ExportedDocument { path: path.display().to_string(), file_name: r.file_name, pages: r.pages, bytes: r.bytes.len(), digest: r.digest })

@@ -73,7 +73,7 @@ pub struct VerifyReceiptArgs {
 /// `verify_receipt`: reads the number and digest of a saved document (or a scanned QR payload)
 /// and says whether it still matches the record.
 pub fn verify_receipt(ctx: &Ctx, a: &VerifyReceiptArgs) -> Result<ReceiptCheck> {
-    ctx.begin("verify_receipt", None)?;
+    ctx.begin(None)?;
     let mut anchor = None;
     let payload = match (&a.payload, &a.path) {
         (Some(p), _) if !p.trim().is_empty() => Some(p.trim().to_string()),

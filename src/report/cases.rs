@@ -96,7 +96,7 @@ pub fn anonymise(s: &str, names: &[&str], address: &str) -> String {
 
 /// `case_library`: searchable, anonymised cases for training (R7.6).
 pub fn case_library(ctx: &Ctx, a: &CaseLibraryArgs) -> Result<Vec<CaseEntry>> {
-    ctx.begin("case_library", None)?;
+    ctx.begin(None)?;
     let words: Vec<String> = match a.text.as_deref() {
         Some(t) => text("text", t, false, 200)?.to_lowercase().split_whitespace().map(str::to_string).collect(),
         None => Vec::new(),

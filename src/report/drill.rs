@@ -135,7 +135,7 @@ pub fn members(ds: &Dataset, kpi: KpiKey, part: Part) -> Vec<Member> {
 
 /// `kpi_complaints`: the complaints behind a figure, as board cards (masked per role, R7.8).
 pub fn kpi_complaints(ctx: &Ctx, a: &KpiComplaintsArgs) -> Result<DrillResult> {
-    ctx.begin("kpi_complaints", None)?;
+    ctx.begin(None)?;
     let (ds, _) = dataset(ctx, &a.filter)?;
     let all = members(&ds, a.kpi, a.part);
     let count = all.iter().map(|m| m.count).sum();

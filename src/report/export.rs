@@ -172,7 +172,7 @@ pub fn complaints_table(rows: &[super::select::ExportRow], lang: Lang, personal:
 
 /// `export_complaints`: a complaint list to XLSX or CSV (R7.8 masking, logged).
 pub fn export_complaints(ctx: &Ctx, a: &ExportComplaintsArgs) -> Result<ExportedFile> {
-    ctx.begin("export_complaints", None)?;
+    ctx.begin(None)?;
     if a.unmask && !auth::may_see_personal_data(ctx.actor.role) {
         return Err(CoreError::Forbidden { op: "export_complaints.unmask".into(), role: ctx.actor.role });
     }
@@ -451,7 +451,7 @@ pub struct MonthlyReportFiles {
 
 /// `export_monthly_report` (R7.3): the month's report as PDF and/or XLSX.
 pub fn export_monthly_report(ctx: &Ctx, a: &ExportMonthlyReportArgs) -> Result<MonthlyReportFiles> {
-    ctx.begin("export_monthly_report", None)?;
+    ctx.begin(None)?;
     let started = std::time::Instant::now();
     let pdf_path = a.pdf_path.as_deref().filter(|p| !p.trim().is_empty()).map(|p| target(p, "pdf")).transpose()?;
     let xlsx_path = a.xlsx_path.as_deref().filter(|p| !p.trim().is_empty()).map(|p| target(p, "xlsx")).transpose()?;

@@ -492,7 +492,7 @@ fn finish(ctx: &Ctx, apply: bool) -> Result<()> {
 /// savepoint, so its errors are exactly the operation's; all are rolled back on a dry run or
 /// when any row fails.
 pub fn import_workers(ctx: &Ctx, a: &ImportArgs) -> Result<ImportResult> {
-    ctx.begin("import_workers", None)?;
+    ctx.begin(None)?;
     let (bytes, name) = file_bytes(a)?;
     let g = parse(&bytes, &name)?;
     let (columns, at) = map_columns(&g.header, WORKER_FIELDS, &["code", "name"])?;
@@ -582,7 +582,7 @@ struct CustomerRow {
 /// `import_customers` (administrator): rows checked with the registration's rules (R3.1 name
 /// and phone, R2.2 tier); an existing customer is found by any of the row's phones and updated.
 pub fn import_customers(ctx: &Ctx, a: &ImportArgs) -> Result<ImportResult> {
-    ctx.begin("import_customers", None)?;
+    ctx.begin(None)?;
     let (bytes, name) = file_bytes(a)?;
     let g = parse(&bytes, &name)?;
     let (columns, at) = map_columns(&g.header, CUSTOMER_FIELDS, &["name", "phone"])?;

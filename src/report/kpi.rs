@@ -682,7 +682,7 @@ pub fn range_view(ds: &Dataset) -> RangeView {
 
 /// `kpis` (R7.4): every KPI over the filter's range, with the requested breakdowns.
 pub fn kpis(ctx: &Ctx, a: &KpisArgs) -> Result<KpiReport> {
-    ctx.begin("kpis", None)?;
+    ctx.begin(None)?;
     let (ds, filter) = dataset(ctx, &a.filter)?;
     let names = Names::load(ctx)?;
     let scores = Scores::of(&ds, false);
@@ -720,7 +720,7 @@ pub struct KpiDefinition {
 
 /// `kpi_definitions`: the name and exact definition of every KPI in one of the four languages.
 pub fn kpi_definitions(ctx: &Ctx, a: &DefinitionsArgs) -> Result<Vec<KpiDefinition>> {
-    ctx.begin("kpi_definitions", None)?;
+    ctx.begin(None)?;
     Ok(definitions(a.lang))
 }
 

@@ -51,7 +51,7 @@ pub(crate) mod testing {
         let dir = store.attachments_dir();
         let tx = store.conn.transaction().unwrap();
         let actor = crate::auth::actor_by_login(&tx, "manager").unwrap();
-        let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
+        let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir, op: crate::ops::Op::MonthlyReport };
         f(&ctx, Month::parse("month", "2026-02").unwrap());
     }
 }

@@ -274,7 +274,7 @@ fn reply(generated_at: &str, status: &ReportStatus, body: &str) -> Result<Option
 
 /// `monthly_report`: the report's content, for the window.
 pub fn monthly_report(ctx: &Ctx, a: &MonthlyReportArgs) -> Result<MonthlyReply> {
-    ctx.begin("monthly_report", None)?;
+    ctx.begin(None)?;
     let m = month_arg(ctx, a.month.as_deref())?;
     if let Some(body) = trend::stored_report(ctx, m)? {
         if let Some(r) = reply(&ts(ctx.now), &status_of(ctx, m)?, &body)? {
@@ -346,14 +346,14 @@ pub struct SurveyPage {
 
 /// `monthly_register`: a page of a department's register in month `month`'s report (R7.3).
 pub fn monthly_register(ctx: &Ctx, a: &ReportRowsArgs) -> Result<RegisterPage> {
-    ctx.begin("monthly_register", None)?;
+    ctx.begin(None)?;
     let (total, offset, rows) = rows_page(ctx, a, REGISTER, |d| &d.register, trend::LIST_CHUNK)?;
     Ok(RegisterPage { total, offset, rows })
 }
 
 /// `monthly_surveys`: a page of the surveys a department was responsible for in month `month`.
 pub fn monthly_surveys(ctx: &Ctx, a: &ReportRowsArgs) -> Result<SurveyPage> {
-    ctx.begin("monthly_surveys", None)?;
+    ctx.begin(None)?;
     let (total, offset, rows) = rows_page(ctx, a, SURVEYS, |d| &d.surveys, trend::LIST_CHUNK)?;
     Ok(SurveyPage { total, offset, rows })
 }
@@ -721,7 +721,7 @@ pub struct ReportStatusArgs {
 
 /// `report_status`: is the month's report filed? `reminder` drives the app's reminder.
 pub fn report_status(ctx: &Ctx, a: &ReportStatusArgs) -> Result<ReportStatus> {
-    ctx.begin("report_status", None)?;
+    ctx.begin(None)?;
     let m = month_arg(ctx, a.month.as_deref())?;
     status_of(ctx, m)
 }
@@ -739,7 +739,7 @@ pub struct FileReportArgs {
 /// `file_report` (R7.3): a CS or branch manager files the month's report with the suggestions;
 /// who and when are recorded with the figures as they stood. Filing again amends it.
 pub fn file_report(ctx: &Ctx, a: &FileReportArgs) -> Result<ReportStatus> {
-    ctx.begin("file_report", None)?;
+    ctx.begin(None)?;
     let m = Month::parse("month", &a.month)?;
     if ctx.now < month_end(ctx, m)? {
         return Err(CoreError::precondition("R7.3", "month_not_over"));

@@ -54,13 +54,13 @@ pub fn load(conn: &rusqlite::Connection) -> Result<ReportSettings> {
 
 /// `report_settings`: the thresholds in force.
 pub fn report_settings(ctx: &Ctx) -> Result<ReportSettings> {
-    ctx.begin("report_settings", None)?;
+    ctx.begin(None)?;
     load(ctx.conn)
 }
 
 /// `set_report_settings` (administrator): changes the thresholds; each change is recorded.
 pub fn set_report_settings(ctx: &Ctx, a: &ReportSettings) -> Result<ReportSettings> {
-    ctx.begin("set_report_settings", None)?;
+    ctx.begin(None)?;
     let new = a.values();
     for (i, (key, range)) in KEYS.iter().enumerate() {
         if !range.contains(&new[i]) {

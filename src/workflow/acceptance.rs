@@ -29,7 +29,7 @@ pub struct ReviewArgs {
 /// R3.5: the reviewer confirms validity and classification and writes an opinion.
 pub fn review(ctx: &Ctx, a: &ReviewArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("review", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let opinion = text("opinion", &a.opinion, true, 2000)?;
     let mut changes = serde_json::Map::new();
     if let Some(cat) = a.category.filter(|cat| *cat != c.category) {
@@ -42,7 +42,7 @@ pub fn review(ctx: &Ctx, a: &ReviewArgs) -> Result<StageNow> {
         changes.insert("sub_category".into(), json!(sub));
     }
     ctx.conn.execute("UPDATE complaints SET review_opinion = ?1 WHERE id = ?2", params![opinion, c.id])?;
-    ctx.set_stage(&mut c, "review", Stage::Reviewed)?;
+    ctx.set_stage(&mut c, Stage::Reviewed)?;
     ctx.event(Some(&c.id), "reviewed", json!({ "opinion": opinion, "changes": changes }))?;
     Ok(StageNow { stage: c.stage })
 }
@@ -58,9 +58,9 @@ pub struct CancelArgs {
 /// R3.5: an invalid complaint is cancelled with a reason and kept for audit.
 pub fn cancel(ctx: &Ctx, a: &CancelArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("cancel", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let note = text("note", &a.note, true, 2000)?;
-    ctx.set_stage(&mut c, "cancel", Stage::Cancelled)?;
+    ctx.set_stage(&mut c, Stage::Cancelled)?;
     ctx.conn.execute("UPDATE complaints SET close_reason = ?1, closed_at = ?2 WHERE id = ?3", params![note, ts(ctx.now), c.id])?;
     steps::end_all(ctx, &c, "cancelled")?;
     ctx.event(Some(&c.id), "cancelled", json!({ "reason": a.reason, "note": note }))?;
@@ -80,12 +80,12 @@ pub struct NotAcceptArgs {
 /// R3.4: refusal only for the listed reasons; malicious only by a supervisor with a note.
 pub fn not_accept(ctx: &Ctx, a: &NotAcceptArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("not_accept", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let note = text("note", &a.note, a.reason == NotAcceptedReason::Malicious, 2000)?;
     if a.reason == NotAcceptedReason::Malicious && ctx.actor.role != Role::CsManager {
         return Err(CoreError::Forbidden { op: "not_accept.malicious".into(), role: ctx.actor.role });
     }
-    ctx.set_stage(&mut c, "not_accept", Stage::NotAccepted)?;
+    ctx.set_stage(&mut c, Stage::NotAccepted)?;
     ctx.conn.execute(
         "UPDATE complaints SET close_reason = ?1, closed_at = ?2 WHERE id = ?3",
         params![format!("{}: {}", a.reason, note), ts(ctx.now), c.id],
@@ -111,7 +111,7 @@ pub struct ReportMajorArgs {
 /// R3.3: records who was informed of a major complaint, and when.
 pub fn report_major(ctx: &Ctx, a: &ReportMajorArgs) -> Result<Done> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("report_major", Some(&c))?;
+    ctx.begin(Some(&c))?;
     if c.nature != Nature::Major {
         return Err(CoreError::precondition("R3.3", "not_major"));
     }
@@ -186,7 +186,7 @@ pub struct NatureNow {
 /// cannot be lowered (only one raised by hand can).
 pub fn set_nature(ctx: &Ctx, a: &SetNatureArgs) -> Result<NatureNow> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("set_nature", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let reason = text("reason", &a.reason, true, 500)?;
     match (c.nature, a.nature) {
         (Nature::General, Nature::Major) => {
@@ -237,7 +237,7 @@ pub struct WarningLevelNow {
 /// R2.5: the warning level only goes up; reaching 3 notifies the escalation chain (R3.8).
 pub fn raise_warning(ctx: &Ctx, a: &RaiseWarningArgs) -> Result<WarningLevelNow> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("raise_warning", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let reason = text("reason", &a.reason, true, 500)?;
     if !(1..=3).contains(&a.level) {
         return Err(CoreError::invalid("level", "out_of_range"));
@@ -283,7 +283,7 @@ pub(crate) fn may_acknowledge(role: Role, level: EscalationLevel) -> bool {
 
 pub fn acknowledge_escalation(ctx: &Ctx, a: &AcknowledgeArgs) -> Result<Done> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("acknowledge_escalation", Some(&c))?;
+    ctx.begin(Some(&c))?;
     if c.nature != Nature::Major && c.warning_level < 2 {
         return Err(CoreError::precondition("R3.8", "not_escalated"));
     }

@@ -26,11 +26,11 @@ pub struct SetPasswordArgs {
 }
 
 pub fn set_password(ctx: &Ctx, a: &SetPasswordArgs) -> Result<Login> {
-    ctx.begin("set_password", None)?;
+    ctx.begin(None)?;
     let login = a.login.as_deref().map(str::trim).filter(|l| !l.is_empty()).unwrap_or(&ctx.actor.login).to_string();
     let own = login == ctx.actor.login;
     if !own && ctx.actor.role != Role::Admin {
-        return Err(CoreError::Forbidden { op: "set_password".into(), role: ctx.actor.role });
+        return Err(CoreError::Forbidden { op: ctx.op.name().to_string(), role: ctx.actor.role });
     }
     if !own && ctx.actor.must_change_password {
         return Err(CoreError::PasswordChangeRequired);

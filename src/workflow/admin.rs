@@ -38,7 +38,7 @@ fn code(field: &str, v: &str) -> Result<String> {
 }
 
 pub fn upsert_department(ctx: &Ctx, a: &DepartmentArgs) -> Result<Code> {
-    ctx.begin("upsert_department", None)?;
+    ctx.begin(None)?;
     let c = code("code", &a.code)?;
     let name = text("name", &a.name, true, 100)?;
     ctx.conn.execute(
@@ -67,7 +67,7 @@ pub struct UserArgs {
 }
 
 pub fn upsert_user(ctx: &Ctx, a: &UserArgs) -> Result<Login> {
-    ctx.begin("upsert_user", None)?;
+    ctx.begin(None)?;
     let login = code("login", &a.login)?;
     let name = text("name", &a.name, true, 100)?;
     let dept = match a.department.as_deref().filter(|d| !d.trim().is_empty()) {
@@ -112,7 +112,7 @@ pub struct WorkerArgs {
 }
 
 pub fn upsert_worker(ctx: &Ctx, a: &WorkerArgs) -> Result<Code> {
-    ctx.begin("upsert_worker", None)?;
+    ctx.begin(None)?;
     let c = code("code", &a.code)?;
     let name = text("name", &a.name, true, 100)?;
     let kind = text("kind", &a.kind, false, 50)?;
@@ -141,7 +141,7 @@ pub struct TemplateArgs {
 
 /// R3.7: common phrases and templates.
 pub fn upsert_template(ctx: &Ctx, a: &TemplateArgs) -> Result<Created> {
-    ctx.begin("upsert_template", None)?;
+    ctx.begin(None)?;
     if !["description", "dispatch_note", "reply", "decision"].contains(&a.kind.as_str()) {
         return Err(CoreError::invalid("kind", "unknown_template_kind"));
     }
@@ -176,7 +176,7 @@ fn own_branch(ctx: &Ctx) -> Result<String> {
 }
 
 pub fn update_branch(ctx: &Ctx, a: &BranchArgs) -> Result<Done> {
-    ctx.begin("update_branch", None)?;
+    ctx.begin(None)?;
     let b = own_branch(ctx)?;
     if let Some(n) = &a.name {
         ctx.conn.execute("UPDATE branches SET name = ?1 WHERE id = ?2", params![text("name", n, true, 100)?, b])?;
@@ -207,7 +207,7 @@ pub struct SetPolicyArgs {
 
 /// R4.4: policies are data; an administrator may add or change one.
 pub fn set_policy(ctx: &Ctx, a: &SetPolicyArgs) -> Result<Code> {
-    ctx.begin("set_policy", None)?;
+    ctx.begin(None)?;
     a.policy.validate().map_err(|e| CoreError::Invalid { field: "policy".into(), reason: format!("bad_policy: {e}") })?;
     let json = serde_json::to_string(&a.policy).map_err(|e| CoreError::BadArguments(e.to_string()))?;
     ctx.conn.execute(
@@ -227,7 +227,7 @@ pub struct SelectPolicyArgs {
 
 /// The branch's policy for complaints registered from now on (existing ones keep theirs).
 pub fn select_policy(ctx: &Ctx, a: &SelectPolicyArgs) -> Result<Code> {
-    ctx.begin("select_policy", None)?;
+    ctx.begin(None)?;
     load::policy(ctx.conn, &a.code)?;
     let b = own_branch(ctx)?;
     ctx.conn.execute("UPDATE branches SET policy_code = ?1 WHERE id = ?2", params![a.code, b])?;
@@ -252,7 +252,7 @@ pub struct CalendarImported {
 
 /// R4.5: loads or replaces whole years of the branch's business calendar.
 pub fn import_calendar(ctx: &Ctx, a: &ImportCalendarArgs) -> Result<CalendarImported> {
-    ctx.begin("import_calendar", None)?;
+    ctx.begin(None)?;
     if a.csv.len() > 1_000_000 {
         return Err(CoreError::invalid("csv", "too_long"));
     }
@@ -304,7 +304,7 @@ pub struct CalendarCsv {
 }
 
 pub fn export_calendar(ctx: &Ctx) -> Result<CalendarCsv> {
-    ctx.begin("export_calendar", None)?;
+    ctx.begin(None)?;
     let code = branch_calendar(ctx)?;
     let cal = load::calendar(ctx.conn, &code)?;
     Ok(CalendarCsv { calendar: code, csv: cal.to_csv() })
@@ -325,7 +325,7 @@ pub struct SettingSet {
 }
 
 pub fn set_setting(ctx: &Ctx, a: &SetSettingArgs) -> Result<SettingSet> {
-    ctx.begin("set_setting", None)?;
+    ctx.begin(None)?;
     let range = match a.key.as_str() {
         "batch_threshold" => 2..=1000,
         "repeat_window_days" => 1..=3650,
@@ -374,7 +374,7 @@ pub struct BranchSettings {
 }
 
 pub fn get_settings(ctx: &Ctx) -> Result<Settings> {
-    ctx.begin("get_settings", None)?;
+    ctx.begin(None)?;
     let mut stmt = ctx.conn.prepare("SELECT key, value FROM settings ORDER BY key")?;
     let settings = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
@@ -455,7 +455,7 @@ pub struct RefTemplate {
 
 /// Pickers' data: departments, staff, workers, templates.
 pub fn reference_data(ctx: &Ctx) -> Result<ReferenceData> {
-    ctx.begin("reference_data", None)?;
+    ctx.begin(None)?;
     fn list<T>(ctx: &Ctx, sql: &str, f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>> {
         let mut stmt = ctx.conn.prepare(sql)?;
         let rows = stmt.query_map([], f)?;

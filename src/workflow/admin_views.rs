@@ -59,7 +59,7 @@ pub struct WorkerPage {
 
 /// A company may have tens of thousands of workers: the administrator pages and searches.
 pub fn list_workers(ctx: &Ctx, a: &ListWorkersArgs) -> Result<WorkerPage> {
-    ctx.begin("list_workers", None)?;
+    ctx.begin(None)?;
     let q = text("text", &a.text, false, 50)?;
     let like = like_pattern(&q);
     let limit = a.limit.unwrap_or(50).clamp(1, 200);
@@ -94,7 +94,7 @@ pub struct TemplateRow {
 
 /// R3.7: every common phrase, retired ones included, for the people who maintain them.
 pub fn list_templates(ctx: &Ctx) -> Result<Vec<TemplateRow>> {
-    ctx.begin("list_templates", None)?;
+    ctx.begin(None)?;
     let mut stmt = ctx.conn.prepare_cached("SELECT id, kind, title, body, active FROM templates ORDER BY kind, title LIMIT 5000")?;
     let rows = stmt
         .query_map([], |r| {
@@ -138,7 +138,7 @@ fn branch_calendar(ctx: &Ctx) -> Result<String> {
 
 /// R4.5: one year of the branch's business calendar.
 pub fn calendar_year(ctx: &Ctx, a: &CalendarYearArgs) -> Result<CalendarYear> {
-    ctx.begin("calendar_year", None)?;
+    ctx.begin(None)?;
     if !(1970..=2200).contains(&a.year) {
         return Err(CoreError::invalid("year", "out_of_range"));
     }
@@ -185,7 +185,7 @@ pub struct CalendarDaySet {
 /// R4.5: adds, changes or removes one exception day. Which years count as loaded is left to the
 /// import of a whole year, so a single early entry cannot silence the missing-year warning.
 pub fn set_calendar_day(ctx: &Ctx, a: &SetCalendarDayArgs) -> Result<CalendarDaySet> {
-    ctx.begin("set_calendar_day", None)?;
+    ctx.begin(None)?;
     let name = text("name", &a.name, false, 100)?;
     let code = branch_calendar(ctx)?;
     let date = a.date.format("%Y-%m-%d").to_string();
@@ -240,7 +240,7 @@ pub struct RosterRow {
 
 /// R3.9: the duty rosters filed so far, newest first.
 pub fn duty_rosters(ctx: &Ctx) -> Result<Vec<RosterRow>> {
-    ctx.begin("duty_rosters", None)?;
+    ctx.begin(None)?;
     let mut stmt = ctx.conn.prepare_cached(
         "SELECT r.id, d.code, d.name, r.holiday_name, r.start_date, r.end_date, r.content, u.name, r.filed_at, r.on_time
          FROM duty_rosters r JOIN departments d ON d.id = r.department_id JOIN users u ON u.id = r.filed_by
@@ -276,7 +276,7 @@ pub struct SetBranchCodeArgs {
 
 /// The branch code prefixes complaint numbers; numbers already given keep theirs.
 pub fn set_branch_code(ctx: &Ctx, a: &SetBranchCodeArgs) -> Result<Code> {
-    ctx.begin("set_branch_code", None)?;
+    ctx.begin(None)?;
     let code = text("code", &a.code, true, 16)?;
     if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(CoreError::invalid("code", "bad_code"));
@@ -307,7 +307,7 @@ pub struct BranchLogo {
 }
 
 pub fn branch_logo(ctx: &Ctx) -> Result<BranchLogo> {
-    ctx.begin("branch_logo", None)?;
+    ctx.begin(None)?;
     let b = own_branch(ctx)?;
     let png: Option<Vec<u8>> = ctx.conn.query_row("SELECT logo_png FROM branches WHERE id = ?1", params![b], |r| r.get(0))?;
     Ok(BranchLogo { png_base64: png.map(|p| base64::engine::general_purpose::STANDARD.encode(p)) })
@@ -325,7 +325,7 @@ pub struct SetBranchLogoArgs {
 }
 
 pub fn set_branch_logo(ctx: &Ctx, a: &SetBranchLogoArgs) -> Result<Done> {
-    ctx.begin("set_branch_logo", None)?;
+    ctx.begin(None)?;
     let b = own_branch(ctx)?;
     let png = match a.png_base64.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -355,7 +355,7 @@ pub fn set_branch_logo(ctx: &Ctx, a: &SetBranchLogoArgs) -> Result<Done> {
 
 /// R3.8: the levels of the chain the signed-in user may acknowledge, in chain order.
 pub fn acknowledgeable_levels(ctx: &Ctx) -> Result<Vec<EscalationLevel>> {
-    ctx.begin("acknowledgeable_levels", None)?;
+    ctx.begin(None)?;
     Ok(EscalationLevel::ALL.iter().copied().filter(|l| super::acceptance::may_acknowledge(ctx.actor.role, *l)).collect())
 }
 

@@ -30,7 +30,7 @@ pub struct DueAlert {
 }
 
 pub fn due_alerts(ctx: &Ctx, a: &DueAlertsArgs) -> Result<Vec<DueAlert>> {
-    ctx.begin("due_alerts", None)?;
+    ctx.begin(None)?;
     let limit = a.limit.unwrap_or(100).clamp(1, 1000);
     let now = ts(ctx.now);
     let (scope, key) = match ctx.actor.role {

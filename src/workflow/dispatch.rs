@@ -119,7 +119,7 @@ pub(crate) fn policy_department_limit(ctx: &Ctx, c: &ComplaintState) -> Result<L
 /// R5.1 / R4.1: dispatch to the responsible department with a note and deadline.
 pub fn dispatch(ctx: &Ctx, a: &DispatchArgs) -> Result<Dispatched> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("dispatch", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let note = text("note", &a.note, true, 2000)?;
     let dept = department_id(ctx, &a.department)?;
     let assignee = assignee_id(ctx, a.assignee.as_deref(), &dept)?;
@@ -127,7 +127,7 @@ pub fn dispatch(ctx: &Ctx, a: &DispatchArgs) -> Result<Dispatched> {
     let limit = department_limit(ctx, &env, &c, a.due_at.as_deref())?;
     steps::complete(ctx, &c, &[StepKind::Dispatch], a.overdue_reason.as_deref(), "dispatched")?;
     let due = send_to_department(ctx, &c, "dispatch", &dept, assignee.as_deref(), &note, limit)?;
-    ctx.set_stage(&mut c, "dispatch", Stage::Dispatched)?;
+    ctx.set_stage(&mut c, Stage::Dispatched)?;
     ctx.event(Some(&c.id), "dispatched", json!({ "department_id": dept, "assignee_id": assignee, "note": note, "due_at": ts(due) }))?;
     Ok(Dispatched { stage: c.stage, due_at: ts(due) })
 }
@@ -141,8 +141,8 @@ pub struct ComplaintRef {
 /// The department signs for the complaint (签收) and starts handling it.
 pub fn accept_dispatch(ctx: &Ctx, a: &ComplaintRef) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("accept_dispatch", Some(&c))?;
-    ctx.set_stage(&mut c, "accept_dispatch", Stage::InHandling)?;
+    ctx.begin(Some(&c))?;
+    ctx.set_stage(&mut c, Stage::InHandling)?;
     ctx.event(Some(&c.id), "dispatch_accepted", json!({ "department_id": c.department_id }))?;
     Ok(StageNow { stage: c.stage })
 }
@@ -160,14 +160,14 @@ pub struct ReturnArgs {
 /// within the dispatch limit.
 pub fn return_dispatch(ctx: &Ctx, a: &ReturnArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("return_dispatch", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let reason = text("reason", &a.reason, true, 2000)?;
     steps::complete(ctx, &c, &[StepKind::Department], a.overdue_reason.as_deref(), "returned")?;
     end_current_dispatch(ctx, &c, "returned", &reason)?;
     let from = c.department_id.clone();
     ctx.conn.execute("UPDATE complaints SET department_id = NULL, assignee_id = NULL WHERE id = ?1", params![c.id])?;
     c.department_id = None;
-    ctx.set_stage(&mut c, "return_dispatch", Stage::Reviewed)?;
+    ctx.set_stage(&mut c, Stage::Reviewed)?;
     let env = load::branch_env(ctx.conn, &c.branch_id, Some(&c.policy_code))?;
     steps::open_policy_step(ctx, &env, &c, StepKind::Dispatch, ctx.now, None)?;
     ctx.event(Some(&c.id), "returned", json!({ "department_id": from, "reason": reason }))?;
@@ -190,7 +190,7 @@ pub struct TransferArgs {
 /// R5.2: transfer (转派) to another department with a reason, the target and a deadline.
 pub fn transfer(ctx: &Ctx, a: &TransferArgs) -> Result<Dispatched> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("transfer", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let reason = text("reason", &a.reason, true, 2000)?;
     let dept = department_id(ctx, &a.department)?;
     if c.department_id.as_deref() == Some(dept.as_str()) {
@@ -203,7 +203,7 @@ pub fn transfer(ctx: &Ctx, a: &TransferArgs) -> Result<Dispatched> {
     let from = c.department_id.clone();
     let due = send_to_department(ctx, &c, "transfer", &dept, None, &reason, limit)?;
     c.department_id = Some(dept.clone());
-    ctx.set_stage(&mut c, "transfer", Stage::Dispatched)?;
+    ctx.set_stage(&mut c, Stage::Dispatched)?;
     ctx.event(Some(&c.id), "transferred", json!({ "from": from, "to": dept, "reason": reason, "due_at": ts(due) }))?;
     Ok(Dispatched { stage: c.stage, due_at: ts(due) })
 }
@@ -225,7 +225,7 @@ pub struct Urged {
 /// R4.7: urging the handling department is recorded; R1.2: the owner is named with it.
 pub fn urge(ctx: &Ctx, a: &UrgeArgs) -> Result<Urged> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("urge", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let note = text("note", &a.note, true, 1000)?;
     ctx.conn.execute(
         "INSERT INTO urges (id, complaint_id, department_id, note, urged_by, urged_at) VALUES (?1,?2,?3,?4,?5,?6)",

@@ -56,7 +56,7 @@ fn form_name(form: &str) -> Result<String> {
 }
 
 pub fn save_draft(ctx: &Ctx, a: &SaveDraftArgs) -> Result<DraftSaved> {
-    ctx.begin("save_draft", None)?;
+    ctx.begin(None)?;
     let form = form_name(&a.form)?;
     let json = serde_json::to_string(&a.draft).map_err(|e| CoreError::BadArguments(e.to_string()))?;
     if json.len() > MAX_DRAFT_BYTES {
@@ -71,7 +71,7 @@ pub fn save_draft(ctx: &Ctx, a: &SaveDraftArgs) -> Result<DraftSaved> {
 }
 
 pub fn get_draft(ctx: &Ctx, a: &DraftRef) -> Result<Option<Draft>> {
-    ctx.begin("get_draft", None)?;
+    ctx.begin(None)?;
     let form = form_name(&a.form)?;
     let row: Option<(String, String)> = ctx
         .conn
@@ -83,7 +83,7 @@ pub fn get_draft(ctx: &Ctx, a: &DraftRef) -> Result<Option<Draft>> {
 }
 
 pub fn discard_draft(ctx: &Ctx, a: &DraftRef) -> Result<DraftDiscarded> {
-    ctx.begin("discard_draft", None)?;
+    ctx.begin(None)?;
     let form = form_name(&a.form)?;
     ctx.conn.execute("DELETE FROM drafts WHERE user_id = ?1 AND form = ?2", params![ctx.actor.id, form])?;
     Ok(DraftDiscarded { discarded: form })

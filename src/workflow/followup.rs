@@ -30,7 +30,7 @@ pub struct PauseArgs {
 /// agrees and signs; the deadline clocks pause for that period.
 pub fn pause_for_holiday(ctx: &Ctx, a: &PauseArgs) -> Result<Done> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("pause_for_holiday", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let from = parse_ts("from", &a.from)?;
     let until = parse_ts("until", &a.until)?;
     let reason = text("reason", &a.reason, true, 1000)?;
@@ -80,7 +80,7 @@ pub struct ContactAttempts {
 /// A failed attempt to reach the customer for the follow-up (evidence for R6.2's exception).
 pub fn record_contact_attempt(ctx: &Ctx, a: &ContactAttemptArgs) -> Result<ContactAttempts> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("record_contact_attempt", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let note = text("note", &a.note, false, 500)?;
     ctx.conn.execute(
         "INSERT INTO contact_attempts (id, complaint_id, note, made_by, made_at) VALUES (?1,?2,?3,?4,?5)",
@@ -124,7 +124,7 @@ pub struct Surveyed {
 /// responsible department (重派). The result is recorded for that department.
 pub fn survey(ctx: &Ctx, a: &SurveyArgs) -> Result<Surveyed> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("survey", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let comment = text("comment", &a.comment, !a.overall.is_satisfied(), 4000)?;
     if a.signature.is_some() && a.method != SurveyMethod::Visit {
         return Err(CoreError::invalid("signature", "signature_only_on_site"));
@@ -156,7 +156,7 @@ pub fn survey(ctx: &Ctx, a: &SurveyArgs) -> Result<Surveyed> {
         let limit = super::dispatch::policy_department_limit(ctx, &c)?;
         let note = format!("回访不满意 / survey {}: {}", a.overall, comment);
         super::dispatch::send_to_department(ctx, &c, "redispatch", &dept, None, &note, limit)?;
-        ctx.set_stage(&mut c, "survey", Stage::Dispatched)?;
+        ctx.set_stage(&mut c, Stage::Dispatched)?;
         ctx.event(Some(&c.id), "redispatched", json!({ "department_id": dept, "cause": "dissatisfied" }))?;
     }
     Ok(Surveyed { stage: c.stage, satisfied: a.overall.is_satisfied() })
@@ -165,7 +165,7 @@ pub fn survey(ctx: &Ctx, a: &SurveyArgs) -> Result<Surveyed> {
 /// R6.2: closing needs the latest survey to be satisfied or very satisfied.
 pub fn close(ctx: &Ctx, a: &super::dispatch::ComplaintRef) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("close", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let latest: Option<Satisfaction> = ctx
         .conn
         .query_row(
@@ -188,18 +188,18 @@ pub fn close(ctx: &Ctx, a: &super::dispatch::ComplaintRef) -> Result<StageNow> {
         Some(_) => return Err(CoreError::precondition("R6.2", "customer_not_satisfied")),
         None => return Err(CoreError::precondition("R6.2", "no_survey")),
     }
-    finish_close(ctx, &mut c, "close", "")?;
+    finish_close(ctx, &mut c, "")?;
     Ok(StageNow { stage: c.stage })
 }
 
-fn finish_close(ctx: &Ctx, c: &mut load::ComplaintState, op: &str, reason: &str) -> Result<()> {
-    ctx.set_stage(c, op, Stage::Closed)?;
+fn finish_close(ctx: &Ctx, c: &mut load::ComplaintState, reason: &str) -> Result<()> {
+    ctx.set_stage(c, Stage::Closed)?;
     ctx.conn.execute(
         "UPDATE complaints SET closed_at = ?1, close_reason = ?2 WHERE id = ?3",
         params![ts(ctx.now), reason, c.id],
     )?;
     steps::end_all(ctx, c, "closed")?;
-    ctx.event(Some(&c.id), "closed", json!({ "by_supervisor": op == "supervisor_close", "reason": reason }))
+    ctx.event(Some(&c.id), "closed", json!({ "by_supervisor": ctx.op == crate::ops::Op::SupervisorClose, "reason": reason }))
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -212,21 +212,21 @@ pub struct ReasonArgs {
 /// R6.2: a supervisor may close without satisfaction, only with a recorded reason.
 pub fn supervisor_close(ctx: &Ctx, a: &ReasonArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("supervisor_close", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let reason = text("reason", &a.reason, true, 2000)?;
     if reason.chars().count() < 4 {
         return Err(CoreError::invalid("reason", "too_short"));
     }
-    finish_close(ctx, &mut c, "supervisor_close", &reason)?;
+    finish_close(ctx, &mut c, &reason)?;
     Ok(StageNow { stage: c.stage })
 }
 
 /// Reopening sends the complaint back to CS for a new dispatch (R6.2 重派).
 pub fn reopen(ctx: &Ctx, a: &ReasonArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("reopen", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let reason = text("reason", &a.reason, true, 2000)?;
-    ctx.set_stage(&mut c, "reopen", Stage::Reviewed)?;
+    ctx.set_stage(&mut c, Stage::Reviewed)?;
     ctx.conn.execute(
         "UPDATE complaints SET closed_at = NULL, close_reason = '', department_id = NULL, assignee_id = NULL WHERE id = ?1",
         params![c.id],
@@ -255,7 +255,7 @@ pub struct CaseAdded {
 /// R7.6: a closed complaint becomes a case for training.
 pub fn add_case(ctx: &Ctx, a: &AddCaseArgs) -> Result<CaseAdded> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("add_case", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let title = text("title", &a.title, true, 200)?;
     let analysis = text("analysis", &a.analysis, true, 10_000)?;
     let lessons = text("lessons", &a.lessons, true, 10_000)?;
@@ -295,7 +295,7 @@ pub struct RosterFiled {
 /// R3.9: each department files its duty roster at least 2 days before a holiday; a late filing
 /// is accepted but marked late.
 pub fn file_duty_roster(ctx: &Ctx, a: &DutyRosterArgs) -> Result<RosterFiled> {
-    ctx.begin("file_duty_roster", None)?;
+    ctx.begin(None)?;
     let dept = super::dispatch::department_id(ctx, &a.department)?;
     if ctx.actor.role == crate::model::Role::DeptHandler && ctx.actor.department_id.as_deref() != Some(dept.as_str()) {
         return Err(CoreError::Forbidden { op: "file_duty_roster".into(), role: ctx.actor.role });

@@ -31,7 +31,7 @@ pub struct FindingsArgs {
 /// the customer; the complaint then waits for the customer's answer.
 pub fn record_findings(ctx: &Ctx, a: &FindingsArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("record_findings", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let cause = text("root_cause", &a.root_cause, a.finding != Finding::NotTrue, 4000)?;
     let solution = text("solution", &a.solution, true, 4000)?;
     steps::complete(ctx, &c, &[StepKind::Department], a.overdue_reason.as_deref(), "answered")?;
@@ -50,7 +50,7 @@ pub fn record_findings(ctx: &Ctx, a: &FindingsArgs) -> Result<StageNow> {
         "UPDATE complaints SET finding = ?1, awaiting_since = ?2 WHERE id = ?3",
         params![a.finding, ts(ctx.now), c.id],
     )?;
-    ctx.set_stage(&mut c, "record_findings", Stage::AwaitingCustomer)?;
+    ctx.set_stage(&mut c, Stage::AwaitingCustomer)?;
     ctx.event(Some(&c.id), "findings_recorded", json!({ "finding": a.finding, "root_cause": cause, "solution": solution, "decision_id": decision_id }))?;
     Ok(StageNow { stage: c.stage })
 }
@@ -72,7 +72,7 @@ pub struct ReplyArgs {
 /// plan and schedule.
 pub fn reply_to_customer(ctx: &Ctx, a: &ReplyArgs) -> Result<Done> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("reply_to_customer", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let content = text("content", &a.content, true, 4000)?;
     let solved = matches!(c.stage, Stage::FollowUp);
     let plan = text("plan_and_schedule", &a.plan_and_schedule, !solved, 4000)?;
@@ -100,7 +100,7 @@ pub struct DecisionArgs {
 /// complaint was found not true, straight to follow-up); disagree → back to the department.
 pub fn record_customer_decision(ctx: &Ctx, a: &DecisionArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("record_customer_decision", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let objection = text("objection", &a.objection, !a.agreed, 4000)?;
     let (decision_id, decision_text): (String, String) = ctx
         .conn
@@ -128,17 +128,17 @@ pub fn record_customer_decision(ctx: &Ctx, a: &DecisionArgs) -> Result<StageNow>
         if c.finding == Some(Finding::NotTrue) {
             // Nothing to implement: the findings were the answer; handling is final.
             steps::complete(ctx, &c, &[StepKind::FinalHandling], a.overdue_reason.as_deref(), "findings returned")?;
-            ctx.set_stage(&mut c, "record_customer_decision", Stage::FollowUp)?;
+            ctx.set_stage(&mut c, Stage::FollowUp)?;
             let env = load::branch_env(ctx.conn, &c.branch_id, Some(&c.policy_code))?;
             steps::open_policy_step(ctx, &env, &c, StepKind::FollowUp, ctx.now, None)?;
         } else {
-            ctx.set_stage(&mut c, "record_customer_decision", Stage::Implementing)?;
+            ctx.set_stage(&mut c, Stage::Implementing)?;
         }
     } else {
         let dept = c.department_id.clone().ok_or_else(|| CoreError::Integrity("no department to send back to".into()))?;
         let limit = super::dispatch::policy_department_limit(ctx, &c)?;
         super::dispatch::send_to_department(ctx, &c, "redispatch", &dept, None, &objection, limit)?;
-        ctx.set_stage(&mut c, "record_customer_decision", Stage::Dispatched)?;
+        ctx.set_stage(&mut c, Stage::Dispatched)?;
     }
     ctx.event(Some(&c.id), "customer_decision", json!({ "agreed": a.agreed, "objection": objection, "signed": sig_id.is_some(), "decision_id": decision_id }))?;
     Ok(StageNow { stage: c.stage })
@@ -162,7 +162,7 @@ pub struct Approved {
 /// R5.5: a supervisor approves compensation above the threshold.
 pub fn approve_compensation(ctx: &Ctx, a: &ApproveArgs) -> Result<Approved> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("approve_compensation", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let note = text("note", &a.note, true, 1000)?;
     if a.max_amount_cents <= 0 || a.max_amount_cents > 100_000_000_00 {
         return Err(CoreError::invalid("max_amount_cents", "out_of_range"));
@@ -212,7 +212,7 @@ fn is_monetary(k: CompensationKind) -> bool {
 /// supervisor's approval (a CS manager implementing it approves it by doing so, recorded).
 pub fn implement(ctx: &Ctx, a: &ImplementArgs) -> Result<StageNow> {
     let mut c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("implement", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let actions = text("actions", &a.actions, true, 4000)?;
     let done_by = text("done_by", &a.done_by, true, 100)?;
     let done_at = match &a.done_at {
@@ -280,7 +280,7 @@ pub fn implement(ctx: &Ctx, a: &ImplementArgs) -> Result<StageNow> {
         )?;
         recorded.push(json!({ "id": cid, "kind": comp.kind, "amount_cents": comp.amount_cents, "note": note }));
     }
-    ctx.set_stage(&mut c, "implement", Stage::FollowUp)?;
+    ctx.set_stage(&mut c, Stage::FollowUp)?;
     let env = load::branch_env(ctx.conn, &c.branch_id, Some(&c.policy_code))?;
     let due = steps::open_policy_step(ctx, &env, &c, StepKind::FollowUp, done_at, None)?;
     ctx.event(Some(&c.id), "implemented", json!({

@@ -247,7 +247,7 @@ fn actor_branch(ctx: &Ctx) -> Result<String> {
 
 /// Works out everything registration would do, without writing: the intake preview.
 pub fn preview(ctx: &Ctx, a: &RegisterArgs) -> Result<RegistrationPlan> {
-    ctx.begin("preview_registration", None)?;
+    ctx.begin(None)?;
     plan(ctx, a).map(|(p, _, _)| p)
 }
 
@@ -302,7 +302,7 @@ fn plan(ctx: &Ctx, a: &RegisterArgs) -> Result<(RegistrationPlan, Checked, Branc
 
 /// R3.1–R3.3, R3.6, R2.1, R2.2: registers a complaint in one transaction.
 pub fn register(ctx: &Ctx, a: &RegisterArgs) -> Result<RegistrationPlan> {
-    ctx.begin("register", None)?;
+    ctx.begin(None)?;
     let (mut p, ch, env) = plan(ctx, a)?;
     let now = ts(ctx.now);
 
@@ -467,7 +467,7 @@ pub struct SignatureAdded {
 /// R3.2: a registration signature can be added later (e.g. when the customer visits).
 pub fn add_signature(ctx: &Ctx, a: &AddSignatureArgs) -> Result<SignatureAdded> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("add_signature", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let status: String = ctx.conn.prepare_cached("SELECT signature_status FROM complaints WHERE id = ?1")?.query_row(params![c.id], |r| r.get(0))?;
     if status == "signed" {
         return Err(CoreError::precondition("R3.2", "already_signed"));
@@ -509,7 +509,7 @@ pub struct RecentComplaint {
 
 /// R3.6: the customer's profile and recent complaints, looked up by phone; logged (R7.1).
 pub fn lookup_customer(ctx: &Ctx, a: &LookupCustomerArgs) -> Result<Option<CustomerProfile>> {
-    ctx.begin("lookup_customer", None)?;
+    ctx.begin(None)?;
     let phone = normalize_phone(&a.phone)?;
     let Some((id, tier)) = customer_by_phone(ctx.conn, &phone)? else {
         // R7.1 / R7.8: a look-up by phone that finds no one is logged too (probing numbers).
@@ -567,7 +567,7 @@ pub fn add_attachment(ctx: &Ctx, a: &AddAttachmentArgs) -> Result<AttachmentAdde
     use sha2::{Digest, Sha256};
     use std::io::Read;
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("add_attachment", Some(&c))?;
+    ctx.begin(Some(&c))?;
     let path = std::path::Path::new(&a.path);
     let meta = std::fs::metadata(path).map_err(|_| CoreError::invalid("path", "file_not_found"))?;
     if !meta.is_file() {
@@ -644,7 +644,7 @@ pub struct AppealArgs {
 /// major, that goes through review again.
 pub fn appeal(ctx: &Ctx, a: &AppealArgs) -> Result<RegistrationPlan> {
     let orig = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("appeal", Some(&orig))?;
+    ctx.begin(Some(&orig))?;
     let (name, phone, category, sub, worker, order): (String, String, Category, String, Option<String>, String) = ctx.conn.prepare_cached("SELECT customer_name, contact_phone, category, sub_category, worker_id, service_order_no FROM complaints WHERE id = ?1")?.query_row(params![orig.id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
     )?;

@@ -438,7 +438,7 @@ mod tests {
     #[test]
     fn closed_since_with_text_reads_the_same_whichever_leads() {
         let (store, now, actor) = demo();
-        let ctx = Ctx { conn: &store.conn, now, actor: &actor, attachments_dir: Path::new(".") };
+        let ctx = Ctx { conn: &store.conn, now, actor: &actor, attachments_dir: Path::new("."), op: crate::ops::Op::Search };
         let since: String =
             store.conn.query_row("SELECT closed_at FROM complaints WHERE closed_at IS NOT NULL ORDER BY closed_at DESC LIMIT 1 OFFSET 60", [], |r| r.get(0)).unwrap();
         let mut compared = 0;
@@ -461,7 +461,7 @@ mod tests {
     #[test]
     fn finished_pages_from_the_newest_equal_the_whole_query() {
         let (store, now, actor) = demo();
-        let ctx = Ctx { conn: &store.conn, now, actor: &actor, attachments_dir: Path::new(".") };
+        let ctx = Ctx { conn: &store.conn, now, actor: &actor, attachments_dir: Path::new("."), op: crate::ops::Op::Search };
         let dept: String = store.conn.query_row("SELECT department_id FROM complaints WHERE stage = 'closed' AND department_id IS NOT NULL LIMIT 1", [], |r| r.get(0)).unwrap();
         let offsets = [0, 7, 20, 35, 60, 120, 250, 380];
         let mut from_window = 0;
@@ -507,7 +507,7 @@ mod tests {
     #[test]
     fn number_prefix_finds_the_same_through_the_text_index() {
         let (store, now, actor) = demo();
-        let ctx = Ctx { conn: &store.conn, now, actor: &actor, attachments_dir: Path::new(".") };
+        let ctx = Ctx { conn: &store.conn, now, actor: &actor, attachments_dir: Path::new("."), op: crate::ops::Op::Search };
         let one: String = store.conn.query_row("SELECT number FROM complaints ORDER BY rowid DESC LIMIT 1 OFFSET 17", [], |r| r.get(0)).unwrap();
         let day = &one[..one.len() - 2];
         // The last one is inside the number, not at its start: found by the text index, not a prefix.

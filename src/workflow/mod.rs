@@ -33,6 +33,7 @@ use serde_json::Value;
 use crate::auth::{self, Actor};
 use crate::error::{CoreError, Result};
 use crate::model::Stage;
+use crate::ops::Op;
 use crate::timeline;
 
 pub use load::ComplaintState;
@@ -43,25 +44,34 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     pub actor: &'a Actor,
     pub attachments_dir: &'a Path,
+    /// The operation being run, set by whoever runs it (the registry for every command): its
+    /// row of the role matrix and its edges of the lifecycle graph are the ones checked, so a
+    /// handler never names itself.
+    pub op: Op,
 }
 
 impl<'a> Ctx<'a> {
-    /// Role check (R7.7), then the stage check of the lifecycle graph.
-    pub fn begin(&self, op: &str, c: Option<&ComplaintState>) -> Result<()> {
-        auth::require(self.actor, op)?;
+    /// The same context, running `op` (the demo generator and tests call handlers directly).
+    pub fn with_op(&self, op: Op) -> Ctx<'a> {
+        Ctx { conn: self.conn, now: self.now, actor: self.actor, attachments_dir: self.attachments_dir, op }
+    }
+
+    /// Role check (R7.7) of the running operation, then the stage check of the lifecycle graph.
+    pub fn begin(&self, c: Option<&ComplaintState>) -> Result<()> {
+        auth::require(self.actor, self.op)?;
         if let Some(c) = c {
-            transitions::check(op, c.stage)?;
-            self.require_department_scope(op, c)?;
+            transitions::check(self.op, c.stage)?;
+            self.require_department_scope(c)?;
         }
         Ok(())
     }
 
     /// A department handler acts only on complaints currently with their department (R7.7).
-    fn require_department_scope(&self, op: &str, c: &ComplaintState) -> Result<()> {
+    fn require_department_scope(&self, c: &ComplaintState) -> Result<()> {
         if self.actor.role == crate::model::Role::DeptHandler
             && (c.department_id.is_none() || c.department_id != self.actor.department_id)
         {
-            return Err(CoreError::Forbidden { op: op.to_string(), role: self.actor.role });
+            return Err(CoreError::Forbidden { op: self.op.name().to_string(), role: self.actor.role });
         }
         Ok(())
     }
@@ -71,8 +81,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Moves the complaint to `to`, refusing any edge the lifecycle graph does not have.
-    pub fn set_stage(&self, c: &mut ComplaintState, op: &str, to: Stage) -> Result<()> {
-        transitions::check_edge(op, c.stage, to)?;
+    pub fn set_stage(&self, c: &mut ComplaintState, to: Stage) -> Result<()> {
+        transitions::check_edge(self.op, c.stage, to)?;
         self.conn.prepare_cached("UPDATE complaints SET stage = ?1, updated_at = ?2 WHERE id = ?3")?.execute(rusqlite::params![to, crate::clock::ts(self.now), c.id],
         )?;
         c.stage = to;

@@ -25,7 +25,7 @@ pub struct WorkerOption {
 }
 
 pub fn find_workers(ctx: &Ctx, a: &FindWorkersArgs) -> Result<Vec<WorkerOption>> {
-    ctx.begin("find_workers", None)?;
+    ctx.begin(None)?;
     let q = text("text", &a.text, false, 50)?;
     let like = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let limit = a.limit.unwrap_or(20).clamp(1, 200);

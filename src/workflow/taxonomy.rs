@@ -56,7 +56,7 @@ pub struct SubCategoriesSet {
 
 /// Every category with its sub-categories (configured, or the defaults).
 pub fn sub_categories(ctx: &Ctx) -> Result<SubCategories> {
-    ctx.begin("sub_categories", None)?;
+    ctx.begin(None)?;
     let mut out = SubCategories::default();
     for c in Category::ALL {
         let stored: Option<String> =
@@ -78,7 +78,7 @@ pub struct SetSubCategoriesArgs {
 }
 
 pub fn set_sub_categories(ctx: &Ctx, a: &SetSubCategoriesArgs) -> Result<SubCategoriesSet> {
-    ctx.begin("set_sub_categories", None)?;
+    ctx.begin(None)?;
     if a.items.len() > 100 {
         return Err(CoreError::invalid("items", "too_many"));
     }

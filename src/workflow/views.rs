@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 
 use super::load;
 use super::steps::{self, StepView};
-use super::{text, transitions, Ctx};
+use super::{text, Ctx};
+use crate::ops::Op;
 use crate::auth::{self, mask_name, mask_phone};
 use crate::clock::{new_id, stored_ts, ts};
 use crate::deadlines::Urgency;
@@ -141,7 +142,7 @@ pub fn search_json(ctx: &Ctx, a: &SearchArgs) -> Result<String> {
 /// The rows of a search, each mapped by `map`, and the total when asked; logs the look at
 /// personal data (R7.1).
 fn search_rows<T>(ctx: &Ctx, a: &SearchArgs, map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>) -> Result<(Vec<T>, Option<i64>)> {
-    ctx.begin("search", None)?;
+    ctx.begin(None)?;
     let f = &a.filter;
     let listing = super::listing::Listing::compile(ctx, f)?;
     let limit = a.limit.clamp(1, 1000);
@@ -258,11 +259,11 @@ pub struct GetArgs {
 
 /// Operations the role may start from the stage (the lifecycle graph × the role matrix).
 pub fn allowed_actions(role: Role, stage: Stage) -> Vec<String> {
-    transitions::GRAPH
-        .iter()
-        .filter(|(op, from, _)| from.contains(&stage) && auth::allowed_roles(op).is_some_and(|r| r.contains(&role)))
-        .map(|(op, _, _)| op.to_string())
-        .collect()
+    actions(role, stage).map(|op| op.name().to_string()).collect()
+}
+
+fn actions(role: Role, stage: Stage) -> impl Iterator<Item = Op> {
+    Op::ALL.iter().copied().filter(move |op| op.from_stages().is_some_and(|from| from.contains(&stage)) && op.allows(role))
 }
 
 /// Operations this user may take on this complaint now, decided by the core (the UI only shows
@@ -273,13 +274,13 @@ fn allowed_now(ctx: &Ctx, c: &load::ComplaintState) -> Result<Vec<String>> {
     let escalated = c.nature == Nature::Major || c.warning_level >= 2;
     let own_department = ctx.actor.role != Role::DeptHandler || (c.department_id.is_some() && c.department_id == ctx.actor.department_id);
     let mut out = Vec::new();
-    for op in allowed_actions(ctx.actor.role, c.stage) {
-        let ok = match op.as_str() {
+    for op in actions(ctx.actor.role, c.stage) {
+        let ok = match op {
             _ if !own_department => false,
             // R3.3: only a major complaint is reported, once.
-            "report_major" => c.nature == Nature::Major && !exists("SELECT EXISTS (SELECT 1 FROM major_reports WHERE complaint_id = ?1)")?,
+            Op::ReportMajor => c.nature == Nature::Major && !exists("SELECT EXISTS (SELECT 1 FROM major_reports WHERE complaint_id = ?1)")?,
             // R3.8: only escalated complaints, and only while a level this role keeps is open.
-            "acknowledge_escalation" => {
+            Op::AcknowledgeEscalation => {
                 escalated
                     && crate::model::EscalationLevel::ALL.iter().any(|l| {
                         super::acceptance::may_acknowledge(ctx.actor.role, *l)
@@ -294,15 +295,15 @@ fn allowed_now(ctx: &Ctx, c: &load::ComplaintState) -> Result<Vec<String>> {
                     })
             }
             // R2.5: the warning level only rises, up to 3.
-            "raise_warning" => c.warning_level < 3,
+            Op::RaiseWarning => c.warning_level < 3,
             // R3.2: a registration is signed once.
-            "add_signature" => !exists("SELECT EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND signature_status = 'signed')")?,
+            Op::AddSignature => !exists("SELECT EXISTS (SELECT 1 FROM complaints WHERE id = ?1 AND signature_status = 'signed')")?,
             // R7.6: a complaint enters the case library once.
-            "add_case" => !exists("SELECT EXISTS (SELECT 1 FROM cases WHERE complaint_id = ?1)")?,
+            Op::AddCase => !exists("SELECT EXISTS (SELECT 1 FROM cases WHERE complaint_id = ?1)")?,
             _ => true,
         };
         if ok {
-            out.push(op);
+            out.push(op.name().to_string());
         }
     }
     Ok(out)
@@ -310,7 +311,7 @@ fn allowed_now(ctx: &Ctx, c: &load::ComplaintState) -> Result<Vec<String>> {
 
 pub fn get_complaint(ctx: &Ctx, a: &GetArgs) -> Result<ComplaintDetail> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("get_complaint", None)?;
+    ctx.begin(None)?;
     if ctx.actor.role == Role::DeptHandler && c.department_id != ctx.actor.department_id {
         return Err(CoreError::Forbidden { op: "get_complaint".into(), role: ctx.actor.role });
     }
@@ -425,7 +426,7 @@ fn links(ctx: &Ctx, id: &str) -> Result<Vec<LinkView>> {
 
 pub fn timeline(ctx: &Ctx, a: &GetArgs) -> Result<Vec<Event>> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
-    ctx.begin("timeline", None)?;
+    ctx.begin(None)?;
     if ctx.actor.role == Role::DeptHandler && c.department_id != ctx.actor.department_id {
         return Err(CoreError::Forbidden { op: "timeline".into(), role: ctx.actor.role });
     }
@@ -460,7 +461,7 @@ pub struct EscalationRow {
 
 /// R3.8: open major complaints and warning levels 2–3 with who acknowledged.
 pub fn escalations(ctx: &Ctx) -> Result<Vec<EscalationRow>> {
-    ctx.begin("escalations", None)?;
+    ctx.begin(None)?;
     let mut stmt = ctx.conn.prepare_cached(
         "SELECT id, number, stage, nature, warning_level, received_at,
                 EXISTS (SELECT 1 FROM major_reports m WHERE m.complaint_id = c.id)
@@ -523,7 +524,7 @@ pub struct CaseRow {
 
 /// R7.6: the case library, searchable, with customer data anonymised.
 pub fn cases(ctx: &Ctx, a: &CasesArgs) -> Result<Vec<CaseRow>> {
-    ctx.begin("cases", None)?;
+    ctx.begin(None)?;
     let like = format!("%{}%", a.text.as_deref().unwrap_or("").trim());
     let mut stmt = ctx.conn.prepare_cached(
         "SELECT k.id, c.number, k.title, k.analysis, k.lessons, c.category, c.sub_category, c.description, k.added_at, c.id
@@ -582,7 +583,7 @@ pub struct SavedView {
 
 /// R7.10: named views, per user; saving under an existing name replaces it.
 pub fn save_view(ctx: &Ctx, a: &SaveViewArgs) -> Result<ViewSaved> {
-    ctx.begin("save_view", None)?;
+    ctx.begin(None)?;
     let name = text("name", &a.name, true, 100)?;
     let json = serde_json::to_string(&a.filter).map_err(|e| CoreError::BadArguments(e.to_string()))?;
     ctx.conn.execute(
@@ -594,7 +595,7 @@ pub fn save_view(ctx: &Ctx, a: &SaveViewArgs) -> Result<ViewSaved> {
 }
 
 pub fn list_views(ctx: &Ctx) -> Result<Vec<SavedView>> {
-    ctx.begin("list_views", None)?;
+    ctx.begin(None)?;
     let mut stmt = ctx.conn.prepare_cached("SELECT name, filter_json FROM saved_views WHERE user_id = ?1 ORDER BY name")?;
     let rows = stmt.query_map(params![ctx.actor.id], |r| {
         let f: String = r.get(1)?;
@@ -623,7 +624,7 @@ pub struct VerifySignaturesArgs {
 
 /// R7.11: recomputes every signature digest (of one complaint, or all).
 pub fn verify_signatures(ctx: &Ctx, a: &VerifySignaturesArgs) -> Result<Vec<SignatureCheck>> {
-    ctx.begin("verify_signatures", None)?;
+    ctx.begin(None)?;
     let only = match &a.complaint {
         Some(k) => Some(load::complaint(ctx.conn, k)?.id),
         None => None,

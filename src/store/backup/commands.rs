@@ -24,7 +24,7 @@ pub struct BackupNowArgs {
 /// Makes a verified backup now (to the configured folder, or `folder`), applies the rotation
 /// there, and records it on the timeline (R7.1).
 pub fn backup_now(ctx: &Ctx, a: &BackupNowArgs) -> Result<BackupReport> {
-    ctx.begin("backup_now", None)?;
+    ctx.begin(None)?;
     let data_dir = data_dir_of(ctx.conn);
     let s = read_settings(ctx.conn, data_dir.as_deref())?;
     let named_now = a.folder.as_deref().is_some_and(|f| !f.trim().is_empty());
@@ -97,7 +97,7 @@ pub struct ListBackupsArgs {
 /// The backups of the configured folder (or `folder`), newest first, with the settings and the
 /// last successful and failed runs.
 pub fn list_backups(ctx: &Ctx, a: &ListBackupsArgs) -> Result<BackupList> {
-    ctx.begin("list_backups", None)?;
+    ctx.begin(None)?;
     let settings = read_settings(ctx.conn, data_dir_of(ctx.conn).as_deref())?;
     let folder = match a.folder.as_deref().filter(|f| !f.trim().is_empty()) {
         Some(f) => Some(fsx::absolute("folder", f)?),
@@ -128,14 +128,14 @@ pub struct BackupPathArgs {
 
 /// Checks a backup completely without restoring it (every evidence file is hashed).
 pub fn verify_backup(ctx: &Ctx, a: &BackupPathArgs) -> Result<BackupCheck> {
-    ctx.begin("verify_backup", None)?;
+    ctx.begin(None)?;
     let p = fsx::absolute("path", &a.path)?;
     super::verify_backup(&p)
 }
 
 /// The backup settings with their defaults.
 pub fn backup_settings(ctx: &Ctx) -> Result<BackupSettings> {
-    ctx.begin("backup_settings", None)?;
+    ctx.begin(None)?;
     read_settings(ctx.conn, data_dir_of(ctx.conn).as_deref())
 }
 
@@ -179,7 +179,7 @@ fn write_setting(ctx: &Ctx, key: &str, value: Value) -> Result<()> {
 
 /// Changes the backup settings (only the fields given); each change is on the timeline.
 pub fn set_backup_settings(ctx: &Ctx, a: &SetBackupSettingsArgs) -> Result<BackupSettings> {
-    ctx.begin("set_backup_settings", None)?;
+    ctx.begin(None)?;
     let range = |field: &str, v: Option<u32>, lo: u32, hi: u32| -> Result<()> {
         match v {
             Some(n) if n < lo || n > hi => Err(CoreError::invalid(field, "out_of_range")),
@@ -249,7 +249,7 @@ pub struct RestorePreview {
 /// The check of a backup as the restore dialog shows it before going on (administrator only:
 /// it names the backup's administrators).
 pub fn preview_restore(ctx: &Ctx, a: &BackupPathArgs) -> Result<RestorePreview> {
-    ctx.begin("preview_restore", None)?;
+    ctx.begin(None)?;
     let p = fsx::absolute("path", &a.path)?;
     // The restore also finds evidence files already on this PC: so does its preview.
     let backup = super::check_located(&p, &[ctx.attachments_dir.to_path_buf()])?.0;
@@ -265,7 +265,7 @@ pub fn preview_restore(ctx: &Ctx, a: &BackupPathArgs) -> Result<RestorePreview> 
 /// changes. The database
 /// as it was is kept as a safety copy (a restorable backup directory, see the report).
 pub fn restore_backup(ctx: &Ctx, a: &RestoreBackupArgs) -> Result<RestoreReport> {
-    ctx.begin("restore_backup", None)?;
+    ctx.begin(None)?;
     let p = fsx::absolute("path", &a.path)?;
     let opts = RestoreOptions { allow_missing_attachments: a.allow_missing_attachments, confirm_foreign: a.confirm_foreign };
     super::restore(ctx.conn, ctx.attachments_dir, &p, ctx.now, Some(&ctx.actor.login), &opts)

@@ -406,7 +406,7 @@ fn run_sequence(ops: &[Op]) -> Result<(Fx, Vec<String>), TestCaseError> {
                 prop_assert!(result.is_ok(), "{what}: a failed command moved complaint {k} from {prev} to {}", now.stage);
                 prop_assert_eq!(k, target, "{}: complaint {} changed stage although the operation was on {}", what, k, target);
                 prop_assert!(
-                    check_edge(name, prev, now.stage).is_ok(),
+                    check_edge(complaint_desk::ops::Op::from_name(name).unwrap(), prev, now.stage).is_ok(),
                     "R6.2 etc.: {what}: {name} is not an edge {prev} → {}",
                     now.stage
                 );

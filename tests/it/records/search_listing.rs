@@ -238,7 +238,7 @@ fn the_json_writer_of_board_and_search_gives_the_typed_reply_byte_for_byte() {
     let mut compared = 0;
     for login in [MANAGER, AGENT, HS_HANDLER, AUDITOR] {
         let actor = complaint_desk::auth::actor_by_login(&fx.store.conn, login).unwrap();
-        let ctx = Ctx { conn: &fx.store.conn, now: fx.now, actor: &actor, attachments_dir: &dir };
+        let ctx = Ctx { conn: &fx.store.conn, now: fx.now, actor: &actor, attachments_dir: &dir, op: complaint_desk::ops::Op::Search };
         for f in &filters {
             for with_total in [false, true] {
                 let a: views::SearchArgs = serde_json::from_value(json!({ "filter": f, "limit": 300, "with_total": with_total })).unwrap();

@@ -84,7 +84,7 @@ fn as_manager<T>(fx: &mut Fx, f: impl FnOnce(&Ctx, Month) -> T) -> T {
     let dir = fx.store.attachments_dir();
     let tx = fx.store.conn.transaction().unwrap();
     let actor = actor_by_login(&tx, MANAGER).unwrap();
-    let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir };
+    let ctx = Ctx { conn: &tx, now, actor: &actor, attachments_dir: &dir, op: complaint_desk::ops::Op::MonthlyReport };
     f(&ctx, Month::parse("month", MONTH).unwrap())
 }
 
