@@ -1,6 +1,7 @@
 // Settings (设置): my account, branch, departments, staff, workers, deadline policies, business
 // calendar, duty rosters, common phrases, sub-categories, thresholds, backups and data retention.
 // Note for translators: vue-i18n treats { } @ | $ as syntax; do not use them literally.
+import { defineLocales, type LocaleShape } from '../i18n/define'
 const zhCN = {
   settings: {
     title: '系统设置',
@@ -186,7 +187,7 @@ const zhCN = {
   },
 }
 
-type Messages = typeof zhCN
+type Messages = LocaleShape<typeof zhCN>
 
 const zhTW: Messages = {
   settings: {
@@ -743,4 +744,4 @@ const es: Messages = {
   },
 }
 
-export default { 'zh-CN': zhCN, 'zh-TW': zhTW, en, es }
+export default defineLocales(zhCN, { 'zh-TW': zhTW, en, es })
