@@ -6,11 +6,11 @@ import { reactive, ref } from 'vue'
 import { ElMessage } from 'element-plus'
 import { call } from '../api/ipc'
 import type { CommandName, Commands } from '../api/types.gen'
-import { errorField, t } from '../i18n'
+import { errorField, errorText, t, type ErrorScope } from '../i18n'
 
 export interface FormErrorsOptions {
-  /** The sentence for a core error (a screen may know more reasons than the shared vocabulary). */
-  errorText: (e: unknown) => string
+  /** The screen's own words for its commands' errors (errorText's scope). */
+  scope?: ErrorScope
   /**
    * The form field that shows an error the core raised about its argument `field`, when their
    * names differ (`new_password` shown at `password`). Anything not on the form is not shown there.
@@ -35,7 +35,7 @@ export function useFormErrors(form: object, opts: FormErrorsOptions) {
   function place(e: unknown) {
     const raw = errorField(e)
     const f = raw && opts.fieldOf ? opts.fieldOf(raw) : raw
-    const msg = opts.errorText(e)
+    const msg = errorText(e, opts.scope)
     if (f && f in form) errors[f] = msg
     else if (opts.unplaced === 'inline') formError.value = msg
     else ElMessage.error(msg)
