@@ -1,8 +1,10 @@
 // The backup and data-retention tabs' error sentences: every refusal the core's backup, restore
 // and retention code can give has a sentence in every language, and none shows a raw code.
 import { describe, expect, it } from 'vitest'
-import { i18n, setLocale, LOCALES } from '../src/i18n'
-import { backupErrorText, fmtBytes, problemsText, siblingFolder } from '../src/components/settings/backupUtil'
+import { errorText, i18n, setLocale, LOCALES } from '../src/i18n'
+import { BACKUP_ERRORS, fmtBytes, problemsText, siblingFolder } from '../src/components/settings/backupUtil'
+
+const backupErrorText = (e: unknown) => errorText(e, BACKUP_ERRORS)
 
 // Reasons raised by src/store/backup/** and src/retention.rs (grep CoreError::invalid / precondition).
 const INVALID: [string, string][] = [

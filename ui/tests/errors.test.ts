@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { errorField, errorText, setLocale } from '../src/i18n'
+import { SETTINGS_ERRORS } from '../src/components/settings/util'
+import { REPORT_ERRORS } from '../src/components/report/util'
+import { ACTION_ERRORS } from '../src/components/actions/errors'
 
 // What the core sends when a form leaves a required choice empty (the category is an enum, so an
 // empty one is left out of the call and serde reports it missing): see `api::parse`.
@@ -34,5 +37,35 @@ describe('errorText for a missing field the window has no label for', () => {
     expect(errorText(e)).toBe(errorText(badShape))
     expect(errorText(e)).not.toContain('no_such_label')
     setLocale('zh-CN')
+  })
+})
+
+describe('errorText with a screen\'s scope', () => {
+  afterEach(() => setLocale('zh-CN'))
+  const invalid = (field: string, reason: string) => ({ code: 'invalid', message_key: `error.invalid.${reason}`, message: 'x', details: { field, reason } })
+
+  it('says the settings reasons, with the line of a calendar file the core names', () => {
+    setLocale('en')
+    expect(errorText(invalid('csv', 'bad_calendar_csv: line 7: bad date'), SETTINGS_ERRORS)).toContain('Line 7')
+    expect(errorText(invalid('csv', 'bad_calendar_csv: header'), SETTINGS_ERRORS)).toBe(errorText(invalid('csv', 'bad_calendar_csv'), SETTINGS_ERRORS))
+    expect(errorText(invalid('policy', 'bad_policy: dispatch is zero'), SETTINGS_ERRORS)).not.toContain('dispatch is zero')
+    // Without the scope the same error keeps to the shared words.
+    expect(errorText(invalid('csv', 'bad_calendar_csv: line 7: bad date'), {})).not.toContain('Line 7')
+  })
+
+  it('names an argument by the screen\'s label, or the caller\'s', () => {
+    setLocale('zh-CN')
+    // A compensation's note: "补偿说明" in the shared words, "补偿备注" on the action form.
+    const tooLong = invalid('compensations.note', 'too_long')
+    expect(errorText(tooLong)).toContain('补偿说明')
+    expect(errorText(tooLong, ACTION_ERRORS)).toContain('补偿备注')
+    expect(errorText(invalid('value', 'out_of_range'), { ...SETTINGS_ERRORS, labels: { value: '批量投诉阈值' } })).toContain('批量投诉阈值')
+  })
+
+  it('says a report reason with the report\'s field label', () => {
+    setLocale('en')
+    const s = errorText(invalid('month', 'not_a_month'), REPORT_ERRORS)
+    expect(s).not.toMatch(/report\.|error\./)
+    expect(s).not.toContain('not_a_month')
   })
 })

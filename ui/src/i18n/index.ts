@@ -74,11 +74,41 @@ export const t = (key: string, params?: Record<string, unknown>): string => g.t(
 /** Whether a message exists in the user's language or the fallback. */
 export const has = (key: string): boolean => g.te(key, currentLocale()) || g.te(key, 'zh-CN')
 
-/** Turns a core error into a sentence in the user's language; never shows a Rust string. */
-export function errorText(e: unknown): string {
+/**
+ * What a screen adds to the shared vocabulary for the errors of its own commands, as key prefixes
+ * of its locale module (tried in order): sentences for their reasons, labels for their argument
+ * names, words for details that are codes themselves.
+ */
+export interface ErrorScope {
+  /**
+   * Sentences by the reason of an invalid argument (`<prefix>.<reason>`, the reason up to a ':'
+   * that starts the core's detail; `<prefix>.<reason>_line` when that detail names a line of a
+   * file), by what was not
+   * found (`<prefix>.notFound_<what>`) and by any other error code (`<prefix>.<code>`). They get
+   * the error's details as parameters, `field` as the screen's label.
+   */
+  reasons?: string[]
+  /** Sentences for the reasons of refused preconditions (`<prefix>.<reason>`), likewise. */
+  preconditions?: string[]
+  /** Labels of arguments the shared `field.*` does not name: `<prefix>.<argument>` (dots as `__`). */
+  fields?: string[]
+  /** Labels the caller knows for an argument (a threshold's name for `value`), before any other. */
+  labels?: Record<string, string>
+  /** Words for details that are codes (`problem: 'missing'`): detail name → key prefix. */
+  detailWords?: Record<string, string>
+  /** What a detail the sentences name reads as when the core left it out. */
+  absent?: Record<string, string>
+}
+
+/**
+ * Turns a core error into a sentence in the user's language; never shows a Rust string. A screen
+ * passes its `scope` for the reasons and argument names only its commands have.
+ */
+export function errorText(e: unknown, scope: ErrorScope = {}): string {
   const err = e as ApiError
   if (!err || typeof err !== 'object' || !('code' in err)) return t('error.unknown')
   const d = err.details ?? {}
+  const firstKey = (prefixes: string[] | undefined, name: string) => (prefixes ?? []).map((p) => `${p}.${name}`).find(has)
   // Nested fields (signature.signer_name, compensations.0.amount_cents) are labelled by their
   // path without indices, joined with '_' (vue-i18n reads dots as nesting).
   const fieldKey = (f: string): string | null => {
@@ -87,22 +117,64 @@ export function errorText(e: unknown): string {
     const last = f.split('.').pop() ?? f
     return has(`field.${last}`) ? `field.${last}` : null
   }
-  const fieldName = (f: string) => {
-    const key = fieldKey(f)
-    return key ? t(key) : f
+  const ownLabel = (f: string): string | null => {
+    if (scope.labels && f in scope.labels) return scope.labels[f]
+    const key = firstKey(scope.fields, f.replace(/\./g, '__'))
+    return key ? t(key) : null
   }
+  const sharedLabel = (f: string): string | null => {
+    const key = fieldKey(f)
+    return key ? t(key) : null
+  }
+  const field = String(d.field ?? '')
+  const fullReason = String(d.reason ?? '')
+  const reason = fullReason.split(':')[0]
+  // A screen's own sentence names the argument in the screen's words first; a shared sentence in
+  // the shared words first.
+  const params = (): Record<string, unknown> => {
+    const shared = has(`field.${field}`) ? t(`field.${field}`) : null
+    const out: Record<string, unknown> = { ...d, field: ownLabel(field) ?? shared ?? field }
+    for (const [name, absent] of Object.entries(scope.absent ?? {})) out[name] = d[name] ?? absent
+    for (const [name, prefix] of Object.entries(scope.detailWords ?? {})) {
+      const v = String(out[name] ?? '')
+      if (has(`${prefix}.${v}`)) out[name] = t(`${prefix}.${v}`)
+    }
+    return out
+  }
+  const fieldName = (f: string) => {
+    if (scope.labels && f in scope.labels) return scope.labels[f]
+    // The screen's labels are for arguments its commands refused, not for ones left out.
+    return (err.code === 'invalid' && !has(`field.${f}`) ? ownLabel(f) : null) ?? sharedLabel(f) ?? f
+  }
+
+  if (err.code === 'invalid' || err.code === 'precondition') {
+    const prefixes = err.code === 'invalid' ? scope.reasons : scope.preconditions
+    // The core names the 1-based line of a file it refuses ("bad_calendar_csv: line 3 …").
+    const line = fullReason !== reason ? /line (\d+)/.exec(fullReason) : null
+    const lineKey = line ? firstKey(prefixes, `${reason}_line`) : undefined
+    if (lineKey && line) return t(lineKey, { ...params(), line: line[1] })
+    const own = firstKey(prefixes, reason)
+    if (own) return t(own, params())
+  } else if (err.code === 'not_found') {
+    const own = firstKey(scope.reasons, `notFound_${d.what}`)
+    if (own) return t(own, params())
+  }
+
   switch (err.code) {
     case 'bad_arguments':
       // A required argument left out (no category picked) is named by the core; said as "X is
       // required" when the window has a label for X, else (and for any other shape) in general.
-      if (!d.field || !d.reason || !fieldKey(String(d.field))) return t('error.bad_arguments')
+      if (!d.field || !d.reason || !(fieldKey(field) || (scope.labels && field in scope.labels))) return t('error.bad_arguments')
     // falls through
     case 'invalid': {
-      const key = `error.invalid.${d.reason}`
-      return has(key) ? t(key, { field: fieldName(String(d.field ?? '')) }) : `${fieldName(String(d.field ?? ''))}: ${t('error.unknown')}`
+      const key = `error.invalid.${reason}`
+      if (has(key)) return t(key, { field: fieldName(field) })
+      // A reason the window has no sentence for keeps to the shared labels (and the caller's).
+      const plain = scope.labels && field in scope.labels ? scope.labels[field] : sharedLabel(field) ?? field
+      return `${plain}: ${t('error.unknown')}`
     }
     case 'precondition': {
-      const key = `error.precondition.${d.reason}`
+      const key = `error.precondition.${reason}`
       return has(key) ? t(key) : t('error.unknown')
     }
     case 'not_found': {
@@ -111,8 +183,11 @@ export function errorText(e: unknown): string {
     }
     case 'illegal_transition':
       return t('error.illegal_transition', { stage: t(`stage.${d.stage}`) })
-    default:
+    default: {
+      const own = firstKey(scope.reasons, err.code)
+      if (own) return t(own, params())
       return has(`error.${err.code}`) ? t(`error.${err.code}`) : t('error.unknown')
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 // The operations on a complaint and their small forms (ActionDialog + components/actions).
+import { defineLocales, type LocaleShape } from '../i18n/define'
 
 const zhCN = {
   action: {
@@ -89,7 +90,7 @@ const zhCN = {
   },
 }
 
-type Messages = typeof zhCN
+type Messages = LocaleShape<typeof zhCN>
 
 const zhTW: Messages = {
   action: {
@@ -360,4 +361,4 @@ const es: Messages = {
   },
 }
 
-export default { 'zh-CN': zhCN, 'zh-TW': zhTW, en, es }
+export default defineLocales(zhCN, { 'zh-TW': zhTW, en, es })

@@ -1,4 +1,5 @@
 // The board (看板) and its table view: filters (R7.10), saved views, cards and moves.
+import { defineLocales, type LocaleShape } from '../i18n/define'
 const zhCN = {
   board: {
     title: '看板',
@@ -102,7 +103,7 @@ const zhCN = {
   },
 }
 
-type Messages = typeof zhCN
+type Messages = LocaleShape<typeof zhCN>
 
 const zhTW: Messages = {
   board: {
@@ -413,4 +414,4 @@ const es: Messages = {
   },
 }
 
-export default { 'zh-CN': zhCN, 'zh-TW': zhTW, en, es }
+export default defineLocales(zhCN, { 'zh-TW': zhTW, en, es })

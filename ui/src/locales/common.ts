@@ -1,5 +1,6 @@
 // Shared vocabulary: the app chrome, the rule book's enumerations and the core's error keys.
 // Each screen has its own module beside this one; i18n/index.ts merges them per language.
+import { defineLocales, type LocaleShape } from '../i18n/define'
 
 const zhCN = {
   app: {
@@ -135,7 +136,7 @@ const zhCN = {
   },
 }
 
-type Messages = typeof zhCN
+type Messages = LocaleShape<typeof zhCN>
 
 const zhTW: Messages = {
   app: {
@@ -474,4 +475,4 @@ const es: Messages = {
   },
 }
 
-export default { 'zh-CN': zhCN, 'zh-TW': zhTW, en, es }
+export default defineLocales(zhCN, { 'zh-TW': zhTW, en, es })

@@ -1,4 +1,5 @@
 // The complaint detail page: fields, steps, links, records and the timeline's sentences.
+import { defineLocales, type LocaleShape } from '../i18n/define'
 
 const zhCN = {
   detail: {
@@ -54,7 +55,7 @@ const zhCN = {
   },
 }
 
-type Messages = typeof zhCN
+type Messages = LocaleShape<typeof zhCN>
 
 const zhTW: Messages = {
   detail: {
@@ -218,4 +219,4 @@ const es: Messages = {
   },
 }
 
-export default { 'zh-CN': zhCN, 'zh-TW': zhTW, en, es }
+export default defineLocales(zhCN, { 'zh-TW': zhTW, en, es })

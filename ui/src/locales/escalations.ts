@@ -1,4 +1,5 @@
 // Escalation view (升级报备, R3.3, R3.8). Level names come from escalationLevel.* in common.ts.
+import { defineLocales, type LocaleShape } from '../i18n/define'
 const zhCN = {
   escalations: {
     title: '升级报备',
@@ -22,7 +23,7 @@ const zhCN = {
   },
 }
 
-type Messages = typeof zhCN
+type Messages = LocaleShape<typeof zhCN>
 
 const zhTW: Messages = {
   escalations: {
@@ -93,4 +94,4 @@ const es: Messages = {
   },
 }
 
-export default { 'zh-CN': zhCN, 'zh-TW': zhTW, en, es }
+export default defineLocales(zhCN, { 'zh-TW': zhTW, en, es })

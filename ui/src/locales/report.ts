@@ -1,6 +1,7 @@
 // Reports (issue 6): the dashboard, the monthly report and its reminder, exports, imports and the
 // case library. The KPIs' names and definitions are not here: they come from the core
 // (`kpi_definitions`) in the window's language, as the printed report has them.
+import { defineLocales, type LocaleShape } from '../i18n/define'
 
 const zhCN = {
   report: {
@@ -204,7 +205,7 @@ const zhCN = {
   },
 }
 
-type Messages = typeof zhCN
+type Messages = LocaleShape<typeof zhCN>
 
 const zhTW: Messages = {
   report: {
@@ -812,4 +813,4 @@ const es: Messages = {
   },
 }
 
-export default { 'zh-CN': zhCN, 'zh-TW': zhTW, en, es }
+export default defineLocales(zhCN, { 'zh-TW': zhTW, en, es })

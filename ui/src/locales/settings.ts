@@ -1,6 +1,7 @@
 // Settings (设置): my account, branch, departments, staff, workers, deadline policies, business
 // calendar, duty rosters, common phrases, sub-categories, thresholds, backups and data retention.
 // Note for translators: vue-i18n treats { } @ | $ as syntax; do not use them literally.
+import { defineLocales, type LocaleShape } from '../i18n/define'
 const zhCN = {
   settings: {
     title: '系统设置',
@@ -33,14 +34,13 @@ const zhCN = {
       backup_attachments_missing: '这份备份缺少部分证据文件，因此没有恢复。当前数据没有任何改变。',
       backup_schema_differs: '这份备份的数据结构与本程序不一致（{object}：{problem}），可能被人改动过，不能恢复。当前数据没有任何改变。',
       backup_foreign_unconfirmed: '这份备份来自另一台电脑或另一套安装，请先核对它的内容并确认后再恢复。当前数据没有任何改变。',
-      backupSchemaTooNew: '这份备份来自更新版本的客诉台（数据版本 {found}，本程序为 {supported}），请先升级本程序再恢复。当前数据没有任何改变。',
       notFound_backup: '找不到该备份（文件夹已被移走，或U盘没有插上）。', notFound_customer: '找不到该客户，请输入客户的电话号码或客户编号。',
       retention_period_not_over: '该客户的投诉记录还在保存期内，不能匿名化（R7.2）。', complaint_open: '该客户还有未结案的投诉，结案并满保存期后才能匿名化。',
       already_anonymised: '该客户的个人信息已经匿名化。',
       signature_does_not_verify: '该客户有签名核对不通过，为免掩盖篡改，不能匿名化。请先请审计员核查。',
-      badCalendarCsv: '日历文件格式不正确：第一行应为 date,kind,name，每行形如 2027-01-01,holiday,元旦',
-      badCalendarCsvLine: '日历文件第 {line} 行有误：日期须为 YYYY-MM-DD，类型须为 holiday（放假）或 workday（调休上班，且只能是周六或周日），同一日期不能既放假又上班',
-      badPolicy: '时限方案不合理：每个时限须大于0且不超过一年，VIP/重大投诉的时限不能长于普通和临时客户，提醒比例须在1%–99%之间',
+      bad_calendar_csv: '日历文件格式不正确：第一行应为 date,kind,name，每行形如 2027-01-01,holiday,元旦',
+      bad_calendar_csv_line: '日历文件第 {line} 行有误：日期须为 YYYY-MM-DD，类型须为 holiday（放假）或 workday（调休上班，且只能是周六或周日），同一日期不能既放假又上班',
+      bad_policy: '时限方案不合理：每个时限须大于0且不超过一年，VIP/重大投诉的时限不能长于普通和临时客户，提醒比例须在1%–99%之间',
       logo_too_large: '图片过大（上限512KB）', logo_not_png: '无法识别该图片', workday_not_on_weekend: '调休上班日只能是周六或周日',
       code_taken: '该编码已被其他分公司使用', fileRead: '无法读取所选文件', notFound_calendar_day: '该日期不在日历中',
     },
@@ -123,6 +123,7 @@ const zhCN = {
       unchanged: '没有修改',
     },
     backup: {
+      err: { schema_too_new: '这份备份来自更新版本的客诉台（数据版本 {found}，本程序为 {supported}），请先升级本程序再恢复。当前数据没有任何改变。' },
       statusTitle: '备份状态', lastSuccess: '上次成功备份', lastFailure: '上次备份失败', never: '还没有成功的备份',
       neverHint: '请立即备份一次，并检查下面的备份设置。', when: '{time}（{trigger}）',
       folderMissing: '现在无法访问备份文件夹 {folder}。如果它在U盘上，请插上U盘；在此之前自动备份都会失败。',
@@ -186,7 +187,7 @@ const zhCN = {
   },
 }
 
-type Messages = typeof zhCN
+type Messages = LocaleShape<typeof zhCN>
 
 const zhTW: Messages = {
   settings: {
@@ -220,14 +221,13 @@ const zhTW: Messages = {
       backup_attachments_missing: '這份備份缺少部分證據檔案，因此沒有還原。目前的資料沒有任何改變。',
       backup_schema_differs: '這份備份的資料結構與本程式不一致（{object}：{problem}），可能被人改動過，無法還原。目前的資料沒有任何改變。',
       backup_foreign_unconfirmed: '這份備份來自另一台電腦或另一套安裝，請先核對它的內容並確認後再還原。目前的資料沒有任何改變。',
-      backupSchemaTooNew: '這份備份來自較新版本的客訴台（資料版本 {found}，本程式為 {supported}），請先升級本程式再還原。目前的資料沒有任何改變。',
       notFound_backup: '找不到該備份（資料夾已被移走，或隨身碟沒有插上）。', notFound_customer: '找不到該客戶，請輸入客戶的電話號碼或客戶編號。',
       retention_period_not_over: '該客戶的投訴紀錄仍在保存期內，不能匿名化（R7.2）。', complaint_open: '該客戶還有未結案的投訴，結案並滿保存期後才能匿名化。',
       already_anonymised: '該客戶的個人資料已經匿名化。',
       signature_does_not_verify: '該客戶有簽名核對不通過，為免掩蓋竄改，不能匿名化。請先請稽核員核查。',
-      badCalendarCsv: '日曆檔案格式不正確：第一行應為 date,kind,name，每行形如 2027-01-01,holiday,元旦',
-      badCalendarCsvLine: '日曆檔案第 {line} 行有誤：日期須為 YYYY-MM-DD，類型須為 holiday（放假）或 workday（調休上班，且只能是週六或週日），同一日期不能既放假又上班',
-      badPolicy: '時限方案不合理：每個時限須大於0且不超過一年，VIP/重大投訴的時限不能長於普通和臨時客戶，提醒比例須在1%–99%之間',
+      bad_calendar_csv: '日曆檔案格式不正確：第一行應為 date,kind,name，每行形如 2027-01-01,holiday,元旦',
+      bad_calendar_csv_line: '日曆檔案第 {line} 行有誤：日期須為 YYYY-MM-DD，類型須為 holiday（放假）或 workday（調休上班，且只能是週六或週日），同一日期不能既放假又上班',
+      bad_policy: '時限方案不合理：每個時限須大於0且不超過一年，VIP/重大投訴的時限不能長於普通和臨時客戶，提醒比例須在1%–99%之間',
       logo_too_large: '圖片過大（上限512KB）', logo_not_png: '無法識別該圖片', workday_not_on_weekend: '調休上班日只能是週六或週日',
       code_taken: '該編碼已被其他分公司使用', fileRead: '無法讀取所選檔案', notFound_calendar_day: '該日期不在日曆中',
     },
@@ -310,6 +310,7 @@ const zhTW: Messages = {
       unchanged: '沒有修改',
     },
     backup: {
+      err: { schema_too_new: '這份備份來自較新版本的客訴台（資料版本 {found}，本程式為 {supported}），請先升級本程式再還原。目前的資料沒有任何改變。' },
       statusTitle: '備份狀態', lastSuccess: '上次成功備份', lastFailure: '上次備份失敗', never: '還沒有成功的備份',
       neverHint: '請立即備份一次，並檢查下面的備份設定。', when: '{time}（{trigger}）',
       folderMissing: '現在無法存取備份資料夾 {folder}。如果它在隨身碟上，請插上隨身碟；在此之前自動備份都會失敗。',
@@ -405,14 +406,13 @@ const en: Messages = {
       backup_attachments_missing: 'Some evidence files of this backup are missing, so it was not restored. Nothing was changed.',
       backup_schema_differs: 'The structure of this backup differs from this program\'s ({object}: {problem}); it may have been tampered with, so it cannot be restored. Nothing was changed.',
       backup_foreign_unconfirmed: 'This backup was made on another PC or installation. Check what it holds and confirm before restoring it. Nothing was changed.',
-      backupSchemaTooNew: 'This backup comes from a newer version of Complaint Desk (data version {found}, this program: {supported}). Update this program first. Nothing was changed.',
       notFound_backup: 'The backup cannot be found (the folder was moved, or the USB drive is not plugged in).', notFound_customer: 'No such customer. Enter the customer\'s phone number or customer id.',
       retention_period_not_over: 'This customer\'s complaint records are still within the retention period and cannot be anonymised (R7.2).', complaint_open: 'This customer still has an open complaint; anonymisation is possible once all are finished and past the retention period.',
       already_anonymised: 'This customer\'s personal data has already been anonymised.',
       signature_does_not_verify: 'A signature of this customer does not verify; anonymising would hide tampering, so it is refused. Ask the auditor to look into it first.',
-      badCalendarCsv: 'The calendar file is not valid: the first line must be date,kind,name and each row like 2027-01-01,holiday,New Year',
-      badCalendarCsvLine: 'Line {line} of the calendar file is not valid: the date must be YYYY-MM-DD, the type holiday or workday (an adjusted working day, only on a Saturday or Sunday), and a date cannot be both',
-      badPolicy: 'The policy is not valid: every limit must be above zero and at most a year, VIP/major limits may not be longer than those of regular and temporary customers, and the reminder must be between 1% and 99%',
+      bad_calendar_csv: 'The calendar file is not valid: the first line must be date,kind,name and each row like 2027-01-01,holiday,New Year',
+      bad_calendar_csv_line: 'Line {line} of the calendar file is not valid: the date must be YYYY-MM-DD, the type holiday or workday (an adjusted working day, only on a Saturday or Sunday), and a date cannot be both',
+      bad_policy: 'The policy is not valid: every limit must be above zero and at most a year, VIP/major limits may not be longer than those of regular and temporary customers, and the reminder must be between 1% and 99%',
       logo_too_large: 'The image is too large (512 KB at most)', logo_not_png: 'The image cannot be read', workday_not_on_weekend: 'An adjusted working day must be a Saturday or Sunday',
       code_taken: 'This code is used by another branch', fileRead: 'The selected file cannot be read', notFound_calendar_day: 'This date is not in the calendar',
     },
@@ -495,6 +495,7 @@ const en: Messages = {
       unchanged: 'Nothing changed',
     },
     backup: {
+      err: { schema_too_new: 'This backup comes from a newer version of Complaint Desk (data version {found}, this program: {supported}). Update this program first. Nothing was changed.' },
       statusTitle: 'Backup status', lastSuccess: 'Last successful backup', lastFailure: 'Last failed backup', never: 'No successful backup yet',
       neverHint: 'Back up now, and check the backup settings below.', when: '{time} ({trigger})',
       folderMissing: 'The backup folder {folder} cannot be reached right now. If it is on a USB drive, plug the drive in; until then automatic backups fail.',
@@ -590,14 +591,13 @@ const es: Messages = {
       backup_attachments_missing: 'Faltan archivos de pruebas de esta copia, por lo que no se restauró. No se ha cambiado nada.',
       backup_schema_differs: 'La estructura de esta copia no coincide con la de este programa ({object}: {problem}); puede haber sido manipulada, así que no se puede restaurar. No se ha cambiado nada.',
       backup_foreign_unconfirmed: 'Esta copia se hizo en otro equipo u otra instalación. Compruebe su contenido y confírmelo antes de restaurarla. No se ha cambiado nada.',
-      backupSchemaTooNew: 'Esta copia procede de una versión más reciente de Complaint Desk (versión de datos {found}, este programa: {supported}). Actualice primero el programa. No se ha cambiado nada.',
       notFound_backup: 'No se encuentra la copia (la carpeta se ha movido o la memoria USB no está conectada).', notFound_customer: 'No existe ese cliente. Escriba el teléfono o el identificador del cliente.',
       retention_period_not_over: 'Las quejas de este cliente siguen dentro del plazo de conservación y no se pueden anonimizar (R7.2).', complaint_open: 'Este cliente aún tiene una queja abierta; se podrá anonimizar cuando todas estén terminadas y fuera del plazo de conservación.',
       already_anonymised: 'Los datos personales de este cliente ya están anonimizados.',
       signature_does_not_verify: 'Una firma de este cliente no se verifica; anonimizar ocultaría una manipulación, así que se rechaza. Pida antes al auditor que lo revise.',
-      badCalendarCsv: 'El archivo de calendario no es válido: la primera línea debe ser date,kind,name y cada fila como 2027-01-01,holiday,Año Nuevo',
-      badCalendarCsvLine: 'La línea {line} del archivo de calendario no es válida: la fecha debe ser AAAA-MM-DD, el tipo holiday o workday (día laborable recuperado, solo sábado o domingo), y una fecha no puede ser ambas cosas',
-      badPolicy: 'La política no es válida: cada plazo debe ser mayor que cero y como mucho un año, los plazos VIP/graves no pueden ser más largos que los de clientes normales y temporales, y el aviso debe estar entre el 1 % y el 99 %',
+      bad_calendar_csv: 'El archivo de calendario no es válido: la primera línea debe ser date,kind,name y cada fila como 2027-01-01,holiday,Año Nuevo',
+      bad_calendar_csv_line: 'La línea {line} del archivo de calendario no es válida: la fecha debe ser AAAA-MM-DD, el tipo holiday o workday (día laborable recuperado, solo sábado o domingo), y una fecha no puede ser ambas cosas',
+      bad_policy: 'La política no es válida: cada plazo debe ser mayor que cero y como mucho un año, los plazos VIP/graves no pueden ser más largos que los de clientes normales y temporales, y el aviso debe estar entre el 1 % y el 99 %',
       logo_too_large: 'La imagen es demasiado grande (máximo 512 KB)', logo_not_png: 'No se puede leer la imagen', workday_not_on_weekend: 'Un día laborable recuperado debe ser sábado o domingo',
       code_taken: 'Otra sucursal ya usa este código', fileRead: 'No se puede leer el archivo elegido', notFound_calendar_day: 'Esta fecha no está en el calendario',
     },
@@ -680,6 +680,7 @@ const es: Messages = {
       unchanged: 'No hay cambios',
     },
     backup: {
+      err: { schema_too_new: 'Esta copia procede de una versión más reciente de Complaint Desk (versión de datos {found}, este programa: {supported}). Actualice primero el programa. No se ha cambiado nada.' },
       statusTitle: 'Estado de las copias', lastSuccess: 'Última copia correcta', lastFailure: 'Última copia fallida', never: 'Todavía no hay ninguna copia correcta',
       neverHint: 'Haga una copia ahora y revise los ajustes de abajo.', when: '{time} ({trigger})',
       folderMissing: 'Ahora no se puede acceder a la carpeta de copias {folder}. Si está en una memoria USB, conéctela; hasta entonces las copias automáticas fallan.',
@@ -743,4 +744,4 @@ const es: Messages = {
   },
 }
 
-export default { 'zh-CN': zhCN, 'zh-TW': zhTW, en, es }
+export default defineLocales(zhCN, { 'zh-TW': zhTW, en, es })

@@ -1,5 +1,6 @@
-export default {
-  'zh-CN': {
+import { defineLocales } from '../i18n/define'
+export default defineLocales(
+  {
     signin: {
       title: '登录客诉台', login: '账号', password: '密码', submit: '登录', unlockTitle: '屏幕已锁定',
       unlockHint: '{name}，请输入密码解锁', unlock: '解锁', switchUser: '切换用户',
@@ -15,52 +16,54 @@ export default {
       database: '数据库：{path}', settingUp: '正在初始化，请稍候…',
     },
   },
-  'zh-TW': {
-    signin: {
-      title: '登入客訴台', login: '帳號', password: '密碼', submit: '登入', unlockTitle: '螢幕已鎖定',
-      unlockHint: '{name}，請輸入密碼解鎖', unlock: '解鎖', switchUser: '切換使用者',
-      setupTitle: '首次使用：設定管理員密碼', setupHint: '這是新的本機資料庫，請為系統管理員（帳號 admin）設定密碼。',
-      password2: '再次輸入密碼', mismatch: '兩次輸入的密碼不一致', demo: '同時載入示範資料（約1000筆投訴，便於試用）',
-      setupSubmit: '完成設定',
-      demoBanner: '示範資料 · 不可用於真實客戶', role: '角色',
-      demoAccountsTitle: '示範帳號', demoAccountsHint: '示範資料已載入。以下帳號的密碼為隨機產生，只顯示這一次，請記下後再繼續。',
-      demoAccountsDone: '已記下，以管理員身分進入',
-      changeTitle: '請設定您自己的密碼', changeHint: '{name}，您的密碼由管理員設定。繼續使用前，請換成只有您自己知道的新密碼。',
-      currentPassword: '管理員給您的密碼', newPassword: '新密碼', changeSubmit: '儲存新密碼並進入',
-      passwordRule: '至少8個字元，不能是常見密碼（如 12345678、password）。',
-      database: '資料庫：{path}', settingUp: '正在初始化，請稍候…',
+  {
+    'zh-TW': {
+      signin: {
+        title: '登入客訴台', login: '帳號', password: '密碼', submit: '登入', unlockTitle: '螢幕已鎖定',
+        unlockHint: '{name}，請輸入密碼解鎖', unlock: '解鎖', switchUser: '切換使用者',
+        setupTitle: '首次使用：設定管理員密碼', setupHint: '這是新的本機資料庫，請為系統管理員（帳號 admin）設定密碼。',
+        password2: '再次輸入密碼', mismatch: '兩次輸入的密碼不一致', demo: '同時載入示範資料（約1000筆投訴，便於試用）',
+        setupSubmit: '完成設定',
+        demoBanner: '示範資料 · 不可用於真實客戶', role: '角色',
+        demoAccountsTitle: '示範帳號', demoAccountsHint: '示範資料已載入。以下帳號的密碼為隨機產生，只顯示這一次，請記下後再繼續。',
+        demoAccountsDone: '已記下，以管理員身分進入',
+        changeTitle: '請設定您自己的密碼', changeHint: '{name}，您的密碼由管理員設定。繼續使用前，請換成只有您自己知道的新密碼。',
+        currentPassword: '管理員給您的密碼', newPassword: '新密碼', changeSubmit: '儲存新密碼並進入',
+        passwordRule: '至少8個字元，不能是常見密碼（如 12345678、password）。',
+        database: '資料庫：{path}', settingUp: '正在初始化，請稍候…',
+      },
+    },
+    en: {
+      signin: {
+        title: 'Sign in to Complaint Desk', login: 'Login', password: 'Password', submit: 'Sign in', unlockTitle: 'Screen locked',
+        unlockHint: '{name}, enter your password to unlock', unlock: 'Unlock', switchUser: 'Switch user',
+        setupTitle: 'First run: set the administrator password', setupHint: 'This is a new local database. Choose a password for the administrator (login admin).',
+        password2: 'Repeat the password', mismatch: 'The passwords differ', demo: 'Also load demo data (about 1,000 complaints, to try things out)',
+        setupSubmit: 'Finish set-up',
+        demoBanner: 'Demo data · not for customers', role: 'Role',
+        demoAccountsTitle: 'Demo accounts', demoAccountsHint: 'The demo data is loaded. These accounts have random passwords, shown this once only: note them before you go on.',
+        demoAccountsDone: 'Noted: continue as administrator',
+        changeTitle: 'Choose your own password', changeHint: '{name}, your password was set by an administrator. Before you go on, replace it with one only you know.',
+        currentPassword: 'Password the administrator gave you', newPassword: 'New password', changeSubmit: 'Save and continue',
+        passwordRule: 'At least 8 characters, not a common password (like 12345678 or password).',
+        database: 'Database: {path}', settingUp: 'Setting up, please wait…',
+      },
+    },
+    es: {
+      signin: {
+        title: 'Entrar en Mesa de Quejas', login: 'Usuario', password: 'Contraseña', submit: 'Entrar', unlockTitle: 'Pantalla bloqueada',
+        unlockHint: '{name}, introduzca su contraseña para desbloquear', unlock: 'Desbloquear', switchUser: 'Cambiar de usuario',
+        setupTitle: 'Primer uso: contraseña del administrador', setupHint: 'Esta es una base de datos local nueva. Elija una contraseña para el administrador (usuario admin).',
+        password2: 'Repita la contraseña', mismatch: 'Las contraseñas no coinciden', demo: 'Cargar también datos de demostración (unas 1.000 quejas)',
+        setupSubmit: 'Terminar',
+        demoBanner: 'Datos de demostración · no usar con clientes', role: 'Rol',
+        demoAccountsTitle: 'Cuentas de demostración', demoAccountsHint: 'Los datos de demostración están cargados. Estas cuentas tienen contraseñas aleatorias que solo se muestran ahora: anótelas antes de seguir.',
+        demoAccountsDone: 'Anotadas: entrar como administrador',
+        changeTitle: 'Elija su propia contraseña', changeHint: '{name}, su contraseña la puso un administrador. Antes de seguir, cámbiela por una que solo usted conozca.',
+        currentPassword: 'Contraseña que le dio el administrador', newPassword: 'Contraseña nueva', changeSubmit: 'Guardar y entrar',
+        passwordRule: 'Al menos 8 caracteres y que no sea una contraseña común (como 12345678 o password).',
+        database: 'Base de datos: {path}', settingUp: 'Configurando, espere…',
+      },
     },
   },
-  en: {
-    signin: {
-      title: 'Sign in to Complaint Desk', login: 'Login', password: 'Password', submit: 'Sign in', unlockTitle: 'Screen locked',
-      unlockHint: '{name}, enter your password to unlock', unlock: 'Unlock', switchUser: 'Switch user',
-      setupTitle: 'First run: set the administrator password', setupHint: 'This is a new local database. Choose a password for the administrator (login admin).',
-      password2: 'Repeat the password', mismatch: 'The passwords differ', demo: 'Also load demo data (about 1,000 complaints, to try things out)',
-      setupSubmit: 'Finish set-up',
-      demoBanner: 'Demo data · not for customers', role: 'Role',
-      demoAccountsTitle: 'Demo accounts', demoAccountsHint: 'The demo data is loaded. These accounts have random passwords, shown this once only: note them before you go on.',
-      demoAccountsDone: 'Noted: continue as administrator',
-      changeTitle: 'Choose your own password', changeHint: '{name}, your password was set by an administrator. Before you go on, replace it with one only you know.',
-      currentPassword: 'Password the administrator gave you', newPassword: 'New password', changeSubmit: 'Save and continue',
-      passwordRule: 'At least 8 characters, not a common password (like 12345678 or password).',
-      database: 'Database: {path}', settingUp: 'Setting up, please wait…',
-    },
-  },
-  es: {
-    signin: {
-      title: 'Entrar en Mesa de Quejas', login: 'Usuario', password: 'Contraseña', submit: 'Entrar', unlockTitle: 'Pantalla bloqueada',
-      unlockHint: '{name}, introduzca su contraseña para desbloquear', unlock: 'Desbloquear', switchUser: 'Cambiar de usuario',
-      setupTitle: 'Primer uso: contraseña del administrador', setupHint: 'Esta es una base de datos local nueva. Elija una contraseña para el administrador (usuario admin).',
-      password2: 'Repita la contraseña', mismatch: 'Las contraseñas no coinciden', demo: 'Cargar también datos de demostración (unas 1.000 quejas)',
-      setupSubmit: 'Terminar',
-      demoBanner: 'Datos de demostración · no usar con clientes', role: 'Rol',
-      demoAccountsTitle: 'Cuentas de demostración', demoAccountsHint: 'Los datos de demostración están cargados. Estas cuentas tienen contraseñas aleatorias que solo se muestran ahora: anótelas antes de seguir.',
-      demoAccountsDone: 'Anotadas: entrar como administrador',
-      changeTitle: 'Elija su propia contraseña', changeHint: '{name}, su contraseña la puso un administrador. Antes de seguir, cámbiela por una que solo usted conozca.',
-      currentPassword: 'Contraseña que le dio el administrador', newPassword: 'Contraseña nueva', changeSubmit: 'Guardar y entrar',
-      passwordRule: 'Al menos 8 caracteres y que no sea una contraseña común (como 12345678 o password).',
-      database: 'Base de datos: {path}', settingUp: 'Configurando, espere…',
-    },
-  },
-}
+)

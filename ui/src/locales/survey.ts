@@ -1,4 +1,5 @@
 // The follow-up (回访) screen.
+import { defineLocales, type LocaleShape } from '../i18n/define'
 
 const zhCN = {
   survey: {
@@ -16,7 +17,7 @@ const zhCN = {
   },
 }
 
-type Messages = typeof zhCN
+type Messages = LocaleShape<typeof zhCN>
 
 const zhTW: Messages = {
   survey: {
@@ -66,4 +67,4 @@ const es: Messages = {
   },
 }
 
-export default { 'zh-CN': zhCN, 'zh-TW': zhTW, en, es }
+export default defineLocales(zhCN, { 'zh-TW': zhTW, en, es })

@@ -1,8 +1,7 @@
 // Shared by the dashboard, the monthly report, the exports, the imports and the case library:
 // how figures, durations, months and the core's report errors read in the user's language.
 // Nothing here decides a figure: every number comes from the core (src/report/*.rs).
-import { currentLocale, errorText, has, t } from '../../i18n'
-import type { ApiError } from '../../api/ipc'
+import { currentLocale, errorText, has, t, type ErrorScope } from '../../i18n'
 import type { BreakdownRow, Dimension, Figure, KpiKey, Unit } from '../../api/types.gen'
 import { getBranchTz } from '../../utils/format'
 
@@ -14,28 +13,17 @@ export function reportFieldName(f: string): string {
   return f
 }
 
-/** A reason of the report commands (or of an import row) as a sentence. */
+/**
+ * A reason an import row was refused, in the words of an error about that argument: the
+ * reasons use the same vocabulary (a precondition's when only that one has it).
+ */
 export function reasonText(reason: string, field: string): string {
-  const name = reportFieldName(field)
-  if (has(`report.err.${reason}`)) return t(`report.err.${reason}`, { field: name })
-  if (has(`error.invalid.${reason}`)) return t(`error.invalid.${reason}`, { field: name })
-  if (has(`error.precondition.${reason}`)) return t(`error.precondition.${reason}`)
-  return `${name}: ${t('error.unknown')}`
+  const code = !has(`error.invalid.${reason}`) && has(`error.precondition.${reason}`) ? 'precondition' : 'invalid'
+  return errorText({ code, message_key: '', message: '', details: { field, reason } }, { ...REPORT_ERRORS, labels: { [field]: reportFieldName(field) } })
 }
 
-/** errorText() plus the reasons only the report commands give (csv_not_utf8, missing_column …). */
-export function reportErrorText(e: unknown): string {
-  const err = e as ApiError
-  if (err && typeof err === 'object' && (err.code === 'invalid' || err.code === 'precondition')) {
-    const reason = String(err.details?.reason ?? '')
-    const field = String(err.details?.field ?? '')
-    if (has(`report.err.${reason}`)) return t(`report.err.${reason}`, { field: reportFieldName(field) })
-    if (err.code === 'invalid' && field && !has(`field.${field}`) && has(`report.field.${field}`) && has(`error.invalid.${reason}`)) {
-      return t(`error.invalid.${reason}`, { field: t(`report.field.${field}`) })
-    }
-  }
-  return errorText(e)
-}
+/** The report screens' words for errors: reasons only their commands give (csv_not_utf8, missing_column …). */
+export const REPORT_ERRORS: ErrorScope = { reasons: ['report.err'], preconditions: ['report.err'], fields: ['report.field'] }
 
 // ---- numbers ---------------------------------------------------------------------------------
 

@@ -1,11 +1,10 @@
-// Helpers of the Backups and Data retention tabs: their error sentences, sizes, paths, and which
+// Helpers of the Backups and Data retention tabs: the words of their errors, sizes, paths, and which
 // role may do what (read from the core's role matrix, so the window does not offer a button
 // the core would refuse).
-import { currentLocale, has, t } from '../../i18n'
+import { currentLocale, has, t, type ErrorScope } from '../../i18n'
 import type { Role } from '../../api/types.gen'
 import { mayCall } from '../../api/roles'
-import { settingsErrorText } from './util'
-import { isApiError } from '../../api/ipc'
+import { SETTINGS_ERRORS } from './util'
 
 export const can = {
   /** list_backups, verify_backup, backup_settings, retention_status. */
@@ -17,25 +16,16 @@ export const can = {
 }
 
 /**
- * A core error (or a logged backup failure, which has the same shape) as a sentence: the
- * backup and retention reasons of settings.err, a backup from a newer program, then the
- * Settings and shared vocabularies.
+ * The words of the Backups and Data retention tabs for a core error (or a logged backup failure,
+ * which has the same shape): a backup from a newer program, the object a backup's schema differs
+ * in and how, then the Settings vocabulary.
  */
-export function backupErrorText(e: unknown): string {
-  if (isApiError(e)) {
-    const err = e
-    if (err.code === 'schema_too_new') {
-      return t('settings.err.backupSchemaTooNew', { found: err.details?.found ?? '?', supported: err.details?.supported ?? '?' })
-    }
-    if (err.code === 'precondition' && has(`settings.err.${err.details?.reason}`)) return t(`settings.err.${err.details.reason}`)
-    if (err.code === 'invalid' && err.details?.reason === 'backup_schema_differs') {
-      // The core names the first object that differs ("trigger events_no_delete") and how.
-      const problem = String(err.details?.problem ?? 'altered')
-      const how = has(`settings.backup.schemaProblem.${problem}`) ? t(`settings.backup.schemaProblem.${problem}`) : problem
-      return t('settings.err.backup_schema_differs', { object: String(err.details?.object ?? '?'), problem: how })
-    }
-  }
-  return settingsErrorText(e)
+export const BACKUP_ERRORS: ErrorScope = {
+  reasons: ['settings.backup.err', ...(SETTINGS_ERRORS.reasons ?? [])],
+  preconditions: ['settings.err'],
+  fields: SETTINGS_ERRORS.fields,
+  detailWords: { problem: 'settings.backup.schemaProblem' },
+  absent: { object: '?', problem: 'altered', found: '?', supported: '?' },
 }
 
 /** "12.3 MB" in the user's number format. */

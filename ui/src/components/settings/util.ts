@@ -1,35 +1,13 @@
-// Helpers shared by the Settings tabs and the escalation view: error sentences for the fields the
-// shared vocabulary does not name, readable deadline limits, and plain (zone-less) dates.
-import { currentLocale, errorText, has, t } from '../../i18n'
-import type { ApiError } from '../../api/ipc'
+// Helpers shared by the Settings tabs and the escalation view: the words of their errors, readable deadline limits, and plain (zone-less) dates.
+import { currentLocale, t, type ErrorScope } from '../../i18n'
 import type { Limit } from '../../api/types.gen'
 
 
 /**
- * errorText() plus the settings-specific cases: field names that only Settings uses, the
- * calendar importer's line number, and reasons of the settings commands.
+ * The Settings tabs' words for errors (errorText's scope): the reasons of the settings commands
+ * (a calendar file's line, a policy the core refuses …) and the argument names only Settings has.
  */
-export function settingsErrorText(e: unknown): string {
-  const err = e as ApiError
-  if (err && typeof err === 'object' && err.code === 'invalid') {
-    const reason = String(err.details?.reason ?? '')
-    const field = String(err.details?.field ?? '')
-    if (reason.startsWith('bad_calendar_csv')) {
-      // The core names the 1-based line of the file; only the number is taken from it.
-      const m = /line (\d+)/.exec(reason)
-      return m ? t('settings.err.badCalendarCsvLine', { line: m[1] }) : t('settings.err.badCalendarCsv')
-    }
-    if (reason.startsWith('bad_policy')) return t('settings.err.badPolicy')
-    if (has(`settings.err.${reason}`)) return t(`settings.err.${reason}`)
-    if (field && !has(`field.${field}`) && has(`settings.field.${field}`) && has(`error.invalid.${reason}`)) {
-      return t(`error.invalid.${reason}`, { field: t(`settings.field.${field}`) })
-    }
-  }
-  if (err && typeof err === 'object' && err.code === 'not_found' && has(`settings.err.notFound_${err.details?.what}`)) {
-    return t(`settings.err.notFound_${err.details?.what}`)
-  }
-  return errorText(e)
-}
+export const SETTINGS_ERRORS: ErrorScope = { reasons: ['settings.err'], fields: ['settings.field'] }
 
 /** "8 小时" / "30 分钟" / "5 个工作日", with the clock it runs on when asked. */
 export function fmtLimit(l: Limit | null | undefined, withClock = true): string {
