@@ -407,7 +407,7 @@ fn one(
         same_matter_as: None,
         warning_level: [1, 1, 1, 1, 1, 1, 2, 2, 3][rng.gen_range(0..9)],
         signature: signed.then(|| SignatureInput { signer_name: cname.clone(), strokes: strokes(rng), png_base64: None }),
-        signature_missing_reason: (!signed).then(|| format!("客户未到场（{}）", crate::docs::labels::texts(crate::docs::Lang::ZhCn).channel(channel))),
+        signature_missing_reason: (!signed).then(|| format!("客户未到场（{}）", crate::docs::labels::texts(crate::lang::Lang::ZhCn).channel(channel))),
     };
     let plan = intake::register(&ctx_at(cs, t0, Op::Register), &args)?;
     let id = plan.id.clone().ok_or_else(|| CoreError::Integrity("register returned no id".into()))?;

@@ -270,6 +270,37 @@ pub fn is_set_up(conn: &Connection) -> Result<bool> {
     )?)
 }
 
+/// How many complaints the database holds, for `cdesk init`'s answer.
+pub fn complaint_count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM complaints", [], |r| r.get(0))?)
+}
+
+/// Whether signing in as `login` needs a password: the administrator of a database made by
+/// `cdesk init` has none until one is set, and the CLI then asks for none.
+pub fn needs_password(conn: &Connection, login: &str) -> Result<bool> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE login = ?1 AND password_hash IS NOT NULL)", [login], |r| r.get(0))?)
+}
+
+/// The office's time zone for showing instants: the first branch's, or Shanghai's on a database
+/// without a readable one (display only; the rules use each branch's own zone).
+pub fn display_tz(conn: &Connection) -> chrono_tz::Tz {
+    conn.query_row("SELECT tz FROM branches ORDER BY created_at LIMIT 1", [], |r| r.get::<_, String>(0))
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+/// Who reads complaints for `login`: the default `admin` does not handle complaints and may not
+/// list them, so its reading commands run as the first active CS manager (or agent).
+pub fn reading_login(conn: &Connection, login: &str) -> String {
+    if login == "admin" {
+        conn.query_row("SELECT login FROM users WHERE role IN ('cs_manager','cs_agent') AND active = 1 ORDER BY role DESC, login LIMIT 1", [], |r| r.get::<_, String>(0))
+            .unwrap_or_else(|_| login.to_string())
+    } else {
+        login.to_string()
+    }
+}
+
 /// Checks a login's password, as the window's sign-in and unlock and the CLI do. Held back after
 /// `MAX_FAILURES` failures of one login for `HOLD_SECONDS`, and for every login while the desk
 /// has had `DESK_MAX_FAILURES` failures in `DESK_WINDOW_MINUTES`. A login that does not exist,

@@ -1,6 +1,6 @@
 //! Complaint Desk (客诉台) core: every rule of the complaint-handling rule book, enforced in Rust
 //! over an embedded SQLite database, the same way for every caller (CLI, desktop app, import).
-//! See `ARCHITECTURE.md` for the map.
+//! See `docs/ARCHITECTURE.md` for the map and its layers (checked by `tests/it/architecture.rs`).
 
 pub mod api;
 pub mod auth;
@@ -10,6 +10,7 @@ pub mod docs;
 pub mod demo;
 pub mod desk;
 pub mod error;
+pub mod lang;
 pub mod model;
 pub mod ops;
 pub mod privacy;

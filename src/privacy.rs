@@ -33,6 +33,10 @@ use regex::Regex;
 
 use crate::auth::{mask_name, mask_phone};
 
+/// What personal data is replaced with when a customer is anonymised (R7.2); masking must not
+/// treat it as a name to hide.
+pub const ANONYMISED: &str = "***";
+
 /// What replaces an address found in text.
 pub const MASKED_ADDRESS: &str = "***";
 
@@ -154,7 +158,7 @@ pub fn mask_text<'a>(text: &'a str, known: &Known) -> Cow<'a, str> {
         }
     }
     for n in &known.names {
-        if n != crate::retention::ANONYMISED && out.contains(n.as_str()) {
+        if n != ANONYMISED && out.contains(n.as_str()) {
             out = Cow::Owned(out.replace(n.as_str(), &mask_name(n)));
         }
     }
@@ -216,31 +220,11 @@ pub fn mask_typed<T: serde::Serialize + serde::de::DeserializeOwned>(v: &mut T, 
     Ok(())
 }
 
-/// Keys whose values are identifiers, digests, instants or codes, never free text.
-pub(crate) fn structural_key(k: &str) -> bool {
-    k == "id" || k.ends_with("_id") || k.ends_with("_ids") || k.ends_with("_at") || k.ends_with("digest") || k == "sha256" || k == "hash"
-        || k == "number" || k == "complaints" || k == crate::timeline::NONCE
-}
+// What counts as free text (as opposed to a code or an identifier) is decided by the timeline,
+// which salts every event that holds some; masking and anonymisation use the same decision.
+pub use crate::timeline::{holds_text, is_code};
+pub(crate) use crate::timeline::structural_key;
 
-/// A value that is a code, not something a person wrote or said: short ASCII of letters, digits
-/// and `_-.:/+`, with no run of five or more digits (a phone, an order number).
-pub fn is_code(s: &str) -> bool {
-    s.len() <= 64
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:/+".contains(c))
-        && !s.split(|c: char| !c.is_ascii_digit()).any(|run| run.len() >= 5)
-}
-
-/// Whether a JSON payload holds text that may be personal data (a string that is not a code,
-/// outside identifier, instant and digest keys).
-pub fn holds_text(v: &serde_json::Value, key: &str) -> bool {
-    use serde_json::Value;
-    match v {
-        Value::String(s) => !structural_key(key) && !s.is_empty() && !is_code(s),
-        Value::Array(a) => a.iter().any(|x| holds_text(x, key)),
-        Value::Object(m) => m.iter().any(|(k, x)| holds_text(x, k)),
-        _ => false,
-    }
-}
 
 #[cfg(test)]
 mod tests {

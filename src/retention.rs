@@ -86,8 +86,7 @@ use crate::workflow::{intake, load, text, Ctx};
 pub const MIN_RETENTION_YEARS: i64 = 2;
 pub const MAX_RETENTION_YEARS: i64 = 30;
 pub const KEY_RETENTION_YEARS: &str = "retention_years";
-/// What personal data is replaced with.
-pub const ANONYMISED: &str = "***";
+pub use crate::privacy::ANONYMISED;
 
 /// The configured retention period, never below the rule book's two years.
 pub fn retention_years(conn: &Connection) -> Result<i64> {

@@ -89,7 +89,7 @@ pub fn append(
     let at = ts(at);
     let data = marked(data);
     let data = data.as_ref();
-    let data = if data.is_object() && crate::privacy::holds_text(data, "") {
+    let data = if data.is_object() && holds_text(data, "") {
         let mut salted = data.clone();
         salted[NONCE] = Value::String(hex::encode(rand::random::<[u8; 12]>()));
         serde_json::to_string(&salted)
@@ -224,6 +224,32 @@ pub fn verify_chain(conn: &Connection) -> Result<ChainReport> {
         }
     }
     Ok(ChainReport { events: n, broken_at_seq: None })
+}
+
+/// Keys whose values are identifiers, digests, instants or codes, never free text.
+pub(crate) fn structural_key(k: &str) -> bool {
+    k == "id" || k.ends_with("_id") || k.ends_with("_ids") || k.ends_with("_at") || k.ends_with("digest") || k == "sha256" || k == "hash"
+        || k == "number" || k == "complaints" || k == NONCE
+}
+
+/// A value that is a code, not something a person wrote or said: short ASCII of letters, digits
+/// and `_-.:/+`, with no run of five or more digits (a phone, an order number).
+pub fn is_code(s: &str) -> bool {
+    s.len() <= 64
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:/+".contains(c))
+        && !s.split(|c: char| !c.is_ascii_digit()).any(|run| run.len() >= 5)
+}
+
+/// Whether a JSON payload holds text that may be personal data (a string that is not a code,
+/// outside identifier, instant and digest keys).
+pub fn holds_text(v: &serde_json::Value, key: &str) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => !structural_key(key) && !s.is_empty() && !is_code(s),
+        Value::Array(a) => a.iter().any(|x| holds_text(x, key)),
+        Value::Object(m) => m.iter().any(|(k, x)| holds_text(x, k)),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

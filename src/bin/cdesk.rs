@@ -192,7 +192,7 @@ fn run(cli: Cli) -> Result<Value, Value> {
         Cmd::Init => {
             let store = open(&cli, now)?;
             let path = cli.db.clone().unwrap_or_else(default_db_path);
-            let complaints: i64 = store.conn.query_row("SELECT COUNT(*) FROM complaints", [], |r| r.get(0)).map_err(|e| err(e.into()))?;
+            let complaints = complaint_desk::desk::complaint_count(&store.conn).map_err(err)?;
             Ok(json!({ "database": path.display().to_string(), "complaints": complaints }))
         }
         Cmd::Demo { complaints, seed } => {
@@ -221,7 +221,7 @@ fn run(cli: Cli) -> Result<Value, Value> {
         }
         Cmd::Verify => {
             let store = open(&cli, now)?;
-            let report = complaint_desk::store::verify::verify_database(&store.conn, Some(&store.attachments_dir())).map_err(err)?;
+            let report = complaint_desk::ops::verify::verify_database(&store.conn, Some(&store.attachments_dir())).map_err(err)?;
             let ok = report.ok;
             let report = json!(report);
             if ok { Ok(report) } else { Err(json!({ "code": "integrity", "message_key": "error.integrity", "details": report })) }
@@ -313,10 +313,7 @@ fn run(cli: Cli) -> Result<Value, Value> {
 /// set) needs none. From here on, with `--now` given, every event is marked as backdated.
 fn sign_in(cli: &Cli, store: &Store, login: &str) -> Result<(), Value> {
     use std::io::IsTerminal;
-    let has_password: bool = store
-        .conn
-        .query_row("SELECT EXISTS (SELECT 1 FROM users WHERE login = ?1 AND password_hash IS NOT NULL)", [login], |r| r.get(0))
-        .map_err(|e| err(e.into()))?;
+    let has_password = complaint_desk::desk::needs_password(&store.conn, login).map_err(err)?;
     if has_password {
         let password = match std::env::var("CDESK_PASSWORD") {
             Ok(p) => p,
@@ -334,12 +331,7 @@ fn sign_in(cli: &Cli, store: &Store, login: &str) -> Result<(), Value> {
 
 /// The run command's default view: the open complaints, most urgent first, in local time.
 fn list(store: &mut Store, now: DateTime<Utc>, user: &str, limit: u32) -> Result<(), Value> {
-    let tz: chrono_tz::Tz = store
-        .conn
-        .query_row("SELECT tz FROM branches ORDER BY created_at LIMIT 1", [], |r| r.get::<_, String>(0))
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = complaint_desk::desk::display_tz(&store.conn);
     let args = json!({ "filter": { "open_only": true }, "limit": limit, "with_total": true });
     // Listing is read-only; run it as the first CS manager when the caller is the administrator,
     // who is not allowed to see complaints in lists.
@@ -349,7 +341,7 @@ fn list(store: &mut Store, now: DateTime<Utc>, user: &str, limit: u32) -> Result
     out(&format!("未结投诉 / open complaints: {total}  (now {})\n", now.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")));
     out(&format!("{:<18} {:<17} {:<8} {:<7} {:<14} {:<17} {}\n", "编号 number", "阶段 stage", "客户", "性质", "电话 phone", "最近时限 due", "状态"));
     for c in res["items"].as_array().into_iter().flatten() {
-        let due = c["next_due_at"].as_str().map(|d| workflow::views::local(d, tz)).unwrap_or_else(|| "-".into());
+        let due = c["next_due_at"].as_str().map(|d| complaint_desk::clock::local(d, tz)).unwrap_or_else(|| "-".into());
         out(&format!(
             "{:<18} {:<17} {:<8} {:<7} {:<14} {:<17} {}\n",
             c["number"].as_str().unwrap_or(""),
@@ -371,12 +363,5 @@ fn absolute(p: &std::path::Path) -> PathBuf {
 
 /// The default `admin` does not handle complaints: reading commands run as the first CS manager.
 fn acting_user(store: &Store, user: &str) -> String {
-    if user == "admin" {
-        store
-            .conn
-            .query_row("SELECT login FROM users WHERE role IN ('cs_manager','cs_agent') AND active = 1 ORDER BY role DESC, login LIMIT 1", [], |r| r.get::<_, String>(0))
-            .unwrap_or_else(|_| user.to_string())
-    } else {
-        user.to_string()
-    }
+    complaint_desk::desk::reading_login(&store.conn, user)
 }

@@ -127,7 +127,7 @@ impl DocData {
     }
 
     pub fn local(&self, t: &str) -> String {
-        views::local(t, self.branch.tz)
+        crate::clock::local(t, self.branch.tz)
     }
 }
 

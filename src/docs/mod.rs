@@ -18,7 +18,6 @@ pub mod data;
 pub mod font;
 pub mod labels;
 pub mod layout;
-pub mod monthly_report;
 pub mod parts;
 pub mod qr;
 pub mod text;
@@ -45,6 +44,7 @@ use crate::model::Role;
 use crate::store::Store;
 use crate::workflow::Ctx;
 
+pub use crate::lang::Lang;
 pub use verify::{verify_receipt, ReceiptCheck, ReceiptStatus, VerifyReceiptArgs};
 
 /// First field of the QR payload and of the PDF Keywords entry: "CDESK1|number|digest".
@@ -98,41 +98,6 @@ impl Form {
     }
 }
 
-/// The language a document is printed in (the app's four).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, Default)]
-pub enum Lang {
-    #[default]
-    #[serde(rename = "zh-CN")]
-    ZhCn,
-    #[serde(rename = "zh-TW")]
-    ZhTw,
-    #[serde(rename = "en")]
-    En,
-    #[serde(rename = "es")]
-    Es,
-}
-
-impl Lang {
-    pub const ALL: &'static [Lang] = &[Lang::ZhCn, Lang::ZhTw, Lang::En, Lang::Es];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::ZhCn => "zh-CN",
-            Lang::ZhTw => "zh-TW",
-            Lang::En => "en",
-            Lang::Es => "es",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Lang> {
-        let s = s.trim();
-        Lang::ALL.iter().copied().find(|l| l.as_str().eq_ignore_ascii_case(s))
-    }
-
-    pub fn is_chinese(self) -> bool {
-        matches!(self, Lang::ZhCn | Lang::ZhTw)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "snake_case")]
@@ -280,7 +245,7 @@ pub fn build(data: &data::DocData, form: Form, opts: DocOptions, now: DateTime<U
         logo,
     };
     let footer = layout::Footer {
-        left: t.footer.replace("{app}", t.app).replace("{time}", &crate::workflow::views::local(&crate::clock::ts(now), data.branch.tz)).replace("{who}", actor_name),
+        left: t.footer.replace("{app}", t.app).replace("{time}", &crate::clock::local(&crate::clock::ts(now), data.branch.tz)).replace("{who}", actor_name),
         page_of: t.page_of.to_string(),
         anchor: anchor_line(t, data.chain.as_ref()),
     };

@@ -16,7 +16,8 @@ use super::sheet::{self, Cell, Table};
 use super::texts;
 use crate::auth;
 use crate::clock::stored_ts;
-use crate::docs::{labels, write_atomically, Lang};
+use crate::docs::{labels, write_atomically};
+use crate::lang::Lang;
 use crate::error::{CoreError, Result};
 use crate::model::{Category, Channel, Satisfaction, Tier};
 use crate::workflow::views::SearchFilter;
@@ -474,7 +475,7 @@ pub fn export_monthly_report(ctx: &Ctx, a: &ExportMonthlyReportArgs) -> Result<M
                 sheet::workbook(&tables).map(|b| (b, tables.len()))
             })
         });
-        let pdf = pdf_path.as_ref().map(|_| crate::docs::monthly_report::render(ctx, &report, a.lang)).transpose();
+        let pdf = pdf_path.as_ref().map(|_| super::monthly_pdf::render(ctx, &report, a.lang)).transpose();
         let book = book.map(|h| h.join().unwrap_or_else(|_| Err(CoreError::Integrity("the workbook could not be built".into())))).transpose();
         (pdf, book)
     });

@@ -19,22 +19,8 @@ use crate::model::{Category, Channel, Nature, Satisfaction, Stage, StepKind, Sur
 use crate::workflow::load::{branch_env, BranchEnv};
 use crate::workflow::Ctx;
 
-/// Reads a stored instant; the stored form is always "YYYY-MM-DDTHH:MM:SSZ" (`clock::ts`), read
-/// here without the general RFC 3339 parser because a year of reports reads millions of them.
-pub fn fast_ts(s: &str) -> DateTime<Utc> {
-    let b = s.as_bytes();
-    if b.len() == 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'Z' {
-        let n = |i: usize, l: usize| -> Option<u32> {
-            b[i..i + l].iter().try_fold(0u32, |v, c| c.is_ascii_digit().then(|| v * 10 + (c - b'0') as u32))
-        };
-        if let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(se)) = (n(0, 4), n(5, 2), n(8, 2), n(11, 2), n(14, 2), n(17, 2)) {
-            if let Some(t) = chrono::NaiveDate::from_ymd_opt(y as i32, mo, d).and_then(|d| d.and_hms_opt(h, mi, se)) {
-                return t.and_utc();
-            }
-        }
-    }
-    stored_ts(s)
-}
+pub use crate::clock::fast_ts;
+
 
 fn text_at<'a>(r: &'a rusqlite::Row, i: usize) -> Result<&'a str> {
     r.get_ref(i)?.as_str().map_err(|e| crate::error::CoreError::Integrity(format!("report column {i}: {e}")))

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::facts::{self, Dataset, Fact, SurveyFact};
 use super::filter::{ReportFilter, NONE_KEY};
 use super::range::Days;
-use crate::docs::Lang;
+use crate::lang::Lang;
 use crate::error::Result;
 use crate::model::{Category, Channel, StepKind, Tier};
 use crate::workflow::Ctx;

@@ -24,6 +24,7 @@ pub mod kept_entries;
 pub mod kpi;
 pub mod ledger;
 pub mod monthly;
+pub mod monthly_pdf;
 pub mod range;
 pub mod select;
 pub mod sheet;

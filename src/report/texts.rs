@@ -3,7 +3,7 @@
 //! workbook, plus the section titles and column headers of the monthly report (R7.3). Enum values
 //! (categories, channels …) reuse the printed documents' tables (`docs::labels`).
 
-use crate::docs::Lang;
+use crate::lang::Lang;
 use crate::model::{Stage, StepKind};
 
 use super::kpi::{KpiKey, Stat};

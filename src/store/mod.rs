@@ -11,7 +11,6 @@ pub mod outpaths;
 pub mod reconcile;
 pub mod schema_check;
 pub mod search;
-pub mod verify;
 
 use std::path::{Path, PathBuf};
 

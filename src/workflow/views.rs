@@ -14,7 +14,7 @@ use super::steps::{self, StepView};
 use super::{text, Ctx};
 use crate::ops::Op;
 use crate::auth::{self, mask_name, mask_phone};
-use crate::clock::{new_id, stored_ts, ts};
+use crate::clock::{new_id, ts};
 use crate::deadlines::Urgency;
 use crate::error::{CoreError, Result};
 use crate::model::{Category, Channel, LinkKind, Nature, Role, Stage, Tier};
@@ -658,11 +658,8 @@ pub fn check_signatures(conn: &rusqlite::Connection, only: Option<&str>) -> Resu
     Ok(out)
 }
 
-/// Due instants as local strings for display, used by the CLI listing.
-pub fn local(t: &str, tz: chrono_tz::Tz) -> String {
-    let t: DateTime<Utc> = stored_ts(t);
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
-}
+pub use crate::clock::local;
+
 
 /// A board card from a row selected with the board's column list (id, number, stage,
 /// customer_name, contact_phone, category, sub_category, nature, tier, warning_level, is_repeat,
@@ -748,9 +745,9 @@ pub(crate) fn card_ref<'a>(r: &'a rusqlite::Row<'_>, now: DateTime<Utc>, persona
     let due = opt(14)?;
     let soon = opt(15)?;
     let urgency = due.map(|d| {
-        if now >= crate::report::facts::fast_ts(d) {
+        if now >= crate::clock::fast_ts(d) {
             Urgency::Overdue
-        } else if soon.is_some_and(|s| now >= crate::report::facts::fast_ts(s)) {
+        } else if soon.is_some_and(|s| now >= crate::clock::fast_ts(s)) {
             Urgency::DueSoon
         } else {
             Urgency::OnTime

@@ -74,3 +74,6 @@ mod security {
 mod cli {
     mod scenarios;
 }
+
+/// The layering of `src/`: arrows point down, documents import no wing, no cycle between folders.
+mod architecture;

@@ -3,12 +3,15 @@
 //! read through a second, read-only connection (the last committed state), and a restore replaces
 //! the content in that same transaction.
 
-use rusqlite::params;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, OptionalExtension};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::*;
+use crate::error::{CoreError, Result};
+use crate::store::backup::*;
 use crate::model::Role;
 use crate::workflow::Ctx;
 
@@ -116,7 +119,7 @@ pub fn list_backups(ctx: &Ctx, a: &ListBackupsArgs) -> Result<BackupList> {
 }
 
 fn list_backups_in(root: &Path) -> Vec<BackupInfo> {
-    super::list_backups(root)
+    crate::store::backup::list_backups(root)
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -130,7 +133,7 @@ pub struct BackupPathArgs {
 pub fn verify_backup(ctx: &Ctx, a: &BackupPathArgs) -> Result<BackupCheck> {
     ctx.begin(None)?;
     let p = fsx::absolute("path", &a.path)?;
-    super::verify_backup(&p)
+    crate::store::backup::verify_backup(&p)
 }
 
 /// The backup settings with their defaults.
@@ -252,7 +255,7 @@ pub fn preview_restore(ctx: &Ctx, a: &BackupPathArgs) -> Result<RestorePreview> 
     ctx.begin(None)?;
     let p = fsx::absolute("path", &a.path)?;
     // The restore also finds evidence files already on this PC: so does its preview.
-    let backup = super::check_located(&p, &[ctx.attachments_dir.to_path_buf()])?.0;
+    let backup = crate::store::backup::check_located(&p, &[ctx.attachments_dir.to_path_buf()])?.0;
     let this_installation_id = installation_id(ctx.conn)?;
     let foreign = backup.installation_id.as_deref() != Some(this_installation_id.as_str());
     Ok(RestorePreview { backup, foreign, this_installation_id })
@@ -268,5 +271,5 @@ pub fn restore_backup(ctx: &Ctx, a: &RestoreBackupArgs) -> Result<RestoreReport>
     ctx.begin(None)?;
     let p = fsx::absolute("path", &a.path)?;
     let opts = RestoreOptions { allow_missing_attachments: a.allow_missing_attachments, confirm_foreign: a.confirm_foreign };
-    super::restore(ctx.conn, ctx.attachments_dir, &p, ctx.now, Some(&ctx.actor.login), &opts)
+    crate::store::backup::restore(ctx.conn, ctx.attachments_dir, &p, ctx.now, Some(&ctx.actor.login), &opts)
 }

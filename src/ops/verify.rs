@@ -30,17 +30,17 @@ pub struct VerifyReport {
     /// Complaints the open-complaint search tables hold wrongly (see `search::open_index_mismatches`).
     pub search_index_out_of_step: i64,
     /// State rows whose values differ from the event that recorded them (see `reconcile`).
-    pub state_mismatches: Vec<super::reconcile::StateMismatch>,
+    pub state_mismatches: Vec<crate::store::reconcile::StateMismatch>,
     /// State rows no event accounts for.
-    pub rows_without_event: Vec<super::reconcile::RowWithoutEvent>,
+    pub rows_without_event: Vec<crate::store::reconcile::RowWithoutEvent>,
     /// Events whose time goes back along the chain (a backdated or inserted action).
-    pub time_reversals: Vec<super::reconcile::TimeReversal>,
+    pub time_reversals: Vec<crate::store::reconcile::TimeReversal>,
     /// Chain anchors (printed documents, backup manifests, safety copies) compared with the live chain.
     pub anchors_checked: usize,
     /// Anchors the live chain contradicts: its history was rewritten (or rolled back) since.
-    pub anchors_broken: Vec<super::anchors::AnchorProblem>,
+    pub anchors_broken: Vec<crate::store::anchors::AnchorProblem>,
     /// Anchors of a history a restore replaced (expected after a restore; not an error).
-    pub anchors_superseded_by_restore: Vec<super::anchors::AnchorProblem>,
+    pub anchors_superseded_by_restore: Vec<crate::store::anchors::AnchorProblem>,
     /// Backup manifests of other installations found in the backup folders (not compared).
     pub anchors_other_installations: usize,
     /// Protective triggers (append-only timeline, kept records and signatures …) and views that
@@ -75,7 +75,7 @@ fn injected_clock_events(conn: &Connection) -> Result<(i64, Vec<InjectedClockEve
     let mut stmt = conn.prepare(&format!(
         "SELECT seq, kind, at, json_extract(data, '$.wall_at') FROM events WHERE {MARKED} ORDER BY seq LIMIT ?1"
     ))?;
-    let rows = stmt.query_map([super::reconcile::MAX_LISTED as i64], |r| {
+    let rows = stmt.query_map([crate::store::reconcile::MAX_LISTED as i64], |r| {
         Ok(InjectedClockEvent { seq: r.get(0)?, kind: r.get(1)?, at: r.get(2)?, wall_at: r.get(3)? })
     })?;
     Ok((count, rows.collect::<rusqlite::Result<_>>()?))
@@ -96,16 +96,16 @@ pub fn verify_database(conn: &Connection, attachments_dir: Option<&Path>) -> Res
         let rows: Vec<(String, i64)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
         for (sha, size) in rows {
             attachments_checked += 1;
-            let ok = super::backup::fsx::is_sha256(&sha)
+            let ok = crate::store::backup::fsx::is_sha256(&sha)
                 && std::fs::metadata(dir.join(&sha)).is_ok_and(|m| m.is_file() && m.len() as i64 == size);
             if !ok {
                 missing.push(sha);
             }
         }
     }
-    let search_index_out_of_step = super::search::open_index_mismatches(conn)?;
-    let rec = super::reconcile::run(conn)?;
-    let schema_differences = super::schema_check::trigger_and_view_differences(conn)?;
+    let search_index_out_of_step = crate::store::search::open_index_mismatches(conn)?;
+    let rec = crate::store::reconcile::run(conn)?;
+    let schema_differences = crate::store::schema_check::trigger_and_view_differences(conn)?;
     let (clock_injected_count, clock_injected) = injected_clock_events(conn)?;
     let ok = integrity == "ok"
         && fk == 0

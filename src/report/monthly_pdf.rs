@@ -6,13 +6,14 @@
 
 use printpdf::{PdfDocument, PdfSaveOptions, RawImage};
 
-use super::layout::{self, Canvas, INK, MUTED, RULE};
-use super::{font, labels, Lang};
+use crate::docs::layout::{self, Canvas, INK, MUTED, RULE};
+use crate::docs::{font, labels};
+use crate::lang::Lang;
 use crate::error::Result;
 use crate::report::kpi::{BreakdownRow, Dimension, Figure, KpiKey, Unit};
 use crate::report::monthly::MonthlyReport;
 use crate::report::texts::{self, Texts};
-use crate::workflow::views::local;
+use crate::clock::local;
 use crate::workflow::Ctx;
 
 pub struct RenderedReport {
@@ -208,7 +209,7 @@ pub fn render(ctx: &Ctx, r: &MonthlyReport, lang: Lang) -> Result<RenderedReport
     let footer = layout::Footer {
         left: l.footer.replace("{app}", l.app).replace("{time}", &local(&r.generated_at, tz)).replace("{who}", &ctx.actor.name),
         page_of: l.page_of.to_string(),
-        anchor: super::anchor_line(l, crate::store::anchors::head(ctx.conn)?.as_ref()),
+        anchor: crate::docs::anchor_line(l, crate::store::anchors::head(ctx.conn)?.as_ref()),
     };
     let size = layout::PageSize { w_mm: 210.0, h_mm: 297.0 };
     let mut c = Canvas::new(f, font_id, size, header, footer);
