@@ -96,7 +96,7 @@ replies!(
     crate::report::monthly::ReportStatus, crate::report::export::MonthlyReportFiles, crate::report::export::ExportedFile,
     crate::report::import::ImportResult, crate::report::cases::CaseEntry, crate::report::thresholds::ReportSettings,
     crate::store::backup::BackupReport, crate::store::backup::BackupList, crate::store::backup::BackupCheck,
-    crate::store::backup::BackupSettings, crate::store::backup::commands::RestorePreview, crate::store::backup::RestoreReport,
+    crate::store::backup::BackupSettings, crate::maintenance::backup::RestorePreview, crate::store::backup::RestoreReport,
     crate::retention::RetentionStatus, crate::retention::RetentionDue, crate::retention::RetentionSettings,
     crate::retention::AnonymiseReport,
 );
@@ -271,15 +271,15 @@ fn command(op: Op) -> Command {
         ReportSettings => cmd!(op, crate::report::thresholds::report_settings),
         SetReportSettings => cmd!(op, crate::report::thresholds::ReportSettings, crate::report::thresholds::set_report_settings),
         BackupNow => Command {
-            after_failure: Some(crate::store::backup::commands::log_failed_backup_now),
-            ..cmd!(op, crate::store::backup::commands::BackupNowArgs, crate::store::backup::commands::backup_now)
+            after_failure: Some(crate::maintenance::backup::log_failed_backup_now),
+            ..cmd!(op, crate::maintenance::backup::BackupNowArgs, crate::maintenance::backup::backup_now)
         },
-        ListBackups => cmd!(op, crate::store::backup::commands::ListBackupsArgs, crate::store::backup::commands::list_backups),
-        VerifyBackup => cmd!(op, crate::store::backup::commands::BackupPathArgs, crate::store::backup::commands::verify_backup),
-        BackupSettings => cmd!(op, crate::store::backup::commands::backup_settings),
-        SetBackupSettings => cmd!(op, crate::store::backup::commands::SetBackupSettingsArgs, crate::store::backup::commands::set_backup_settings),
-        PreviewRestore => cmd!(op, crate::store::backup::commands::BackupPathArgs, crate::store::backup::commands::preview_restore),
-        RestoreBackup => cmd!(op, crate::store::backup::commands::RestoreBackupArgs, crate::store::backup::commands::restore_backup),
+        ListBackups => cmd!(op, crate::maintenance::backup::ListBackupsArgs, crate::maintenance::backup::list_backups),
+        VerifyBackup => cmd!(op, crate::maintenance::backup::BackupPathArgs, crate::maintenance::backup::verify_backup),
+        BackupSettings => cmd!(op, crate::maintenance::backup::backup_settings),
+        SetBackupSettings => cmd!(op, crate::maintenance::backup::SetBackupSettingsArgs, crate::maintenance::backup::set_backup_settings),
+        PreviewRestore => cmd!(op, crate::maintenance::backup::BackupPathArgs, crate::maintenance::backup::preview_restore),
+        RestoreBackup => cmd!(op, crate::maintenance::backup::RestoreBackupArgs, crate::maintenance::backup::restore_backup),
         RetentionStatus => cmd!(op, crate::retention::CustomerArgs, crate::retention::retention_status),
         RetentionDue => cmd!(op, crate::retention::RetentionDueArgs, crate::retention::retention_due),
         RetentionSettings => cmd!(op, crate::retention::retention_settings),

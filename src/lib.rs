@@ -12,6 +12,7 @@ pub mod desk;
 pub mod error;
 pub mod lang;
 pub mod model;
+pub mod maintenance;
 pub mod ops;
 pub mod privacy;
 pub mod retention;

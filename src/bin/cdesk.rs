@@ -221,7 +221,7 @@ fn run(cli: Cli) -> Result<Value, Value> {
         }
         Cmd::Verify => {
             let store = open(&cli, now)?;
-            let report = complaint_desk::ops::verify::verify_database(&store.conn, Some(&store.attachments_dir())).map_err(err)?;
+            let report = complaint_desk::maintenance::verify::verify_database(&store.conn, Some(&store.attachments_dir())).map_err(err)?;
             let ok = report.ok;
             let report = json!(report);
             if ok { Ok(report) } else { Err(json!({ "code": "integrity", "message_key": "error.integrity", "details": report })) }

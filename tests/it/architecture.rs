@@ -14,13 +14,14 @@ use std::path::{Path, PathBuf};
 /// as long as no cycle results (the documents excepted, see `importing_no_wing`).
 const LAYERS: &[(u8, &[&str])] = &[
     // What every command gets and the vocabulary: no table, no rule of the process.
-    (0, &["lib", "error", "clock", "lang", "model", "signature", "reply"]),
+    // `ops`: the operation table (names, roles, lifecycle edges), plain data over `model`.
+    (0, &["lib", "error", "clock", "lang", "model", "signature", "reply", "ops"]),
     // The store: the schema, the tables and the hash-chained timeline; the accounts.
     (1, &["store", "timeline", "auth"]),
     // Rules over data that need no command: deadline arithmetic, masking of personal data.
     (2, &["deadlines", "privacy"]),
     // The wings (one function per operation) and the documents they print.
-    (3, &["workflow", "report", "retention", "ops", "docs", "demo"]),
+    (3, &["workflow", "report", "retention", "maintenance", "docs", "demo"]),
     // The registry, the single door every caller comes through, and what is generated from it.
     (4, &["api", "desk", "tsgen"]),
     // Shells: adapters only.
@@ -38,10 +39,6 @@ const KNOWN: &[(&str, &str, &str)] = &[
     // for what they print: `views::get` (docs/data.rs) and the receipt's complaint (docs/verify.rs);
     // the follow-up passes the loaded detail in from the wing that owns the command.
     ("docs", "workflow", "Ctx, and the complaint detail a document prints"),
-    // The backup commands moved to ops/; `store::backup::commands` re-exports them because the
-    // registry (src/api.rs) still names them there. It goes when the registry is generated from
-    // the operation table.
-    ("store", "ops", "re-export of ops::backup for src/api.rs"),
 ];
 
 fn rank_of(module: &str) -> Option<u8> {

@@ -22,9 +22,7 @@
 //! Restoring (`restore_backup`, `cdesk restore`) verifies the backup first, keeps a safety copy
 //! of the current database, then replaces the content in one transaction (see `restore.rs`).
 
-/// The backup commands moved to the operations wing; the old path stays for the registry until
-/// it is generated from the operation table (issue 26, item 2).
-pub use crate::ops::backup as commands;
+// The backup commands (who may, what is logged) are in the maintenance wing, `maintenance::backup`.
 pub(crate) mod fsx;
 mod restore;
 pub mod rotation;

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use complaint_desk::store::backup::{self, rotation, Keep};
 use complaint_desk::store::migrations::SCHEMA_VERSION;
-use complaint_desk::ops::verify::verify_database;
+use complaint_desk::maintenance::verify::verify_database;
 use complaint_desk::{api, demo, workflow::settings, ApiError, Store};
 
 /// A desk on a database file in its own folder, as installed.

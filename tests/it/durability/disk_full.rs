@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use complaint_desk::desk::Desk;
-use complaint_desk::{demo, ops::verify::verify_database, ApiError};
+use complaint_desk::{demo, maintenance::verify::verify_database, ApiError};
 
 const CHILD_DIR: &str = "CDESK_DISKFULL_DIR";
 const CHILD_MODE: &str = "CDESK_DISKFULL_MODE";

@@ -10,7 +10,7 @@ use common::*;
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use complaint_desk::ops::verify::verify_database;
+use complaint_desk::maintenance::verify::verify_database;
 use complaint_desk::store::Store;
 use complaint_desk::{demo, workflow::settings};
 

@@ -11,7 +11,7 @@ use common::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use complaint_desk::ops::verify::{verify_database, VerifyReport};
+use complaint_desk::maintenance::verify::{verify_database, VerifyReport};
 
 /// A complaint walked to closed: signed registration, a cash compensation, a survey.
 fn closed(fx: &mut Fx) -> (String, String) {

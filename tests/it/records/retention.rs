@@ -9,7 +9,7 @@ use common::*;
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use complaint_desk::ops::verify::verify_database;
+use complaint_desk::maintenance::verify::verify_database;
 
 /// A complaint walked all the way to closed, with a signed agreement and a signed on-site survey.
 fn closed_signed(fx: &mut Fx, name: &str, phone: &str) -> (String, String) {

@@ -206,12 +206,12 @@ fn open_text_tables_follow_every_stage_change() {
 
     // The open tables hold exactly the open complaints (`cdesk verify` checks the same).
     assert_eq!(complaint_desk::store::search::open_index_mismatches(&fx.store.conn).unwrap(), 0);
-    let report = complaint_desk::ops::verify::verify_database(&fx.store.conn, None).unwrap();
+    let report = complaint_desk::maintenance::verify::verify_database(&fx.store.conn, None).unwrap();
     assert!(report.ok && report.search_index_out_of_step == 0, "{report:?}");
 
     // Behind the program's back: a stale entry is reported, not hidden.
     fx.store.conn.execute("DELETE FROM complaint_fts_open WHERE rowid = (SELECT rowid FROM complaints WHERE id = ?1)", params![closed]).unwrap();
-    let report = complaint_desk::ops::verify::verify_database(&fx.store.conn, None).unwrap();
+    let report = complaint_desk::maintenance::verify::verify_database(&fx.store.conn, None).unwrap();
     assert!(!report.ok && report.search_index_out_of_step == 1, "{report:?}");
 }
 

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use complaint_desk::store::backup;
-use complaint_desk::ops::verify::verify_database;
+use complaint_desk::maintenance::verify::verify_database;
 use complaint_desk::{api, demo, workflow::settings, ApiError, Store};
 
 struct Install {

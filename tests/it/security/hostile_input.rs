@@ -30,7 +30,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
-use complaint_desk::ops::verify::verify_database;
+use complaint_desk::maintenance::verify::verify_database;
 use complaint_desk::{api, ApiError, Store};
 
 const USERS: &[&str] = &["admin", "cs01", "cs02", "manager", "bm", "hs01", "tr01", "qa01", "audit", "nobody"];
