@@ -38,10 +38,7 @@ pub fn measure(dataset: &Path, runs: usize) -> Result<serde_json::Value, String>
     }
     let python = root.join("target/tools/venv/bin/python");
     if !python.exists() {
-        return Err(format!(
-            "skipped: {} is missing (./scripts/test makes it, with selenium)",
-            python.display()
-        ));
+        return Err(format!("skipped: {} is missing (./scripts/test makes it, with selenium)", python.display()));
     }
     let driver = find_tool("tauri-driver", &[root.join("target/tools/bin"), home_cargo_bin()]);
     if driver.is_none() {
@@ -105,16 +102,10 @@ fn build_floor(root: &Path, target: &Path) -> Result<PathBuf, String> {
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = err.lines().rev().take(15).collect();
-        return Err(format!(
-            "building the minimal window failed:\n{}",
-            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-        ));
+        return Err(format!("building the minimal window failed:\n{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n")));
     }
     let floor = target.join("release/minimal-window");
-    floor
-        .exists()
-        .then_some(floor)
-        .ok_or_else(|| "the minimal window was built but is not in target/release".into())
+    floor.exists().then_some(floor).ok_or_else(|| "the minimal window was built but is not in target/release".into())
 }
 
 /// Runs the measurement in its own process group, killed whole if it outlives `limit` (a hung
@@ -128,9 +119,7 @@ fn run_with_limit(mut cmd: Command, limit: Duration) -> Result<(), String> {
             Some(s) if s.success() => return Ok(()),
             Some(s) => return Err(format!("benches/desktop/measure.py failed ({s})")),
             None if start.elapsed() > limit => {
-                let _ = Command::new("kill")
-                    .args(["-KILL", &format!("-{}", child.id())])
-                    .status();
+                let _ = Command::new("kill").args(["-KILL", &format!("-{}", child.id())]).status();
                 let _ = child.wait();
                 return Err(format!("benches/desktop/measure.py took more than {} s; stopped", limit.as_secs()));
             }
@@ -140,30 +129,19 @@ fn run_with_limit(mut cmd: Command, limit: Duration) -> Result<(), String> {
 }
 
 fn home_cargo_bin() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(|h| PathBuf::from(h).join(".cargo/bin"))
-        .unwrap_or_default()
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin")).unwrap_or_default()
 }
 
 /// The program on PATH, or else in one of `extra`.
 fn find_tool(name: &str, extra: &[PathBuf]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(extra.iter().cloned())
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
+    std::env::split_paths(&path).chain(extra.iter().cloned()).map(|d| d.join(name)).find(|p| p.is_file())
 }
 
 /// Free space (bytes) where `dir` is, per `df`; None if it cannot be read (also the suite's).
 pub fn free_bytes(dir: &Path) -> Option<u64> {
     let out = Command::new("df").args(["--output=avail", "-k"]).arg(dir).output().ok()?;
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .nth(1)?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(|kb| kb * 1024)
+    String::from_utf8_lossy(&out.stdout).lines().nth(1)?.trim().parse::<u64>().ok().map(|kb| kb * 1024)
 }
 
 /// The case alone, on the dataset in `CDESK_DESKTOP_DATASET` (`CDESK_DESKTOP_RUNS`, default 5):

@@ -15,7 +15,9 @@ fn main() {
     settings::init_defaults(&store.conn, now).expect("defaults");
     demo::generate(&mut store, now, 0, 1).expect("staff");
     let stroke = |y: f64| -> serde_json::Value {
-        serde_json::Value::Array((0..60).map(|i| json!({ "x": 10.0 + i as f64 * 3.0, "y": y + (i % 5) as f64, "t": i * 16, "p": 0.6 })).collect())
+        serde_json::Value::Array(
+            (0..60).map(|i| json!({ "x": 10.0 + i as f64 * 3.0, "y": y + (i % 5) as f64, "t": i * 16, "p": 0.6 })).collect(),
+        )
     };
     let plan = api::call(&mut store, now, "cs01", "register", json!({
         "customer_name": "王芳", "phone": "13812345678", "channel": "walk_in", "category": "service",
@@ -43,7 +45,12 @@ fn main() {
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let median = times[runs / 2];
     let p95 = times[(runs * 95 / 100).min(runs - 1)];
-    println!("receipt (A4, zh-CN, signed, QR): {} bytes ({:.1} KB), {} page(s)", first.bytes.len(), first.bytes.len() as f64 / 1024.0, first.pages);
+    println!(
+        "receipt (A4, zh-CN, signed, QR): {} bytes ({:.1} KB), {} page(s)",
+        first.bytes.len(),
+        first.bytes.len() as f64 / 1024.0,
+        first.pages
+    );
     println!("first render (parses the font): {first_ms:.1} ms");
     println!("median {median:.1} ms, p95 {p95:.1} ms over {runs} runs");
 }

@@ -68,9 +68,7 @@ fn opts() -> Opts {
     let mut o = Opts {
         sizes: vec![10_000, 100_000, 1_000_000],
         runs: 15,
-        data: std::env::var_os("CDESK_BENCH_DATA")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target/bench-data")),
+        data: std::env::var_os("CDESK_BENCH_DATA").map(PathBuf::from).unwrap_or_else(|| root.join("target/bench-data")),
         out: root.join("target/bench/suite.json"),
         baseline: None,
         write_baseline: None,
@@ -86,12 +84,7 @@ fn opts() -> Opts {
             "--out" => o.out = PathBuf::from(val()),
             "--baseline" => o.baseline = Some(PathBuf::from(val())),
             "--write-baseline" => o.write_baseline = Some(PathBuf::from(val())),
-            "--cases" => {
-                o.cases = val()
-                    .split(',')
-                    .map(|c| c.trim().parse().unwrap_or_else(|_| usage()))
-                    .collect()
-            }
+            "--cases" => o.cases = val().split(',').map(|c| c.trim().parse().unwrap_or_else(|_| usage())).collect(),
             "--bench" => {}
             "-h" | "--help" => usage(),
             _ => usage(),
@@ -123,10 +116,7 @@ fn stats(mut v: Vec<f64>) -> Stats {
     let n = v.len();
     // Nearest-rank p95: with 15 runs it is the largest but none.
     let p95 = v[((n as f64 * 0.95).ceil() as usize).clamp(1, n) - 1];
-    Stats {
-        median: v[n / 2],
-        p95,
-    }
+    Stats { median: v[n / 2], p95 }
 }
 
 /// One row of the table.
@@ -209,16 +199,8 @@ fn dataset(dir: &Path, n: usize) -> PathBuf {
     {
         let mut store = Store::open(&partial).expect("open dataset");
         let r = demo::generate_with_password(&mut store, now(), n, SEED, Some(BENCH_PASSWORD)).expect("demo");
-        store
-            .conn
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-            .expect("checkpoint");
-        eprintln!(
-            "  {} complaints, {} open, {:.0} s",
-            r.complaints,
-            r.open,
-            t.elapsed().as_secs_f64()
-        );
+        store.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").expect("checkpoint");
+        eprintln!("  {} complaints, {} open, {:.0} s", r.complaints, r.open, t.elapsed().as_secs_f64());
     }
     std::fs::rename(&partial, &path).expect("rename dataset");
     for ext in ["-wal", "-shm"] {
@@ -228,11 +210,7 @@ fn dataset(dir: &Path, n: usize) -> PathBuf {
 }
 
 fn bare(path: &Path) -> Connection {
-    let c = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .expect("bare open");
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).expect("bare open");
     // The store's checkpoint thread (src/store/checkpoint.rs) copies the log back for every
     // connection: the floor's commits must not do it inline, or it would pay for our writes.
     c.execute_batch("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;").unwrap();
@@ -267,8 +245,7 @@ const CARD_COLS: &str = "c.id, c.number, c.stage, c.customer_name, c.contact_pho
 const CARD_FROM: &str = "complaints c JOIN users u ON u.id = c.owner_id LEFT JOIN departments d ON d.id = c.department_id";
 const OPEN: &str = "'registered','reviewed','dispatched','in_handling','awaiting_customer','implementing','follow_up'";
 const FINISHED: &str = "'closed','not_accepted','cancelled'";
-const URGENCY: &str =
-    "ORDER BY c.is_repeat DESC, c.next_due_at IS NULL, c.next_due_at, c.received_at DESC LIMIT 200";
+const URGENCY: &str = "ORDER BY c.is_repeat DESC, c.next_due_at IS NULL, c.next_due_at, c.received_at DESC LIMIT 200";
 
 /// Free space (bytes) where the datasets live (or would be made), per `df`.
 fn free_bytes(dir: &Path) -> Option<u64> {
@@ -280,12 +257,8 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
     // A dataset takes ~15 KB per complaint (1M: 14.5 GB); building one must leave 8 GB free.
     let exists = std::fs::read_dir(&o.data).ok().is_some_and(|d| {
         d.filter_map(|e| e.ok()).any(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with(&format!("demo-{n}-seed{SEED}-"))
-                && e.file_name()
-                    .to_string_lossy()
-                    .ends_with(&format!("-v{DATA_VERSION}.sqlite3"))
+            e.file_name().to_string_lossy().starts_with(&format!("demo-{n}-seed{SEED}-"))
+                && e.file_name().to_string_lossy().ends_with(&format!("-v{DATA_VERSION}.sqlite3"))
         })
     });
     // Building must leave room for everything else: 8 GB beside the large datasets, 1 GB beside
@@ -310,21 +283,8 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
     let path = dataset(&o.data, n);
     let runs = o.runs;
     let big = n >= 1_000_000;
-    let mut row = |case: &str,
-                   s: Vec<f64>,
-                   f: Option<Vec<f64>>,
-                   max_ms: Option<f64>,
-                   max_ratio: Option<f64>,
-                   note: String| {
-        rows.push(Row {
-            size: n,
-            case: case.into(),
-            stats: stats(s),
-            floor: f.map(stats),
-            max_ms,
-            max_ratio,
-            note,
-        });
+    let mut row = |case: &str, s: Vec<f64>, f: Option<Vec<f64>>, max_ms: Option<f64>, max_ratio: Option<f64>, note: String| {
+        rows.push(Row { size: n, case: case.into(), stats: stats(s), floor: f.map(stats), max_ms, max_ratio, note });
         print_row(rows.last().unwrap());
     };
     let conn = bare(&path);
@@ -348,18 +308,9 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
         });
         let f = time(runs, || {
             let c = Connection::open(&path).unwrap();
-            let _: String = c
-                .query_row("SELECT id FROM complaints LIMIT 1", [], |r| r.get(0))
-                .unwrap();
+            let _: String = c.query_row("SELECT id FROM complaints LIMIT 1", [], |r| r.get(0)).unwrap();
         });
-        row(
-            "1 open database + first board page",
-            s,
-            Some(f),
-            None,
-            None,
-            String::new(),
-        );
+        row("1 open database + first board page", s, Some(f), None, None, String::new());
     }
 
     // 2. Board: one stage, first 200 by urgency; floor: the same rows by one hand-written query.
@@ -368,68 +319,30 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
         let s = time(runs, || {
             call_raw(&mut store, "cs01", "board", board_args.clone());
         });
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT {CARD_COLS} FROM {CARD_FROM} WHERE c.stage = ?1 {URGENCY}"
-            ))
-            .unwrap();
+        let mut stmt = conn.prepare(&format!("SELECT {CARD_COLS} FROM {CARD_FROM} WHERE c.stage = ?1 {URGENCY}")).unwrap();
         let mut count = 0;
         let f = time(runs, || count = read_all(&mut stmt, &[&stage]));
         drop(stmt);
-        row(
-            "2 board (one stage, 200 by urgency)",
-            s,
-            Some(f),
-            Some(5.0),
-            Some(3.0),
-            format!("stage {stage}, {count} rows"),
-        );
+        row("2 board (one stage, 200 by urgency)", s, Some(f), Some(5.0), Some(3.0), format!("stage {stage}, {count} rows"));
     }
 
     // 3. Search: 2-, 3- and 6-character Chinese and a phone suffix; floor: the FTS5 queries by
     //    hand (same matches, same order and page).
     let searches: [(&str, Value, &str, String); 4] = [
-        (
-            "3a search 2 chars 空调",
-            json!({ "text": "空调" }),
-            "complaint_fts_cjk",
-            "\"空 调\"".into(),
-        ),
-        (
-            "3b search 3 chars 油烟机",
-            json!({ "text": "油烟机" }),
-            "complaint_fts",
-            "\"油烟机\"".into(),
-        ),
-        (
-            "3c search 6 chars 没有提前告知",
-            json!({ "text": "没有提前告知" }),
-            "complaint_fts",
-            "\"没有提前告知\"".into(),
-        ),
-        (
-            "3d search phone suffix 7919",
-            json!({ "phone": "7919" }),
-            "complaint_fts",
-            "\"7919\"".into(),
-        ),
+        ("3a search 2 chars 空调", json!({ "text": "空调" }), "complaint_fts_cjk", "\"空 调\"".into()),
+        ("3b search 3 chars 油烟机", json!({ "text": "油烟机" }), "complaint_fts", "\"油烟机\"".into()),
+        ("3c search 6 chars 没有提前告知", json!({ "text": "没有提前告知" }), "complaint_fts", "\"没有提前告知\"".into()),
+        ("3d search phone suffix 7919", json!({ "phone": "7919" }), "complaint_fts", "\"7919\"".into()),
     ];
     for (case, filter, table, fts) in searches.into_iter().filter(|_| want(3)) {
         let args = json!({ "filter": filter, "limit": 200 });
-        let got;
+
         let s = time(runs, || {
             call_raw(&mut store, "cs01", "search", args.clone());
         });
-        got = call(&mut store, "cs01", "search", args.clone())["items"]
-            .as_array()
-            .map(|a| a.len())
-            .unwrap_or(0);
+        let got = call(&mut store, "cs01", "search", args.clone())["items"].as_array().map(|a| a.len()).unwrap_or(0);
         let phone = case.contains("phone");
-        let extra = if phone {
-            " AND c.contact_phone LIKE '%7919'"
-        } else {
-            ""
-        };
+        let extra = if phone { " AND c.contact_phone LIKE '%7919'" } else { "" };
         // The floor is the same page by hand: the open complaints' text table in urgency order,
         // then, if the page is not full, the full text table newest first (migration 0008).
         let open_table = table.replacen("complaint_fts", "complaint_fts_open", 1);
@@ -452,21 +365,9 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
                 count += read_all(&mut rest_stmt, &[&fts, &(200 - count as i64)]);
             }
         });
-        let matches: i64 = conn
-            .query_row(
-                &format!("SELECT COUNT(*) FROM {table} WHERE {table} MATCH ?1"),
-                params![fts],
-                |r| r.get(0),
-            )
-            .unwrap();
-        row(
-            case,
-            s,
-            Some(f),
-            Some(50.0),
-            Some(3.0),
-            format!("{got} shown of ~{matches} matches (floor {count})"),
-        );
+        let matches: i64 =
+            conn.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE {table} MATCH ?1"), params![fts], |r| r.get(0)).unwrap();
+        row(case, s, Some(f), Some(50.0), Some(3.0), format!("{got} shown of ~{matches} matches (floor {count})"));
     }
 
     // 4. Register: the full operation; floor: one INSERT of a row of similar size in a transaction
@@ -476,10 +377,7 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
     //    store's whole page cache at its next transaction, which the app (one writing
     //    connection) never sees, and every registration then read its pages back from the OS.
     if want(4) {
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS bench_floor (id TEXT PRIMARY KEY, body TEXT NOT NULL)",
-        )
-        .unwrap();
+        conn.execute_batch("CREATE TABLE IF NOT EXISTS bench_floor (id TEXT PRIMARY KEY, body TEXT NOT NULL)").unwrap();
         let body = "保洁员约定上午9点上门，迟到两个多小时且没有提前告知，耽误我上班。".repeat(4);
         let mut i = 0usize;
         let (mut s, mut f) = (Vec::new(), Vec::new());
@@ -500,13 +398,7 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
             let a = t.elapsed().as_secs_f64() * 1e3;
             let t = Instant::now();
             store.conn.execute_batch("BEGIN").unwrap();
-            store
-                .conn
-                .execute(
-                    "INSERT INTO bench_floor (id, body) VALUES (?1, ?2)",
-                    params![uuid_like(), body],
-                )
-                .unwrap();
+            store.conn.execute("INSERT INTO bench_floor (id, body) VALUES (?1, ?2)", params![uuid_like(), body]).unwrap();
             store.conn.execute_batch("COMMIT").unwrap();
             let b = t.elapsed().as_secs_f64() * 1e3;
             if run > 0 {
@@ -514,14 +406,7 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
                 f.push(b);
             }
         }
-        row(
-            "4 register (durable)",
-            s,
-            Some(f),
-            None,
-            Some(2.0),
-            format!("adds {} complaints to the dataset", runs + 1),
-        );
+        row("4 register (durable)", s, Some(f), None, Some(2.0), format!("adds {} complaints to the dataset", runs + 1));
     }
 
     // 5. Monthly report of one month; floor: the counting query alone. A month that is over is
@@ -533,9 +418,7 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
         let feb = "received_at >= '2026-01-31T16:00:00Z' AND received_at < '2026-02-28T16:00:00Z'";
         let f = time(report_runs, || {
             let mut st = conn
-                .prepare_cached(&format!(
-                    "SELECT category, channel, COUNT(*) FROM complaints WHERE {feb} GROUP BY category, channel"
-                ))
+                .prepare_cached(&format!("SELECT category, channel, COUNT(*) FROM complaints WHERE {feb} GROUP BY category, channel"))
                 .unwrap();
             read_all(&mut st, &[]);
         });
@@ -543,17 +426,8 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
         let s = time(report_runs, || {
             call_raw(&mut store, "manager", "monthly_report", report.clone());
         });
-        let in_month: i64 = conn
-            .query_row(&format!("SELECT COUNT(*) FROM complaints WHERE {feb}"), [], |r| r.get(0))
-            .unwrap();
-        row(
-            "5 monthly report (kept)",
-            s,
-            Some(f.clone()),
-            Some(1000.0),
-            None,
-            format!("{MONTH}: {in_month} complaints"),
-        );
+        let in_month: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM complaints WHERE {feb}"), [], |r| r.get(0)).unwrap();
+        row("5 monthly report (kept)", s, Some(f.clone()), Some(1000.0), None, format!("{MONTH}: {in_month} complaints"));
         // What a late survey or a correction does: one February complaint changes, then the
         // report is asked for. 5b: a complaint of mid-February, so February is computed again.
         // 5c: one received in the first minutes of 1 February (local). Until migration 0010 the
@@ -561,8 +435,16 @@ fn run_size(n: usize, o: &Opts, rows: &mut Vec<Row>) {
         // was computed again too; now they move the instant by the branches' recorded offsets
         // (+8 h and +9 h for Asia/Shanghai) and drop February alone.
         let edits = [
-            ("5b monthly report rebuilt after an edit", "received_at >= '2026-02-14T16:00:00Z'", "a mid-February complaint changed before each run"),
-            ("5c monthly report rebuilt after an edit at the month's edge", "received_at >= '2026-01-31T16:00:00Z'", "a complaint of early 1 Feb (local) changed: Feb computed again, Jan kept"),
+            (
+                "5b monthly report rebuilt after an edit",
+                "received_at >= '2026-02-14T16:00:00Z'",
+                "a mid-February complaint changed before each run",
+            ),
+            (
+                "5c monthly report rebuilt after an edit at the month's edge",
+                "received_at >= '2026-01-31T16:00:00Z'",
+                "a complaint of early 1 Feb (local) changed: Feb computed again, Jan kept",
+            ),
         ];
         for (case, from, note) in edits {
             let mut rebuilt = Vec::new();
@@ -599,12 +481,7 @@ fn desktop_case(o: &Opts, rows: &mut Vec<Row>) {
     match desktop::measure(&path, runs) {
         Ok(d) => {
             let samples = |side: &str, key: &str| -> Vec<f64> {
-                d[side]["samples"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|s| s[key].as_f64())
-                    .collect()
+                d[side]["samples"].as_array().into_iter().flatten().filter_map(|s| s[key].as_f64()).collect()
             };
             let open = d["open_on_board"].as_i64().unwrap_or(0);
             for (case, key, max_ratio, note) in [
@@ -614,12 +491,7 @@ fn desktop_case(o: &Opts, rows: &mut Vec<Row>) {
                     2.0,
                     format!("start → sign-in shown + sign-in → board with {open} open; typing excluded"),
                 ),
-                (
-                    "7b desktop memory, app + WebKit processes (PSS MB)",
-                    "pss_mb",
-                    1.5,
-                    "5 s after the board shows".to_string(),
-                ),
+                ("7b desktop memory, app + WebKit processes (PSS MB)", "pss_mb", 1.5, "5 s after the board shows".to_string()),
             ] {
                 let (a, f) = (samples("app", key), samples("floor", key));
                 if a.is_empty() || f.is_empty() {
@@ -645,10 +517,7 @@ fn desktop_case(o: &Opts, rows: &mut Vec<Row>) {
 fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{nanos:032x}-{}", N.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -666,17 +535,9 @@ fn receipt(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )
         .unwrap();
-    let opts = DocOptions {
-        lang: Lang::ZhCn,
-        paper: Paper::A4,
-    };
+    let opts = DocOptions { lang: Lang::ZhCn, paper: Paper::A4 };
     let mut size = 0;
-    let s = time(runs, || {
-        size = render(store, now(), "cs01", &number, Form::Receipt, opts)
-            .unwrap()
-            .bytes
-            .len()
-    });
+    let s = time(runs, || size = render(store, now(), "cs01", &number, Form::Receipt, opts).unwrap().bytes.len());
     let kb = size as f64 / 1024.0;
     row(
         "6 receipt PDF (signed, QR)",
@@ -684,20 +545,12 @@ fn receipt(
         None,
         Some(50.0),
         None,
-        format!(
-            "{kb:.0} KB (target < 300 KB): {}",
-            if kb < 300.0 { "pass" } else { "FAIL" }
-        ),
+        format!("{kb:.0} KB (target < 300 KB): {}", if kb < 300.0 { "pass" } else { "FAIL" }),
     );
     // Beside it: the same receipt as HTML printed by headless Chromium, what many apps do instead.
     let chromium = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
-        .find(|c| {
-            Command::new(c)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()));
     let Some(chromium) = chromium else {
         println!("   6b receipt via headless Chromium: skipped: chromium not installed");
         return;
@@ -722,32 +575,16 @@ fn receipt(
     let mut csize = 0;
     let c = time(chrome_runs, || {
         let st = Command::new(chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-            ])
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
             .arg(format!("--user-data-dir={}", dir.join("profile").display()))
             .arg(format!("--print-to-pdf={}", pdf.display()))
             .arg(html.to_str().unwrap())
             .output()
             .unwrap();
-        assert!(
-            st.status.success(),
-            "chromium failed: {}",
-            String::from_utf8_lossy(&st.stderr)
-        );
+        assert!(st.status.success(), "chromium failed: {}", String::from_utf8_lossy(&st.stderr));
         csize = std::fs::metadata(&pdf).map(|m| m.len()).unwrap_or(0);
     });
-    row(
-        "6b receipt via headless Chromium",
-        c,
-        None,
-        None,
-        None,
-        format!("{:.0} KB, process start included", csize as f64 / 1024.0),
-    );
+    row("6b receipt via headless Chromium", c, None, None, None, format!("{:.0} KB, process start included", csize as f64 / 1024.0));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -794,9 +631,9 @@ fn print_row(r: &Row) {
 }
 
 fn human(n: usize) -> String {
-    if n >= 1_000_000 && n % 1_000_000 == 0 {
+    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
         format!("{}M", n / 1_000_000)
-    } else if n >= 1000 && n % 1000 == 0 {
+    } else if n >= 1000 && n.is_multiple_of(1000) {
         format!("{}k", n / 1000)
     } else {
         n.to_string()
@@ -810,17 +647,8 @@ fn installers() -> Value {
     let mut out = serde_json::Map::new();
     for (kind, ext) in [("deb", "deb"), ("appimage", "AppImage")] {
         // scripts/package collects the bundles in target/installers; tauri writes them under bundle/.
-        let found = [
-            target.join("installers"),
-            target.join("release/bundle").join(kind),
-        ]
-        .iter()
-        .find_map(|dir| {
-            std::fs::read_dir(dir)
-                .ok()?
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .find(|p| p.extension().is_some_and(|x| x == ext))
+        let found = [target.join("installers"), target.join("release/bundle").join(kind)].iter().find_map(|dir| {
+            std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == ext))
         });
         let v = match found.and_then(|p| std::fs::metadata(p).ok()) {
             Some(m) => json!((m.len() as f64 / 1_048_576.0 * 10.0).round() / 10.0),
@@ -834,11 +662,7 @@ fn installers() -> Value {
 fn machine() -> Value {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
         .unwrap_or_default();
     json!({ "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "cpu": cpu, "os": std::env::consts::OS })
 }
@@ -846,12 +670,7 @@ fn machine() -> Value {
 fn main() {
     let o = opts();
     let m = machine();
-    println!(
-        "machine: {} × {} ({})",
-        m["cpus"],
-        m["cpu"].as_str().unwrap_or(""),
-        m["os"].as_str().unwrap_or("")
-    );
+    println!("machine: {} × {} ({})", m["cpus"], m["cpu"].as_str().unwrap_or(""), m["os"].as_str().unwrap_or(""));
     println!("runs per case: {}; data: {}", o.runs, o.data.display());
     print_header();
     let mut rows = Vec::new();
@@ -863,12 +682,7 @@ fn main() {
     }
     let installers = installers();
     for (kind, v) in installers.as_object().into_iter().flatten() {
-        println!(
-            "8 installer {kind}: {}",
-            v.as_str()
-                .map(String::from)
-                .unwrap_or_else(|| format!("{:.1} MB", v.as_f64().unwrap_or(0.0)))
-        );
+        println!("8 installer {kind}: {}", v.as_str().map(String::from).unwrap_or_else(|| format!("{:.1} MB", v.as_f64().unwrap_or(0.0))));
     }
     let doc = json!({
         "generated_at": Utc::now().to_rfc3339(), "machine": m, "runs": o.runs, "seed": SEED,
@@ -908,15 +722,10 @@ fn main() {
 fn compare(doc: &Value, baseline: &Path) -> bool {
     let regressions = regressions(doc, baseline);
     for (case, was, now) in &regressions {
-        println!(
-            "REGRESSION {case}: floor ratio {now:.2}× vs baseline {was:.2}× (more than 2× worse, and its own time more than doubled)"
-        );
+        println!("REGRESSION {case}: floor ratio {now:.2}× vs baseline {was:.2}× (more than 2× worse, and its own time more than doubled)");
     }
     if regressions.is_empty() {
-        println!(
-            "no floor ratio regressed more than 2× against {}",
-            baseline.display()
-        );
+        println!("no floor ratio regressed more than 2× against {}", baseline.display());
     }
     !regressions.is_empty()
 }
@@ -927,19 +736,10 @@ fn compare_failed(doc: &Value, baseline: &Path) -> bool {
 
 /// How many rows of this run have a row of the same size and case in the baseline.
 fn compared_rows(doc: &Value, baseline: &Path) -> usize {
-    let base: Value = std::fs::read_to_string(baseline)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
+    let base: Value = std::fs::read_to_string(baseline).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
     let key = |r: &Value| format!("{} {}", r["size"], r["case"]);
-    let was: std::collections::BTreeSet<String> =
-        base["rows"].as_array().into_iter().flatten().map(key).collect();
-    doc["rows"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| was.contains(&key(r)))
-        .count()
+    let was: std::collections::BTreeSet<String> = base["rows"].as_array().into_iter().flatten().map(key).collect();
+    doc["rows"].as_array().into_iter().flatten().filter(|r| was.contains(&key(r))).count()
 }
 
 /// A case regressed when its floor ratio more than doubled AND its own median more than doubled.
@@ -947,8 +747,7 @@ fn compared_rows(doc: &Value, baseline: &Path) -> usize {
 /// syncs faster (or a busy one) moves the floor far more than our code — a faster floor must
 /// not read as a regression of ours while our own time went down.
 fn regressions(doc: &Value, baseline: &Path) -> Vec<(String, f64, f64)> {
-    let text = std::fs::read_to_string(baseline)
-        .unwrap_or_else(|e| panic!("baseline {}: {e}", baseline.display()));
+    let text = std::fs::read_to_string(baseline).unwrap_or_else(|e| panic!("baseline {}: {e}", baseline.display()));
     let base: Value = serde_json::from_str(&text).expect("baseline JSON");
     let key = |r: &Value| format!("{} {}", r["size"], r["case"]);
     let was: BTreeMap<String, (f64, f64)> = base["rows"]
@@ -966,8 +765,7 @@ fn regressions(doc: &Value, baseline: &Path) -> Vec<(String, f64, f64)> {
             let now = r["ratio"].as_f64()?;
             let median = r["median_ms"].as_f64()?;
             let (before, median_before) = *was.get(&k)?;
-            (now > 2.0 * before && median > 2.0 * median_before)
-                .then(|| (r["case"].as_str().unwrap_or("").to_string(), before, now))
+            (now > 2.0 * before && median > 2.0 * median_before).then(|| (r["case"].as_str().unwrap_or("").to_string(), before, now))
         })
         .collect()
 }

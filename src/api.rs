@@ -13,7 +13,10 @@ use crate::auth::{self, Actor};
 use crate::error::{ApiError, CoreError, Result};
 use crate::ops::Op;
 use crate::store::Store;
-use crate::workflow::{acceptance as acc, accounts, admin, admin_views as adv, alerts, drafts, pickers, taxonomy, dispatch as dis, followup as fol, handling as han, intake, views, Ctx};
+use crate::workflow::{
+    acceptance as acc, accounts, admin, admin_views as adv, alerts, dispatch as dis, drafts, followup as fol, handling as han, intake,
+    pickers, taxonomy, views, Ctx,
+};
 
 pub struct Command {
     pub op: Op,
@@ -78,26 +81,76 @@ macro_rules! replies {
 }
 
 replies!(
-    crate::reply::Done, crate::reply::StageNow, crate::reply::Dispatched, crate::reply::Code, crate::reply::Login,
+    crate::reply::Done,
+    crate::reply::StageNow,
+    crate::reply::Dispatched,
+    crate::reply::Code,
+    crate::reply::Login,
     crate::reply::Created,
-    Actor, crate::timeline::Event, crate::model::EscalationLevel,
-    intake::CustomerProfile, intake::RegistrationPlan, intake::SignatureAdded, intake::AttachmentAdded,
-    acc::NatureNow, acc::WarningLevelNow, dis::Urged, han::Approved,
-    fol::ContactAttempts, fol::Surveyed, fol::CaseAdded, fol::RosterFiled,
-    views::ComplaintDetail, views::SearchResult, views::EscalationRow, views::CaseRow, views::ViewSaved, views::SavedView,
+    Actor,
+    crate::timeline::Event,
+    crate::model::EscalationLevel,
+    intake::CustomerProfile,
+    intake::RegistrationPlan,
+    intake::SignatureAdded,
+    intake::AttachmentAdded,
+    acc::NatureNow,
+    acc::WarningLevelNow,
+    dis::Urged,
+    han::Approved,
+    fol::ContactAttempts,
+    fol::Surveyed,
+    fol::CaseAdded,
+    fol::RosterFiled,
+    views::ComplaintDetail,
+    views::SearchResult,
+    views::EscalationRow,
+    views::CaseRow,
+    views::ViewSaved,
+    views::SavedView,
     views::SignatureCheck,
-    admin::Settings, admin::ReferenceData, admin::CalendarImported, admin::CalendarCsv, admin::SettingSet,
-    drafts::Draft, drafts::DraftSaved, drafts::DraftDiscarded, alerts::DueAlert, pickers::WorkerOption,
-    adv::WorkerPage, adv::TemplateRow, adv::CalendarYear, adv::CalendarDaySet, adv::RosterRow, adv::BranchLogo,
-    taxonomy::SubCategories, taxonomy::SubCategoriesSet,
-    crate::docs::RenderedDocument, crate::docs::ExportedDocument, crate::docs::verify::ReceiptCheck,
-    crate::report::kpi::KpiReport, crate::report::kpi::KpiDefinition, crate::report::drill::DrillResult,
-    crate::report::monthly::MonthlyReply, crate::report::monthly::RegisterPage, crate::report::monthly::SurveyPage,
-    crate::report::monthly::ReportStatus, crate::report::export::MonthlyReportFiles, crate::report::export::ExportedFile,
-    crate::report::import::ImportResult, crate::report::cases::CaseEntry, crate::report::thresholds::ReportSettings,
-    crate::store::backup::BackupReport, crate::store::backup::BackupList, crate::store::backup::BackupCheck,
-    crate::store::backup::BackupSettings, crate::maintenance::backup::RestorePreview, crate::store::backup::RestoreReport,
-    crate::retention::RetentionStatus, crate::retention::RetentionDue, crate::retention::RetentionSettings,
+    admin::Settings,
+    admin::ReferenceData,
+    admin::CalendarImported,
+    admin::CalendarCsv,
+    admin::SettingSet,
+    drafts::Draft,
+    drafts::DraftSaved,
+    drafts::DraftDiscarded,
+    alerts::DueAlert,
+    pickers::WorkerOption,
+    adv::WorkerPage,
+    adv::TemplateRow,
+    adv::CalendarYear,
+    adv::CalendarDaySet,
+    adv::RosterRow,
+    adv::BranchLogo,
+    taxonomy::SubCategories,
+    taxonomy::SubCategoriesSet,
+    crate::docs::RenderedDocument,
+    crate::docs::ExportedDocument,
+    crate::docs::verify::ReceiptCheck,
+    crate::report::kpi::KpiReport,
+    crate::report::kpi::KpiDefinition,
+    crate::report::drill::DrillResult,
+    crate::report::monthly::MonthlyReply,
+    crate::report::monthly::RegisterPage,
+    crate::report::monthly::SurveyPage,
+    crate::report::monthly::ReportStatus,
+    crate::report::export::MonthlyReportFiles,
+    crate::report::export::ExportedFile,
+    crate::report::import::ImportResult,
+    crate::report::cases::CaseEntry,
+    crate::report::thresholds::ReportSettings,
+    crate::store::backup::BackupReport,
+    crate::store::backup::BackupList,
+    crate::store::backup::BackupCheck,
+    crate::store::backup::BackupSettings,
+    crate::maintenance::backup::RestorePreview,
+    crate::store::backup::RestoreReport,
+    crate::retention::RetentionStatus,
+    crate::retention::RetentionDue,
+    crate::retention::RetentionSettings,
     crate::retention::AnonymiseReport,
 );
 
@@ -380,7 +433,8 @@ mod tests {
     /// Where a schema leaves a value open (`true`, `{}`, an object of anything, an array of
     /// anything): what the generated TypeScript can only call `any`. Paths are JSON pointers.
     fn holes(s: &Value, path: &str, out: &mut Vec<String>) {
-        const META: &[&str] = &["description", "title", "default", "examples", "readOnly", "writeOnly", "deprecated", "$comment", "$schema"];
+        const META: &[&str] =
+            &["description", "title", "default", "examples", "readOnly", "writeOnly", "deprecated", "$comment", "$schema"];
         let o = match s {
             Value::Bool(true) => return out.push(path.to_string()),
             Value::Object(o) => o,
@@ -394,7 +448,8 @@ mod tests {
             Some(Value::Array(xs)) => xs.iter().any(|x| x == t),
             _ => false,
         };
-        if is("object") && !o.contains_key("properties") && !o.contains_key("additionalProperties") && !o.contains_key("patternProperties") {
+        if is("object") && !o.contains_key("properties") && !o.contains_key("additionalProperties") && !o.contains_key("patternProperties")
+        {
             out.push(path.to_string());
         }
         if is("array") && !o.contains_key("items") && !o.contains_key("prefixItems") {
@@ -424,7 +479,8 @@ mod tests {
     /// The values left open on purpose, each with why: a form draft is the window's own
     /// unfinished form, kept as it sends it; an error's details are the parameters of its message
     /// text, whatever that message needs; a timeline event's data is typed per kind elsewhere.
-    const OPEN_BY_DESIGN: &[&str] = &["/$defs/Draft/properties/draft", "/$defs/RunFailure/properties/details", "/$defs/Event/properties/data"];
+    const OPEN_BY_DESIGN: &[&str] =
+        &["/$defs/Draft/properties/draft", "/$defs/RunFailure/properties/details", "/$defs/Event/properties/data"];
 
     #[test]
     fn no_reply_schema_is_unconstrained() {

@@ -156,9 +156,7 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 /// takes as long to refuse as a wrong password, so timing does not tell which logins exist.
 pub fn verify_against_dummy(password: &str) -> bool {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let phc = DUMMY.get_or_init(|| {
-        hash_unchecked(&random_secret(24)).unwrap_or_default()
-    });
+    let phc = DUMMY.get_or_init(|| hash_unchecked(&random_secret(24)).unwrap_or_default());
     let _ = verify_password(password, phc);
     false
 }
@@ -182,21 +180,20 @@ pub fn random_secret(n: usize) -> String {
 /// Loads an active user by login; the CLI and the desktop app both start from here.
 pub fn actor_by_login(conn: &Connection, login: &str) -> Result<Actor> {
     // Cached: every command starts here.
-    conn.prepare_cached("SELECT id, login, name, role, department_id, branch_id, must_change_password FROM users WHERE login = ?1 AND active = 1")?
-        .query_row(
-        params![login],
-        |r| {
-            Ok(Actor {
-                id: r.get(0)?,
-                login: r.get(1)?,
-                name: r.get(2)?,
-                role: r.get(3)?,
-                department_id: r.get(4)?,
-                branch_id: r.get(5)?,
-                must_change_password: r.get(6)?,
-            })
-        },
-    )
+    conn.prepare_cached(
+        "SELECT id, login, name, role, department_id, branch_id, must_change_password FROM users WHERE login = ?1 AND active = 1",
+    )?
+    .query_row(params![login], |r| {
+        Ok(Actor {
+            id: r.get(0)?,
+            login: r.get(1)?,
+            name: r.get(2)?,
+            role: r.get(3)?,
+            department_id: r.get(4)?,
+            branch_id: r.get(5)?,
+            must_change_password: r.get(6)?,
+        })
+    })
     .optional()?
     .ok_or_else(|| CoreError::NotFound { what: "user", key: login.to_string() })
 }

@@ -11,9 +11,7 @@ pub fn ts(t: DateTime<Utc>) -> String {
 }
 
 pub fn parse_ts(field: &str, s: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| CoreError::invalid(field, "not_a_timestamp"))
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| CoreError::invalid(field, "not_a_timestamp"))
 }
 
 /// Reads a stored instant; a malformed one is a corrupted database, not user error.

@@ -12,8 +12,8 @@ use crate::auth::{actor_by_login, Actor};
 use crate::clock::{new_id, ts};
 use crate::error::{CoreError, Result};
 use crate::model::*;
-use crate::signature::{SignatureInput, StrokePoint};
 use crate::ops::Op;
+use crate::signature::{SignatureInput, StrokePoint};
 use crate::store::Store;
 use crate::workflow::{acceptance as acc, dispatch as dis, followup as fol, handling as han, intake, settings, Ctx};
 
@@ -24,10 +24,23 @@ pub const BULK_ABOVE: usize = 20_000;
 /// How many prototype complaints a bulk demo drives through the real operations.
 const PROTOTYPES: usize = 12_000;
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "晓东", "雪梅"];
+const SURNAMES: &[&str] =
+    &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚",
+    "桂英", "建华", "晓东", "雪梅",
+];
 const WORKER_KINDS: &[&str] = &["家政员", "保洁员", "月嫂", "育儿嫂", "护工", "钟点工"];
-const PLACES: &[&str] = &["朝阳区望京西园", "海淀区中关村南路", "浦东新区张江镇", "天河区珠江新城", "西湖区文三路", "武侯区桐梓林", "南山区科技园", "鼓楼区中山北路"];
+const PLACES: &[&str] = &[
+    "朝阳区望京西园",
+    "海淀区中关村南路",
+    "浦东新区张江镇",
+    "天河区珠江新城",
+    "西湖区文三路",
+    "武侯区桐梓林",
+    "南山区科技园",
+    "鼓楼区中山北路",
+];
 
 struct Scenario {
     category: Category,
@@ -37,19 +50,75 @@ struct Scenario {
 }
 
 const SCENARIOS: &[Scenario] = &[
-    Scenario { category: Category::Service, sub: "守时/爽约", dept: "HS", text: "保洁员{w}约定上午9点上门，迟到两个多小时且没有提前告知，耽误我上班。" },
-    Scenario { category: Category::Service, sub: "服务态度", dept: "HS", text: "{w}态度恶劣，对家里老人说话很不耐烦，老人很委屈，希望公司严肃处理。" },
-    Scenario { category: Category::Service, sub: "服务质量", dept: "QA", text: "{w}打扫很敷衍，厨房油烟机和卫生间都没清洁干净，空调滤网也没洗，要求重新上门。" },
-    Scenario { category: Category::Service, sub: "财物损坏", dept: "HS", text: "家政员{w}清洁时碰坏了客厅空调的导风板，还打碎一个花瓶，要求照价赔偿。" },
-    Scenario { category: Category::Service, sub: "安全", dept: "TR", text: "护工{w}照顾老人时没有按要求扶老人下床，老人险些摔倒，家属非常担心。" },
-    Scenario { category: Category::Service, sub: "隐私", dept: "TR", text: "家政员{w}未经同意拍摄家中照片发到朋友圈，侵犯隐私，要求删除并道歉。" },
-    Scenario { category: Category::Service, sub: "专业技能", dept: "TR", text: "月嫂{w}不会给新生儿洗澡，冲奶粉比例也不对，和宣传的金牌月嫂不符。" },
-    Scenario { category: Category::Business, sub: "价格", dept: "FI", text: "合同约定每月4800元，实际扣款5200元，多收的费用要求退还。" },
-    Scenario { category: Category::Business, sub: "合同", dept: "HS", text: "签约时承诺可以随时更换阿姨，现在要求更换{w}却被拒绝，认为违反合同约定。" },
-    Scenario { category: Category::Business, sub: "排班", dept: "HS", text: "预约周六上午的深度保洁被临时取消，没有任何通知，白等了一上午。" },
-    Scenario { category: Category::Business, sub: "结算", dept: "FI", text: "服务结束后押金迟迟未退，已经超过一个月，多次催问无人答复。" },
-    Scenario { category: Category::Comprehensive, sub: "客服响应", dept: "CS", text: "多次拨打客服热线无人接听，留言也没有回电，问题一直没有解决。" },
-    Scenario { category: Category::Other, sub: "其他", dept: "QA", text: "小区物业反映贵公司家政人员电动车乱停放，影响消防通道。" },
+    Scenario {
+        category: Category::Service,
+        sub: "守时/爽约",
+        dept: "HS",
+        text: "保洁员{w}约定上午9点上门，迟到两个多小时且没有提前告知，耽误我上班。",
+    },
+    Scenario {
+        category: Category::Service,
+        sub: "服务态度",
+        dept: "HS",
+        text: "{w}态度恶劣，对家里老人说话很不耐烦，老人很委屈，希望公司严肃处理。",
+    },
+    Scenario {
+        category: Category::Service,
+        sub: "服务质量",
+        dept: "QA",
+        text: "{w}打扫很敷衍，厨房油烟机和卫生间都没清洁干净，空调滤网也没洗，要求重新上门。",
+    },
+    Scenario {
+        category: Category::Service,
+        sub: "财物损坏",
+        dept: "HS",
+        text: "家政员{w}清洁时碰坏了客厅空调的导风板，还打碎一个花瓶，要求照价赔偿。",
+    },
+    Scenario {
+        category: Category::Service,
+        sub: "安全",
+        dept: "TR",
+        text: "护工{w}照顾老人时没有按要求扶老人下床，老人险些摔倒，家属非常担心。",
+    },
+    Scenario {
+        category: Category::Service,
+        sub: "隐私",
+        dept: "TR",
+        text: "家政员{w}未经同意拍摄家中照片发到朋友圈，侵犯隐私，要求删除并道歉。",
+    },
+    Scenario {
+        category: Category::Service,
+        sub: "专业技能",
+        dept: "TR",
+        text: "月嫂{w}不会给新生儿洗澡，冲奶粉比例也不对，和宣传的金牌月嫂不符。",
+    },
+    Scenario {
+        category: Category::Business, sub: "价格", dept: "FI", text: "合同约定每月4800元，实际扣款5200元，多收的费用要求退还。"
+    },
+    Scenario {
+        category: Category::Business,
+        sub: "合同",
+        dept: "HS",
+        text: "签约时承诺可以随时更换阿姨，现在要求更换{w}却被拒绝，认为违反合同约定。",
+    },
+    Scenario {
+        category: Category::Business,
+        sub: "排班",
+        dept: "HS",
+        text: "预约周六上午的深度保洁被临时取消，没有任何通知，白等了一上午。",
+    },
+    Scenario {
+        category: Category::Business, sub: "结算", dept: "FI", text: "服务结束后押金迟迟未退，已经超过一个月，多次催问无人答复。"
+    },
+    Scenario {
+        category: Category::Comprehensive,
+        sub: "客服响应",
+        dept: "CS",
+        text: "多次拨打客服热线无人接听，留言也没有回电，问题一直没有解决。",
+    },
+    Scenario {
+        category: Category::Other, sub: "其他", dept: "QA", text: "小区物业反映贵公司家政人员电动车乱停放，影响消防通道。"
+    },
 ];
 
 /// One staff account the demo created, with the password it was given: reported once, to
@@ -93,7 +162,8 @@ pub fn refuse_on_real_data(conn: &rusqlite::Connection) -> Result<()> {
 
 /// Marks the complaints written in this transaction after `before` (a rowid) as the demo's.
 fn mark_demo(conn: &rusqlite::Connection, before: i64) -> Result<()> {
-    conn.prepare_cached("INSERT OR IGNORE INTO demo_complaints (complaint_id) SELECT id FROM complaints WHERE rowid > ?1")?.execute(params![before])?;
+    conn.prepare_cached("INSERT OR IGNORE INTO demo_complaints (complaint_id) SELECT id FROM complaints WHERE rowid > ?1")?
+        .execute(params![before])?;
     Ok(())
 }
 
@@ -123,10 +193,17 @@ fn strokes(rng: &mut SmallRng) -> Vec<Vec<StrokePoint>> {
 /// Staff and workers the demo acts as; created once. Each new account gets `password`, or else a
 /// password of its own drawn at random: a known demo password (it was `123456`, printed on the
 /// sign-in screen) opened every demo account, a CS manager's export of unmasked data included.
-fn ensure_people(store: &Store, now: DateTime<Utc>, workers: usize, rng: &mut SmallRng, password: Option<&str>) -> Result<Vec<DemoAccount>> {
+fn ensure_people(
+    store: &Store,
+    now: DateTime<Utc>,
+    workers: usize,
+    rng: &mut SmallRng,
+    password: Option<&str>,
+) -> Result<Vec<DemoAccount>> {
     let conn = &store.conn;
     let branch: String = conn.query_row("SELECT id FROM branches ORDER BY created_at LIMIT 1", [], |r| r.get(0))?;
-    let dept = |code: &str| -> Result<String> { Ok(conn.query_row("SELECT id FROM departments WHERE code = ?1", params![code], |r| r.get(0))?) };
+    let dept =
+        |code: &str| -> Result<String> { Ok(conn.query_row("SELECT id FROM departments WHERE code = ?1", params![code], |r| r.get(0))?) };
     let staff: &[(&str, &str, Role, Option<&str>)] = &[
         ("cs01", "张敏", Role::CsAgent, Some("CS")),
         ("cs02", "李娜", Role::CsAgent, Some("CS")),
@@ -244,12 +321,18 @@ pub fn generate_with_password(store: &mut Store, now: DateTime<Utc>, n: usize, s
     finish(store, now, n, seed, started, accounts)
 }
 
-fn finish(store: &mut Store, now: DateTime<Utc>, n: usize, seed: u64, started: std::time::Instant, accounts: Vec<DemoAccount>) -> Result<DemoReport> {
-    let open: i64 = store.conn.query_row(
-        "SELECT COUNT(*) FROM complaints WHERE stage NOT IN ('closed','not_accepted','cancelled')",
-        [],
-        |r| r.get(0),
-    )?;
+fn finish(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    n: usize,
+    seed: u64,
+    started: std::time::Instant,
+    accounts: Vec<DemoAccount>,
+) -> Result<DemoReport> {
+    let open: i64 =
+        store
+            .conn
+            .query_row("SELECT COUNT(*) FROM complaints WHERE stage NOT IN ('closed','not_accepted','cancelled')", [], |r| r.get(0))?;
     let closed: i64 = store.conn.query_row("SELECT COUNT(*) FROM complaints WHERE stage = 'closed'", [], |r| r.get(0))?;
     // Recorded so the window shows its demo banner (and an audit sees which accounts it made).
     let logins: Vec<&str> = accounts.iter().map(|a| a.login.as_str()).collect();
@@ -282,7 +365,8 @@ fn bulk_generate(
     let n_proto = PROTOTYPES.min(n - n_recent);
     let mut real: Vec<DateTime<Utc>> = Vec::with_capacity(n_recent + n_proto);
     for i in 0..n_recent + n_proto {
-        let back = if i < n_recent { rng.gen_range(0..recent.num_seconds()) } else { rng.gen_range(recent.num_seconds()..span.num_seconds()) };
+        let back =
+            if i < n_recent { rng.gen_range(0..recent.num_seconds()) } else { rng.gen_range(recent.num_seconds()..span.num_seconds()) };
         real.push(now - Duration::seconds(back));
     }
     real.sort();
@@ -407,7 +491,8 @@ fn one(
         same_matter_as: None,
         warning_level: [1, 1, 1, 1, 1, 1, 2, 2, 3][rng.gen_range(0..9)],
         signature: signed.then(|| SignatureInput { signer_name: cname.clone(), strokes: strokes(rng), png_base64: None }),
-        signature_missing_reason: (!signed).then(|| format!("客户未到场（{}）", crate::docs::labels::texts(crate::lang::Lang::ZhCn).channel(channel))),
+        signature_missing_reason: (!signed)
+            .then(|| format!("客户未到场（{}）", crate::docs::labels::texts(crate::lang::Lang::ZhCn).channel(channel))),
     };
     let plan = intake::register(&ctx_at(cs, t0, Op::Register), &args)?;
     let id = plan.id.clone().ok_or_else(|| CoreError::Integrity("register returned no id".into()))?;
@@ -418,22 +503,42 @@ fn one(
     let major = plan.nature == Nature::Major;
     if major {
         let Some(at) = step(rng, 3, 28) else { return Ok(()) };
-        acc::report_major(&ctx_at("manager", at, Op::ReportMajor), &acc::ReportMajorArgs { complaint: id.clone(), informed: c("刘强"), informed_at: None, overdue_reason: late.clone() })?;
+        acc::report_major(
+            &ctx_at("manager", at, Op::ReportMajor),
+            &acc::ReportMajorArgs { complaint: id.clone(), informed: c("刘强"), informed_at: None, overdue_reason: late.clone() },
+        )?;
     }
     let Some(at) = step(rng, 2, 10) else { return Ok(()) };
     if rng.gen_range(0..100) < 2 {
-        acc::cancel(&ctx_at(cs, at, Op::Cancel), &acc::CancelArgs { complaint: id, reason: InvalidReason::Duplicate, note: c("重复登记") })?;
+        acc::cancel(
+            &ctx_at(cs, at, Op::Cancel),
+            &acc::CancelArgs { complaint: id, reason: InvalidReason::Duplicate, note: c("重复登记") },
+        )?;
         return Ok(());
     }
     if rng.gen_range(0..100) < 1 {
-        acc::not_accept(&ctx_at(cs, at, Op::NotAccept), &acc::NotAcceptArgs { complaint: id, reason: NotAcceptedReason::AlreadySettled, note: c("已于上月调解并执行完毕") })?;
+        acc::not_accept(
+            &ctx_at(cs, at, Op::NotAccept),
+            &acc::NotAcceptArgs { complaint: id, reason: NotAcceptedReason::AlreadySettled, note: c("已于上月调解并执行完毕") },
+        )?;
         return Ok(());
     }
-    acc::review(&ctx_at(cs, at, Op::Review), &acc::ReviewArgs { complaint: id.clone(), opinion: c("投诉有效，分类无误"), category: None, sub_category: None })?;
+    acc::review(
+        &ctx_at(cs, at, Op::Review),
+        &acc::ReviewArgs { complaint: id.clone(), opinion: c("投诉有效，分类无误"), category: None, sub_category: None },
+    )?;
     let Some(at) = step(rng, 2, 18) else { return Ok(()) };
-    dis::dispatch(&ctx_at(cs, at, Op::Dispatch), &dis::DispatchArgs {
-        complaint: id.clone(), department: c(sc.dept), assignee: None, note: c("请尽快核实并提出处理方案"), due_at: None, overdue_reason: late.clone(),
-    })?;
+    dis::dispatch(
+        &ctx_at(cs, at, Op::Dispatch),
+        &dis::DispatchArgs {
+            complaint: id.clone(),
+            department: c(sc.dept),
+            assignee: None,
+            note: c("请尽快核实并提出处理方案"),
+            due_at: None,
+            overdue_reason: late.clone(),
+        },
+    )?;
     if stall && rng.gen_bool(0.3) {
         return Ok(());
     }
@@ -441,9 +546,16 @@ fn one(
         let Some(at) = step(rng, 10, 90) else { return Ok(()) };
         if round == 0 && rng.gen_range(0..100) < 4 {
             let (target, target_handler) = if sc.dept == "QA" { ("HS", "hs01") } else { ("QA", "qa01") };
-            dis::transfer(&ctx_at(handler, at, Op::Transfer), &dis::TransferArgs {
-                complaint: id.clone(), department: c(target), reason: c("涉及其他部门职责，转派核实"), due_at: None, overdue_reason: late.clone(),
-            })?;
+            dis::transfer(
+                &ctx_at(handler, at, Op::Transfer),
+                &dis::TransferArgs {
+                    complaint: id.clone(),
+                    department: c(target),
+                    reason: c("涉及其他部门职责，转派核实"),
+                    due_at: None,
+                    overdue_reason: late.clone(),
+                },
+            )?;
             let Some(at) = step(rng, 20, 180) else { return Ok(()) };
             finish_department(&ctx_at(target_handler, at, Op::RecordFindings), &id, rng, &late)?;
         } else {
@@ -453,17 +565,31 @@ fn one(
             finish_department(&ctx_at(h, at, Op::RecordFindings), &id, rng, &late)?;
         }
         let Some(at) = step(rng, 15, 150) else { return Ok(()) };
-        han::reply_to_customer(&ctx_at(cs, at, Op::ReplyToCustomer), &han::ReplyArgs {
-            complaint: id.clone(), content: c("已将处理意见告知客户"), plan_and_schedule: c("按处理意见在两日内落实"), method: ReplyMethod::Phone, overdue_reason: late.clone(),
-        })
+        han::reply_to_customer(
+            &ctx_at(cs, at, Op::ReplyToCustomer),
+            &han::ReplyArgs {
+                complaint: id.clone(),
+                content: c("已将处理意见告知客户"),
+                plan_and_schedule: c("按处理意见在两日内落实"),
+                method: ReplyMethod::Phone,
+                overdue_reason: late.clone(),
+            },
+        )
         .or_else(ignore_precondition)?;
         if stall && rng.gen_bool(0.5) {
             return Ok(());
         }
         let agreed = rng.gen_range(0..100) < 92;
-        han::record_customer_decision(&ctx_at(cs, at, Op::RecordCustomerDecision), &han::DecisionArgs {
-            complaint: id.clone(), agreed, objection: if agreed { String::new() } else { c("客户认为补偿太少") }, signature: None, overdue_reason: late.clone(),
-        })?;
+        han::record_customer_decision(
+            &ctx_at(cs, at, Op::RecordCustomerDecision),
+            &han::DecisionArgs {
+                complaint: id.clone(),
+                agreed,
+                objection: if agreed { String::new() } else { c("客户认为补偿太少") },
+                signature: None,
+                overdue_reason: late.clone(),
+            },
+        )?;
         if !agreed {
             continue;
         }
@@ -473,12 +599,24 @@ fn one(
             let comp = match rng.gen_range(0..10) {
                 0..=4 => vec![han::CompensationInput { kind: CompensationKind::Apology, amount_cents: 0, note: String::new() }],
                 5..=6 => vec![han::CompensationInput { kind: CompensationKind::FreeReservice, amount_cents: 0, note: String::new() }],
-                7..=8 => vec![han::CompensationInput { kind: CompensationKind::PartialRefund, amount_cents: rng.gen_range(50..400) * 100, note: String::new() }],
+                7..=8 => vec![han::CompensationInput {
+                    kind: CompensationKind::PartialRefund,
+                    amount_cents: rng.gen_range(50..400) * 100,
+                    note: String::new(),
+                }],
                 _ => vec![han::CompensationInput { kind: CompensationKind::ReplacementWorker, amount_cents: 0, note: String::new() }],
             };
-            han::implement(&ctx_at(cs, at, Op::Implement), &han::ImplementArgs {
-                complaint: id.clone(), actions: c("已按处理意见落实"), done_by: c("赵磊"), done_at: None, compensations: comp, overdue_reason: late.clone(),
-            })?;
+            han::implement(
+                &ctx_at(cs, at, Op::Implement),
+                &han::ImplementArgs {
+                    complaint: id.clone(),
+                    actions: c("已按处理意见落实"),
+                    done_by: c("赵磊"),
+                    done_at: None,
+                    compensations: comp,
+                    overdue_reason: late.clone(),
+                },
+            )?;
         }
         let Some(at) = step(rng, 120, 1200) else { return Ok(()) };
         let overall = match rng.gen_range(0..100) {
@@ -488,11 +626,20 @@ fn one(
             93..=97 => Satisfaction::Dissatisfied,
             _ => Satisfaction::VeryDissatisfied,
         };
-        fol::survey(&ctx_at(cs, at, Op::Survey), &fol::SurveyArgs {
-            complaint: id.clone(), overall, speed: Some(overall), attitude: Some(Satisfaction::Satisfied), result: Some(overall),
-            comment: if overall.is_satisfied() { c("处理及时") } else { c("问题没有真正解决") },
-            method: SurveyMethod::Phone, signature: None, overdue_reason: late.clone(),
-        })?;
+        fol::survey(
+            &ctx_at(cs, at, Op::Survey),
+            &fol::SurveyArgs {
+                complaint: id.clone(),
+                overall,
+                speed: Some(overall),
+                attitude: Some(Satisfaction::Satisfied),
+                result: Some(overall),
+                comment: if overall.is_satisfied() { c("处理及时") } else { c("问题没有真正解决") },
+                method: SurveyMethod::Phone,
+                signature: None,
+                overdue_reason: late.clone(),
+            },
+        )?;
         if overall.is_satisfied() {
             let Some(at) = step(rng, 1, 60) else { return Ok(()) };
             fol::close(&ctx_at(cs, at, Op::Close), &dis::ComplaintRef { complaint: id.clone() })?;
@@ -500,7 +647,10 @@ fn one(
         }
     }
     let Some(at) = step(rng, 60, 600) else { return Ok(()) };
-    fol::supervisor_close(&ctx_at("manager", at, Op::SupervisorClose), &fol::ReasonArgs { complaint: id, reason: c("多次处理后客户仍不满意，经主管审批结案") })?;
+    fol::supervisor_close(
+        &ctx_at("manager", at, Op::SupervisorClose),
+        &fol::ReasonArgs { complaint: id, reason: c("多次处理后客户仍不满意，经主管审批结案") },
+    )?;
     Ok(())
 }
 
@@ -510,16 +660,19 @@ fn finish_department(ctx: &Ctx, id: &str, rng: &mut SmallRng, late: &Option<Stri
         6..=7 => Finding::PartlyTrue,
         _ => Finding::NotTrue,
     };
-    han::record_findings(ctx, &han::FindingsArgs {
-        complaint: id.to_string(),
-        finding,
-        root_cause: "服务人员未按规范操作，岗前培训不到位".into(),
-        solution: match finding {
-            Finding::NotTrue => "经调取服务记录与回访，反映情况不属实，已向客户说明".into(),
-            _ => "向客户道歉，安排免费返工，并对服务人员进行再培训".into(),
+    han::record_findings(
+        ctx,
+        &han::FindingsArgs {
+            complaint: id.to_string(),
+            finding,
+            root_cause: "服务人员未按规范操作，岗前培训不到位".into(),
+            solution: match finding {
+                Finding::NotTrue => "经调取服务记录与回访，反映情况不属实，已向客户说明".into(),
+                _ => "向客户道歉，安排免费返工，并对服务人员进行再培训".into(),
+            },
+            overdue_reason: late.clone(),
         },
-        overdue_reason: late.clone(),
-    })?;
+    )?;
     Ok(())
 }
 

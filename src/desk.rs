@@ -115,11 +115,10 @@ impl Desk {
             None => {
                 // The demo generator's event has no complaint: the `events_complaint` index's
                 // NULL part holds it, a small fraction of the timeline.
-                let d = conn.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM events WHERE complaint_id IS NULL AND kind = 'demo_loaded')",
-                    [],
-                    |r| r.get::<_, bool>(0),
-                )?;
+                let d =
+                    conn.query_row("SELECT EXISTS (SELECT 1 FROM events WHERE complaint_id IS NULL AND kind = 'demo_loaded')", [], |r| {
+                        r.get::<_, bool>(0)
+                    })?;
                 self.demo = Some(d);
                 d
             }
@@ -147,18 +146,18 @@ impl Desk {
         // The administrator and the marker first, in one transaction: demo data (batches of
         // their own) that fails half-way leaves a set-up desk, never an open first run.
         let tx = self.store.conn.transaction()?;
-        let n = tx.execute("UPDATE users SET password_hash = ?1, must_change_password = 0 WHERE login = 'admin' AND role = 'admin' AND active = 1", params![hash])?;
+        let n = tx.execute(
+            "UPDATE users SET password_hash = ?1, must_change_password = 0 WHERE login = 'admin' AND role = 'admin' AND active = 1",
+            params![hash],
+        )?;
         if n != 1 {
             return Err(CoreError::NotFound { what: "user", key: "admin".into() });
         }
         timeline::append(&tx, None, now, None, "set_up", &serde_json::json!({ "demo_complaints": demo_complaints }))?;
         tx.commit()?;
         self.set_up = true;
-        let demo_accounts = if demo_complaints > 0 {
-            demo::generate(&mut self.store, now, demo_complaints.min(200_000), 42)?.accounts
-        } else {
-            Vec::new()
-        };
+        let demo_accounts =
+            if demo_complaints > 0 { demo::generate(&mut self.store, now, demo_complaints.min(200_000), 42)?.accounts } else { Vec::new() };
         self.demo = None;
         Ok(SetupReply { status: self.status(now)?, demo_accounts })
     }
@@ -178,7 +177,14 @@ impl Desk {
     pub fn logout(&mut self, now: DateTime<Utc>) -> Result<()> {
         if let Some(s) = self.session.take() {
             let actor = auth::actor_by_login(&self.store.conn, &s.login).ok();
-            timeline::append(&self.store.conn, None, now, actor.as_ref().map(|a| a.id.as_str()), "signed_out", &serde_json::json!({ "login": s.login }))?;
+            timeline::append(
+                &self.store.conn,
+                None,
+                now,
+                actor.as_ref().map(|a| a.id.as_str()),
+                "signed_out",
+                &serde_json::json!({ "login": s.login }),
+            )?;
         }
         Ok(())
     }
@@ -294,8 +300,12 @@ pub fn display_tz(conn: &Connection) -> chrono_tz::Tz {
 /// list them, so its reading commands run as the first active CS manager (or agent).
 pub fn reading_login(conn: &Connection, login: &str) -> String {
     if login == "admin" {
-        conn.query_row("SELECT login FROM users WHERE role IN ('cs_manager','cs_agent') AND active = 1 ORDER BY role DESC, login LIMIT 1", [], |r| r.get::<_, String>(0))
-            .unwrap_or_else(|_| login.to_string())
+        conn.query_row(
+            "SELECT login FROM users WHERE role IN ('cs_manager','cs_agent') AND active = 1 ORDER BY role DESC, login LIMIT 1",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap_or_else(|_| login.to_string())
     } else {
         login.to_string()
     }
@@ -403,7 +413,12 @@ mod tests {
         let now = t("2026-03-10T02:00:00Z");
         let mut d = desk();
         d.login(now, "admin", "admin-pass").unwrap();
-        d.call(now, "upsert_user", serde_json::json!({ "login": "admin2", "name": "第二管理员", "role": "admin", "password": "Second-Admin-77" })).unwrap();
+        d.call(
+            now,
+            "upsert_user",
+            serde_json::json!({ "login": "admin2", "name": "第二管理员", "role": "admin", "password": "Second-Admin-77" }),
+        )
+        .unwrap();
         let mut fresh = Desk::from_store(std::mem::replace(&mut d.store, Store::open_in_memory().unwrap()), now).unwrap();
         fresh.store.conn.execute("UPDATE users SET active = 0 WHERE login = 'admin'", []).unwrap();
         assert!(!fresh.status(now).unwrap().first_run, "a deactivated first admin must not reopen the setup");
@@ -457,18 +472,30 @@ mod tests {
         let now = t("2026-03-10T02:00:00Z");
         let mut d = desk();
         d.login(now, "admin", "admin-pass").unwrap();
-        d.call(now, "upsert_user", serde_json::json!({ "login": "newbie", "name": "新同事", "role": "cs_agent", "password": "Given-By-Admin-1" })).unwrap();
+        d.call(
+            now,
+            "upsert_user",
+            serde_json::json!({ "login": "newbie", "name": "新同事", "role": "cs_agent", "password": "Given-By-Admin-1" }),
+        )
+        .unwrap();
         d.logout(now).unwrap();
         let me = d.login(now, "newbie", "Given-By-Admin-1").unwrap();
         assert!(me.must_change_password, "sign-in tells the window to ask for a new password");
-        for (cmd, args) in [("board", serde_json::json!({})), ("register", serde_json::json!({})), ("save_view", serde_json::json!({"name": "x", "filter": {}}))] {
+        for (cmd, args) in [
+            ("board", serde_json::json!({})),
+            ("register", serde_json::json!({})),
+            ("save_view", serde_json::json!({"name": "x", "filter": {}})),
+        ] {
             assert_eq!(d.call(now, cmd, args.clone()).unwrap_err().code, "password_change_required", "{cmd}");
             assert_eq!(d.peek(now, "board", serde_json::json!({})).unwrap_err().code, "password_change_required");
         }
         assert_eq!(d.call(now, "whoami", Value::Null).unwrap()["must_change_password"], true);
-        let same = d.call(now, "set_password", serde_json::json!({ "current_password": "Given-By-Admin-1", "new_password": "Given-By-Admin-1" })).unwrap_err();
+        let same = d
+            .call(now, "set_password", serde_json::json!({ "current_password": "Given-By-Admin-1", "new_password": "Given-By-Admin-1" }))
+            .unwrap_err();
         assert_eq!(same.message_key, "error.invalid.password_unchanged");
-        d.call(now, "set_password", serde_json::json!({ "current_password": "Given-By-Admin-1", "new_password": "My-Own-Secret-9" })).unwrap();
+        d.call(now, "set_password", serde_json::json!({ "current_password": "Given-By-Admin-1", "new_password": "My-Own-Secret-9" }))
+            .unwrap();
         assert!(d.call(now, "board", serde_json::json!({})).is_ok(), "after the change the account works");
         // An administrator's reset puts the flag back.
         d.logout(now).unwrap();
@@ -499,7 +526,10 @@ mod tests {
         // password does (counted, since timing is too noisy to assert on a shared machine).
         let mut d = desk();
         let now = t("2026-03-10T02:00:00Z");
-        d.store.conn.execute("INSERT INTO users (id, login, name, role, created_at) VALUES ('u-np', 'nopass', '无密码', 'cs_agent', ?1)", [ts(now)]).unwrap();
+        d.store
+            .conn
+            .execute("INSERT INTO users (id, login, name, role, created_at) VALUES ('u-np', 'nopass', '无密码', 'cs_agent', ?1)", [ts(now)])
+            .unwrap();
         for login in ["nobody", "nopass", "admin"] {
             let before = auth::verifications_on_this_thread();
             assert!(d.login(now, login, "whatever-pass").is_err());

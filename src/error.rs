@@ -96,36 +96,22 @@ impl CoreError {
     pub fn to_api(&self) -> ApiError {
         let code = self.code();
         let (message_key, details) = match self {
-            CoreError::Invalid { field, reason } => {
-                (format!("error.invalid.{reason}"), json!({ "field": field, "reason": reason }))
-            }
+            CoreError::Invalid { field, reason } => (format!("error.invalid.{reason}"), json!({ "field": field, "reason": reason })),
             CoreError::BackupSchemaDiffers { object, problem } => (
                 "error.invalid.backup_schema_differs".to_string(),
                 json!({ "field": "backup", "reason": "backup_schema_differs", "object": object, "problem": problem }),
             ),
-            CoreError::NotFound { what, key } => {
-                (format!("error.not_found.{what}"), json!({ "what": what, "key": key }))
+            CoreError::NotFound { what, key } => (format!("error.not_found.{what}"), json!({ "what": what, "key": key })),
+            CoreError::IllegalTransition { op, stage } => {
+                ("error.illegal_transition".to_string(), json!({ "operation": op, "stage": stage.as_str() }))
             }
-            CoreError::IllegalTransition { op, stage } => (
-                "error.illegal_transition".to_string(),
-                json!({ "operation": op, "stage": stage.as_str() }),
-            ),
-            CoreError::Forbidden { op, role } => {
-                ("error.forbidden".to_string(), json!({ "operation": op, "role": role.as_str() }))
+            CoreError::Forbidden { op, role } => ("error.forbidden".to_string(), json!({ "operation": op, "role": role.as_str() })),
+            CoreError::Precondition { rule, reason } => (format!("error.precondition.{reason}"), json!({ "rule": rule, "reason": reason })),
+            CoreError::SchemaTooNew { found, supported } => {
+                ("error.schema_too_new".to_string(), json!({ "found": found, "supported": supported }))
             }
-            CoreError::Precondition { rule, reason } => {
-                (format!("error.precondition.{reason}"), json!({ "rule": rule, "reason": reason }))
-            }
-            CoreError::SchemaTooNew { found, supported } => (
-                "error.schema_too_new".to_string(),
-                json!({ "found": found, "supported": supported }),
-            ),
-            CoreError::UnknownCommand(name) => {
-                ("error.unknown_command".to_string(), json!({ "command": name }))
-            }
-            CoreError::BadArguments(msg) => {
-                ("error.bad_arguments".to_string(), json!({ "detail": msg }))
-            }
+            CoreError::UnknownCommand(name) => ("error.unknown_command".to_string(), json!({ "command": name })),
+            CoreError::BadArguments(msg) => ("error.bad_arguments".to_string(), json!({ "detail": msg })),
             CoreError::MissingField(field) => (
                 "error.invalid.required".to_string(),
                 json!({ "field": field, "reason": "required", "detail": format!("missing field `{field}`") }),
@@ -139,10 +125,7 @@ impl CoreError {
 /// Disk full and read-only media are the user's to fix, not bugs: they get their own code.
 fn is_full_or_readonly(e: &rusqlite::Error) -> bool {
     use rusqlite::ffi::ErrorCode;
-    matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::DiskFull | ErrorCode::ReadOnly | ErrorCode::CannotOpen)
-    )
+    matches!(e.sqlite_error_code(), Some(ErrorCode::DiskFull | ErrorCode::ReadOnly | ErrorCode::CannotOpen))
 }
 
 #[cfg(test)]

@@ -41,9 +41,8 @@ const DOCUMENTS: &[Role] = &[CsAgent, DeptHandler, CsManager, BranchManager, Aud
 const BACKUP_READERS: &[Role] = &[Admin, BranchManager, CsManager, Auditor];
 
 const OPEN: &[Stage] = &[Registered, Reviewed, Dispatched, InHandling, AwaitingCustomer, Implementing, FollowUp];
-const ANY: &[Stage] = &[
-    Registered, Reviewed, Dispatched, InHandling, AwaitingCustomer, Implementing, FollowUp, Closed, NotAccepted, Cancelled,
-];
+const ANY: &[Stage] =
+    &[Registered, Reviewed, Dispatched, InHandling, AwaitingCustomer, Implementing, FollowUp, Closed, NotAccepted, Cancelled];
 const HANDLED: &[Stage] = &[Dispatched, InHandling, AwaitingCustomer, Implementing, FollowUp];
 const STAYS: &[Stage] = &[];
 

@@ -42,9 +42,8 @@ pub const MASKED_ADDRESS: &str = "***";
 
 /// Digits (ASCII or full-width) with at most one space or dash between neighbours, optionally led
 /// by a country code; the run is classified in `mask_number`.
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:(?:\+|＋|00)?86[ \-－]?)?[0-9０-９](?:[ \-－]?[0-9０-９])+[XxＸｘ]?").expect("number pattern")
-});
+static NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:(?:\+|＋|00)?86[ \-－]?)?[0-9０-９](?:[ \-－]?[0-9０-９])+[XxＸｘ]?").expect("number pattern"));
 
 /// A Chinese address: administrative part, street, house numbers (see the module documentation).
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
@@ -222,9 +221,8 @@ pub fn mask_typed<T: serde::Serialize + serde::de::DeserializeOwned>(v: &mut T, 
 
 // What counts as free text (as opposed to a code or an identifier) is decided by the timeline,
 // which salts every event that holds some; masking and anonymisation use the same decision.
-pub use crate::timeline::{holds_text, is_code};
 pub(crate) use crate::timeline::structural_key;
-
+pub use crate::timeline::{holds_text, is_code};
 
 #[cfg(test)]
 mod tests {
@@ -264,7 +262,8 @@ mod tests {
     #[test]
     fn addresses_written_in_the_text_are_masked() {
         // R7.8
-        for raw in ["住在上海市浦东新区世纪大道100号3栋502室，", "地址：广东省深圳市南山区科技园路5号", "人民路12号", "他家3栋502室漏水"] {
+        for raw in ["住在上海市浦东新区世纪大道100号3栋502室，", "地址：广东省深圳市南山区科技园路5号", "人民路12号", "他家3栋502室漏水"]
+        {
             let m = mask_text(raw, &none());
             assert!(m.contains(MASKED_ADDRESS), "{raw} → {m}");
             for frag in ["世纪大道", "科技园路", "人民路", "502室", "100号"] {

@@ -83,8 +83,8 @@ impl SignatureInput {
             }
         };
         // Strokes are stored as JSON; the stored text is what the digest covers.
-        let strokes_json = serde_json::to_string(&self.strokes)
-            .map_err(|_| CoreError::invalid("signature.strokes", "signature_bad_point"))?;
+        let strokes_json =
+            serde_json::to_string(&self.strokes).map_err(|_| CoreError::invalid("signature.strokes", "signature_bad_point"))?;
         Ok(CheckedSignature { signer_name: name.to_string(), strokes_json, png })
     }
 }
@@ -140,7 +140,8 @@ mod tests {
             png_base64: None,
         };
         assert!(huge.check().is_err());
-        let nan = SignatureInput { signer_name: "李".into(), strokes: vec![vec![pt(f64::NAN, 1.0, 0), pt(1.0, 1.0, 5)]], png_base64: None };
+        let nan =
+            SignatureInput { signer_name: "李".into(), strokes: vec![vec![pt(f64::NAN, 1.0, 0), pt(1.0, 1.0, 5)]], png_base64: None };
         assert!(nan.check().is_err());
         let not_png = SignatureInput {
             signer_name: "李".into(),

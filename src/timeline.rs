@@ -98,9 +98,11 @@ pub fn append(
     }
     .unwrap_or_else(|_| "null".into());
     let hash = event_hash(&prev, &id, complaint_id, &at, actor_id, kind, &data);
-    conn.prepare_cached("INSERT INTO events (id, complaint_id, at, actor_id, kind, data, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![id, complaint_id, at, actor_id, kind, data, prev, hash],
-    )?;
+    conn.prepare_cached(
+        "INSERT INTO events (id, complaint_id, at, actor_id, kind, data, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![id, complaint_id, at, actor_id, kind, data, prev, hash])?;
     Ok(())
 }
 
@@ -228,8 +230,16 @@ pub fn verify_chain(conn: &Connection) -> Result<ChainReport> {
 
 /// Keys whose values are identifiers, digests, instants or codes, never free text.
 pub(crate) fn structural_key(k: &str) -> bool {
-    k == "id" || k.ends_with("_id") || k.ends_with("_ids") || k.ends_with("_at") || k.ends_with("digest") || k == "sha256" || k == "hash"
-        || k == "number" || k == "complaints" || k == NONCE
+    k == "id"
+        || k.ends_with("_id")
+        || k.ends_with("_ids")
+        || k.ends_with("_at")
+        || k.ends_with("digest")
+        || k == "sha256"
+        || k == "hash"
+        || k == "number"
+        || k == "complaints"
+        || k == NONCE
 }
 
 /// A value that is a code, not something a person wrote or said: short ASCII of letters, digits

@@ -88,12 +88,13 @@ fn role_matrix(out: &mut String) {
     }
     out.push_str("};\n");
     board_moves(out);
-    let personal: Vec<String> = crate::model::Role::ALL
-        .iter()
-        .filter(|r| crate::auth::may_see_personal_data(**r))
-        .map(|r| format!("'{}'", role(r)))
-        .collect();
-    let _ = writeln!(out, "\n/** Roles that see customers' personal data unmasked (R7.8). */\nexport const PERSONAL_DATA_ROLES: readonly Role[] = [{}];", personal.join(", "));
+    let personal: Vec<String> =
+        crate::model::Role::ALL.iter().filter(|r| crate::auth::may_see_personal_data(**r)).map(|r| format!("'{}'", role(r))).collect();
+    let _ = writeln!(
+        out,
+        "\n/** Roles that see customers' personal data unmasked (R7.8). */\nexport const PERSONAL_DATA_ROLES: readonly Role[] = [{}];",
+        personal.join(", ")
+    );
 }
 
 /// Which operations a board drag from one stage to another may open, best first (the order of
@@ -146,11 +147,8 @@ fn doc(out: &mut String, schema: &Value, indent: &str) {
 }
 
 fn object_body(schema: &Value, indent: &str) -> String {
-    let required: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let required: Vec<&str> =
+        schema.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     let mut out = String::from("{\n");
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
         let inner = format!("{indent}  ");

@@ -48,7 +48,8 @@ fn open(path: &Path) -> Option<File> {
 
 /// Appends one line `TIME LEVEL message` (UTC, RFC 3339) and mirrors it on standard error.
 pub fn write(level: &str, message: &str) {
-    let line = format!("{} {level} {}\n", chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), message.replace('\n', " | "));
+    let line =
+        format!("{} {level} {}\n", chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), message.replace('\n', " | "));
     eprint!("{line}");
     if let Some(log) = LOG.get() {
         let mut log = log.lock().unwrap_or_else(|p| p.into_inner());

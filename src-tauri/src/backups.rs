@@ -168,7 +168,8 @@ pub fn start(app: &AppHandle) {
         loop {
             let state = app.state::<AppState>();
             // A panic inside the core must not end the timer: the next check tries again.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&state.desk, Trigger::Scheduled, Utc::now(), reporter())));
+            let _ =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&state.desk, Trigger::Scheduled, Utc::now(), reporter())));
             std::thread::sleep(INTERVAL);
         }
     });
@@ -196,8 +197,8 @@ pub fn at_exit(app: &AppHandle) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
     use chrono::TimeZone;
+    use std::path::PathBuf;
 
     fn temp_dir(name: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("cdesk-shell-backups-{name}-{}", std::process::id()));

@@ -61,9 +61,7 @@ pub(crate) fn preview(path: &Path) -> Result<Option<String>, ApiError> {
         return Ok(None);
     }
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_PREVIEW_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| CoreError::Io(e).to_api())?;
+    std::fs::File::open(path).and_then(|f| f.take(MAX_PREVIEW_BYTES + 1).read_to_end(&mut bytes)).map_err(|e| CoreError::Io(e).to_api())?;
     if bytes.len() as u64 > MAX_PREVIEW_BYTES || !looks_like(mime, &bytes) {
         return Ok(None);
     }

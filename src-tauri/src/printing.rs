@@ -195,8 +195,12 @@ mod platform {
         let default = host("lpstat").arg("-d").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
         let default = default.rsplit(':').next().map(|s| s.trim().to_string()).unwrap_or_default();
         let names = host("lpstat").arg("-e").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
-        let mut v: Vec<Printer> =
-            names.lines().map(str::trim).filter(|n| !n.is_empty()).map(|n| Printer { name: n.to_string(), is_default: n == default }).collect();
+        let mut v: Vec<Printer> = names
+            .lines()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| Printer { name: n.to_string(), is_default: n == default })
+            .collect();
         v.sort_by_key(|p| !p.is_default);
         v
     }
@@ -233,7 +237,9 @@ mod platform {
     use std::os::windows::ffi::OsStrExt;
 
     use windows_sys::Win32::Foundation::GetLastError;
-    use windows_sys::Win32::Graphics::Printing::{EnumPrintersW, GetDefaultPrinterW, PRINTER_ENUM_CONNECTIONS, PRINTER_ENUM_LOCAL, PRINTER_INFO_4W};
+    use windows_sys::Win32::Graphics::Printing::{
+        EnumPrintersW, GetDefaultPrinterW, PRINTER_ENUM_CONNECTIONS, PRINTER_ENUM_LOCAL, PRINTER_INFO_4W,
+    };
     use windows_sys::Win32::System::Com::{CoInitializeEx, CoUninitialize, COINIT_APARTMENTTHREADED, COINIT_DISABLE_OLE1DDE};
     use windows_sys::Win32::UI::Shell::{ShellExecuteExW, SEE_MASK_FLAG_NO_UI, SEE_MASK_NOASYNC, SHELLEXECUTEINFOW};
     use windows_sys::Win32::UI::WindowsAndMessaging::{SW_HIDE, SW_SHOWNORMAL};

@@ -517,9 +517,16 @@ mod tests {
     #[test]
     fn the_folder_is_per_user_and_prefers_the_runtime_dir() {
         let cache = Path::new("/home/u/.cache/complaintdesk");
-        assert_eq!(default_dir(Some(std::ffi::OsStr::new("/run/user/1000")), Some(cache)), PathBuf::from("/run/user/1000/complaint-desk-print"));
+        assert_eq!(
+            default_dir(Some(std::ffi::OsStr::new("/run/user/1000")), Some(cache)),
+            PathBuf::from("/run/user/1000/complaint-desk-print")
+        );
         assert_eq!(default_dir(None, Some(cache)), cache.join("print"));
-        assert_eq!(default_dir(Some(std::ffi::OsStr::new("relative/dir")), Some(cache)), cache.join("print"), "a relative XDG_RUNTIME_DIR is ignored");
+        assert_eq!(
+            default_dir(Some(std::ffi::OsStr::new("relative/dir")), Some(cache)),
+            cache.join("print"),
+            "a relative XDG_RUNTIME_DIR is ignored"
+        );
         assert!(!default_for_this_user().starts_with(std::env::temp_dir().join("complaint-desk-print")), "not the old shared folder");
     }
 }

@@ -48,7 +48,11 @@ enum Cmd {
     /// The TypeScript types of every command (the desktop window's `ui/src/api/types.gen.ts`).
     Typescript,
     /// Run one command as the desktop app would; prints JSON.
-    Call { name: String, #[arg(default_value = "{}")] json: String },
+    Call {
+        name: String,
+        #[arg(default_value = "{}")]
+        json: String,
+    },
     /// Print the open complaints with their deadlines (what the board shows).
     List {
         #[arg(long, default_value_t = 30)]
@@ -224,7 +228,11 @@ fn run(cli: Cli) -> Result<Value, Value> {
             let report = complaint_desk::maintenance::verify::verify_database(&store.conn, Some(&store.attachments_dir())).map_err(err)?;
             let ok = report.ok;
             let report = json!(report);
-            if ok { Ok(report) } else { Err(json!({ "code": "integrity", "message_key": "error.integrity", "details": report })) }
+            if ok {
+                Ok(report)
+            } else {
+                Err(json!({ "code": "integrity", "message_key": "error.integrity", "details": report }))
+            }
         }
         Cmd::Backup { output } => {
             let mut store = open(&cli, now)?;
@@ -267,12 +275,14 @@ fn run(cli: Cli) -> Result<Value, Value> {
             api::call(&mut store, now, &actor, "export_monthly_report", args).map_err(|e| json!(e))
         }
         Cmd::Export { filter, format, lang, output } => {
-            let filter: Value = serde_json::from_str(filter).map_err(|e| json!(CoreError::BadArguments(format!("--filter: {e}")).to_api()))?;
+            let filter: Value =
+                serde_json::from_str(filter).map_err(|e| json!(CoreError::BadArguments(format!("--filter: {e}")).to_api()))?;
             let mut store = open(&cli, now)?;
             let actor = acting_user(&store, &cli.user);
             sign_in(&cli, &store, &actor)?;
             let lang = complaint_desk::docs::Lang::parse(lang).map(|l| l.as_str().to_string()).unwrap_or_else(|| lang.clone());
-            let args = json!({ "filter": filter, "format": format.trim().to_lowercase(), "lang": lang, "path": output.display().to_string() });
+            let args =
+                json!({ "filter": filter, "format": format.trim().to_lowercase(), "lang": lang, "path": output.display().to_string() });
             api::call(&mut store, now, &actor, "export_complaints", args).map_err(|e| json!(e))
         }
         Cmd::Import { what, file, apply } => {
@@ -317,8 +327,9 @@ fn sign_in(cli: &Cli, store: &Store, login: &str) -> Result<(), Value> {
     if has_password {
         let password = match std::env::var("CDESK_PASSWORD") {
             Ok(p) => p,
-            Err(_) if std::io::stdin().is_terminal() => rpassword::prompt_password(format!("{login} 的密码 / password: "))
-                .map_err(|e| err(CoreError::Io(e)))?,
+            Err(_) if std::io::stdin().is_terminal() => {
+                rpassword::prompt_password(format!("{login} 的密码 / password: ")).map_err(|e| err(CoreError::Io(e)))?
+            }
             Err(_) => return Err(err(CoreError::precondition("R7.7", "password_required"))),
         };
         complaint_desk::desk::check_credentials(&store.conn, Utc::now(), login, &password).map_err(err)?;
@@ -339,7 +350,10 @@ fn list(store: &mut Store, now: DateTime<Utc>, user: &str, limit: u32) -> Result
     let res = api::call(store, now, &actor, "board", args).map_err(|e| json!(e))?;
     let total = res["total"].as_i64().unwrap_or(0);
     out(&format!("未结投诉 / open complaints: {total}  (now {})\n", now.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")));
-    out(&format!("{:<18} {:<17} {:<8} {:<7} {:<14} {:<17} {}\n", "编号 number", "阶段 stage", "客户", "性质", "电话 phone", "最近时限 due", "状态"));
+    out(&format!(
+        "{:<18} {:<17} {:<8} {:<7} {:<14} {:<17} {}\n",
+        "编号 number", "阶段 stage", "客户", "性质", "电话 phone", "最近时限 due", "状态"
+    ));
     for c in res["items"].as_array().into_iter().flatten() {
         let due = c["next_due_at"].as_str().map(|d| complaint_desk::clock::local(d, tz)).unwrap_or_else(|| "-".into());
         out(&format!(

@@ -85,10 +85,8 @@ fn is_weekend(d: NaiveDate) -> bool {
 /// file are far more likely typos than intent.
 fn parse_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
-    let shape_ok = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let shape_ok =
+        b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape_ok {
         return None;
     }
@@ -250,8 +248,7 @@ mod tests {
         let cal = BusinessCalendar::china_mainland();
         assert!(cal.has_year(2025) && cal.has_year(2026) && !cal.has_year(2027));
         assert_eq!(count(&cal, 2025, DayKind::Holiday), 1 + 8 + 3 + 5 + 3 + 8);
-        let workdays: Vec<_> =
-            cal.days.iter().filter(|(x, e)| x.year() == 2025 && e.kind == DayKind::Workday).map(|(x, _)| *x).collect();
+        let workdays: Vec<_> = cal.days.iter().filter(|(x, e)| x.year() == 2025 && e.kind == DayKind::Workday).map(|(x, _)| *x).collect();
         assert_eq!(workdays, vec![d(2025, 1, 26), d(2025, 2, 8), d(2025, 4, 27), d(2025, 9, 28), d(2025, 10, 11)]);
         for off in [d(2025, 1, 1), d(2025, 1, 28), d(2025, 2, 4), d(2025, 4, 4), d(2025, 5, 5), d(2025, 6, 2), d(2025, 10, 8)] {
             assert!(!cal.is_working_day(off), "{off} should be off");
@@ -267,13 +264,11 @@ mod tests {
         // R4.5: statutory holidays and adjusted working days of 2026.
         let cal = BusinessCalendar::china_mainland();
         assert_eq!(count(&cal, 2026, DayKind::Holiday), 3 + 9 + 3 + 5 + 3 + 3 + 7);
-        let workdays: Vec<_> =
-            cal.days.iter().filter(|(x, e)| x.year() == 2026 && e.kind == DayKind::Workday).map(|(x, _)| *x).collect();
-        assert_eq!(
-            workdays,
-            vec![d(2026, 1, 4), d(2026, 2, 14), d(2026, 2, 28), d(2026, 5, 9), d(2026, 9, 20), d(2026, 10, 10)]
-        );
-        for off in [d(2026, 1, 2), d(2026, 2, 15), d(2026, 2, 23), d(2026, 4, 6), d(2026, 5, 5), d(2026, 6, 19), d(2026, 9, 25), d(2026, 10, 7)] {
+        let workdays: Vec<_> = cal.days.iter().filter(|(x, e)| x.year() == 2026 && e.kind == DayKind::Workday).map(|(x, _)| *x).collect();
+        assert_eq!(workdays, vec![d(2026, 1, 4), d(2026, 2, 14), d(2026, 2, 28), d(2026, 5, 9), d(2026, 9, 20), d(2026, 10, 10)]);
+        for off in
+            [d(2026, 1, 2), d(2026, 2, 15), d(2026, 2, 23), d(2026, 4, 6), d(2026, 5, 5), d(2026, 6, 19), d(2026, 9, 25), d(2026, 10, 7)]
+        {
             assert!(!cal.is_working_day(off), "{off} should be off");
         }
         for on in [d(2026, 1, 4), d(2026, 2, 24), d(2026, 5, 6), d(2026, 6, 22), d(2026, 9, 28), d(2026, 10, 8)] {
@@ -333,17 +328,11 @@ mod tests {
         let err = |t: &str| BusinessCalendar::from_csv(t).unwrap_err();
         assert_eq!(err(""), CalendarCsvError::MissingHeader { line: 1, found: String::new() });
         assert!(matches!(err("2025-01-01,holiday,x"), CalendarCsvError::MissingHeader { line: 1, .. }));
-        assert_eq!(
-            err("date,kind,name\n#\n2025-13-01,holiday,x"),
-            CalendarCsvError::BadDate { line: 3, value: "2025-13-01".into() }
-        );
+        assert_eq!(err("date,kind,name\n#\n2025-13-01,holiday,x"), CalendarCsvError::BadDate { line: 3, value: "2025-13-01".into() });
         assert!(matches!(err("date,kind,name\n+2025-01-01,holiday,x"), CalendarCsvError::BadDate { line: 2, .. }));
         assert!(matches!(err("date,kind,name\n2025-1-1,holiday,x"), CalendarCsvError::BadDate { line: 2, .. }));
         assert_eq!(err("date,kind,name\n2025-01-01"), CalendarCsvError::MissingKind { line: 2 });
-        assert_eq!(
-            err("date,kind,name\n2025-01-01,off,x"),
-            CalendarCsvError::BadKind { line: 2, value: "off".into() }
-        );
+        assert_eq!(err("date,kind,name\n2025-01-01,off,x"), CalendarCsvError::BadKind { line: 2, value: "off".into() });
         assert_eq!(
             err("date,kind,name\n2025-01-02,workday,x"),
             CalendarCsvError::WorkdayOnWeekday { line: 2, date: d(2025, 1, 2), weekday: Weekday::Thu }
@@ -384,10 +373,7 @@ mod tests {
     fn json_shape_is_stable() {
         let cal = BusinessCalendar::from_csv("date,kind,name\n2025-01-26,workday,春节调休上班\n").unwrap();
         let json = serde_json::to_value(&cal).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"days": {"2025-01-26": {"kind": "workday", "name": "春节调休上班"}}, "loaded_years": [2025]})
-        );
+        assert_eq!(json, serde_json::json!({"days": {"2025-01-26": {"kind": "workday", "name": "春节调休上班"}}, "loaded_years": [2025]}));
         assert_eq!(serde_json::from_value::<BusinessCalendar>(json).unwrap(), cal);
         let _schema = schemars::schema_for!(BusinessCalendar);
     }

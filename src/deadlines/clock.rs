@@ -21,8 +21,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::calendar::BusinessCalendar;
-use super::walk::{clamp, day_template, Pauses, Shape, Walk};
 pub use super::walk::far_future;
+use super::walk::{clamp, day_template, Pauses, Shape, Walk};
 
 /// One time limit and the clock it runs on; the policy decides the clock per limit (R4.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -229,13 +229,7 @@ pub struct StepClock {
 
 /// The state of a step at `now` (R4.6). At `due_at` itself the budget is fully spent, so the
 /// step is already overdue then (`now >= due_at`); due soon from `due_soon_ratio` of the budget.
-pub fn step_clock(
-    start: DateTime<Utc>,
-    limit: &Limit,
-    now: DateTime<Utc>,
-    ctx: &ClockContext,
-    due_soon_ratio: f64,
-) -> StepClock {
+pub fn step_clock(start: DateTime<Utc>, limit: &Limit, now: DateTime<Utc>, ctx: &ClockContext, due_soon_ratio: f64) -> StepClock {
     let due = due_at(start, limit, ctx);
     let remaining_seconds = clamp(due.due_at).signed_duration_since(clamp(now)).num_seconds();
     let budget = limit.budget_seconds();
@@ -422,7 +416,12 @@ mod tests {
     }
 
     fn night_hours() -> BusinessHours {
-        BusinessHours { open: NaiveTime::from_hms_opt(1, 0, 0).unwrap(), close: NaiveTime::from_hms_opt(5, 0, 0).unwrap(), lunch_start: None, lunch_end: None }
+        BusinessHours {
+            open: NaiveTime::from_hms_opt(1, 0, 0).unwrap(),
+            close: NaiveTime::from_hms_opt(5, 0, 0).unwrap(),
+            lunch_start: None,
+            lunch_end: None,
+        }
     }
 
     #[test]
@@ -455,7 +454,11 @@ mod tests {
         assert_eq!(info.due_at, utc(2026, 3, 29, 3, 0));
         assert_eq!(info.due_at, local(Madrid, 2026, 3, 29, 5, 0));
         // Hours lying wholly inside the gap count nothing that day.
-        let gap = BusinessHours { open: NaiveTime::from_hms_opt(2, 15, 0).unwrap(), close: NaiveTime::from_hms_opt(2, 45, 0).unwrap(), ..night_hours() };
+        let gap = BusinessHours {
+            open: NaiveTime::from_hms_opt(2, 15, 0).unwrap(),
+            close: NaiveTime::from_hms_opt(2, 45, 0).unwrap(),
+            ..night_hours()
+        };
         let info = due(Madrid, &cal, &gap, &[], utc(2026, 3, 28, 23, 0), Limit::BusinessHours { minutes: 10 });
         assert_eq!(info.due_at, local(Madrid, 2026, 3, 30, 2, 25));
         // A worked day of 23 hours provides 23 of the 24 counted hours a working day is worth,
@@ -581,7 +584,12 @@ mod tests {
         let hours = BusinessHours::default();
         let info = due(Shanghai, &cal, &hours, &[], sh(2025, 3, 1, 9, 0), Limit::WorkingDays { days: 1 });
         assert_eq!(info, DueInfo { due_at: sh(2026, 1, 2, 0, 0), calendar_warning: true });
-        let shut = BusinessHours { open: NaiveTime::from_hms_opt(18, 0, 0).unwrap(), close: NaiveTime::from_hms_opt(9, 0, 0).unwrap(), lunch_start: None, lunch_end: None };
+        let shut = BusinessHours {
+            open: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            close: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            lunch_start: None,
+            lunch_end: None,
+        };
         assert!(shut.validate().is_err());
         let info = due(Shanghai, &cal, &shut, &[], sh(2025, 3, 1, 9, 0), BH30);
         assert!(info.is_never());

@@ -11,7 +11,6 @@ mod walk;
 
 pub use calendar::{BusinessCalendar, CalendarCsvError, DayEntry, DayKind};
 pub use clock::{
-    counted_seconds, due_at, far_future, step_clock, BusinessHours, ClockContext, DueInfo, Interval, Limit, StepClock,
-    Urgency,
+    counted_seconds, due_at, far_future, step_clock, BusinessHours, ClockContext, DueInfo, Interval, Limit, StepClock, Urgency,
 };
 pub use policy::{DeadlinePolicy, TieredLimit};

@@ -238,7 +238,8 @@ mod tests {
             }
         }
         assert_eq!(p.limit_for(StepKind::Dispatch, Tier::Vip, false), Some(Limit::BusinessHours { minutes: 30 }));
-        assert_eq!(p.limit_for(StepKind::ReportMajor, Tier::Vip, true), Some(Limit::Wall { minutes: 30 })); // R3.3
+        assert_eq!(p.limit_for(StepKind::ReportMajor, Tier::Vip, true), Some(Limit::Wall { minutes: 30 }));
+        // R3.3
     }
 
     #[test]

@@ -24,7 +24,8 @@ const STRETCH: TimeDelta = TimeDelta::days(1);
 
 /// Everything is computed inside this window, so local dates never approach chrono's limits.
 pub(crate) fn far_past() -> DateTime<Utc> {
-    DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or(DateTime::<Utc>::MIN_UTC) // 0001-01-01
+    DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+    // 0001-01-01
 }
 
 /// The stand-in for "never" (9999-12-31T23:59:59Z): still an ordinary RFC 3339 timestamp, so

@@ -70,7 +70,14 @@ pub struct Target {
 
 fn is_ts(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'Z' && b[0].is_ascii_digit()
+    b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z'
+        && b[0].is_ascii_digit()
 }
 
 fn parse(s: &str) -> Option<DateTime<Utc>> {
@@ -140,7 +147,11 @@ pub fn fill(
         let tx = conn.transaction()?;
         {
             let insert_sql = |t: &str, cols: &[String]| {
-                format!("INSERT INTO {t} ({}) VALUES ({})", cols.join(","), (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(","))
+                format!(
+                    "INSERT INTO {t} ({}) VALUES ({})",
+                    cols.join(","),
+                    (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",")
+                )
             };
             let mut ins_c = tx.prepare_cached(&insert_sql("complaints", &ccols))?;
             let mut ins_t: Vec<_> = tables.iter().map(|(t, c)| tx.prepare_cached(&insert_sql(t, c))).collect::<rusqlite::Result<_>>()?;

@@ -138,11 +138,10 @@ pub fn load(ctx: &Ctx, complaint: &str) -> Result<DocData> {
     let personal = auth::may_see_personal_data(ctx.actor.role);
     let conn = ctx.conn;
     let id = detail.id.clone();
-    let (name, phone, address, logo_png): (String, String, String, Option<Vec<u8>>) = conn.query_row(
-        "SELECT name, phone, address, logo_png FROM branches WHERE code = ?1",
-        params![detail.branch_code],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?;
+    let (name, phone, address, logo_png): (String, String, String, Option<Vec<u8>>) =
+        conn.query_row("SELECT name, phone, address, logo_png FROM branches WHERE code = ?1", params![detail.branch_code], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
     let tz: Tz = detail.branch_tz.parse().map_err(|_| CoreError::Integrity("branch time zone".into()))?;
     let branch = Branch { name, phone, address, logo_png, tz };
 
@@ -152,7 +151,14 @@ pub fn load(ctx: &Ctx, complaint: &str) -> Result<DocData> {
             "SELECT id, purpose, signer_name, digest, signed_at, strokes_json FROM signatures WHERE complaint_id = ?1 ORDER BY signed_at, rowid",
         )?;
         let rows = stmt.query_map(params![id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, SignaturePurpose>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, SignaturePurpose>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
         })?;
         for row in rows {
             let (sid, purpose, signer, digest, signed_at, strokes) = row?;
@@ -197,7 +203,15 @@ pub fn load(ctx: &Ctx, complaint: &str) -> Result<DocData> {
             "SELECT h.finding, h.root_cause, h.solution, h.recorded_at, u.name FROM handlings h JOIN users u ON u.id = h.recorded_by
              WHERE h.complaint_id = ?1 ORDER BY h.recorded_at DESC, h.rowid DESC LIMIT 1",
             params![id],
-            |r| Ok(Handling { finding: r.get(0)?, root_cause: r.get(1)?, solution: r.get(2)?, recorded_at: r.get(3)?, recorded_by: r.get(4)? }),
+            |r| {
+                Ok(Handling {
+                    finding: r.get(0)?,
+                    root_cause: r.get(1)?,
+                    solution: r.get(2)?,
+                    recorded_at: r.get(3)?,
+                    recorded_by: r.get(4)?,
+                })
+            },
         )
         .optional()?;
     let decision = conn

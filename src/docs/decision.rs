@@ -26,7 +26,13 @@ pub fn draw(c: &mut Canvas, d: &Doc) -> Result<Option<String>> {
 
     c.section(t.section_findings);
     if let Some(h) = &d.data.handling {
-        c.fields(&[(t.finding, t.finding(h.finding), 0.5), (t.proposed_by, &format!("{}  {}", decision.proposed_by, d.data.local(&decision.proposed_at)), 0.5)], cont);
+        c.fields(
+            &[
+                (t.finding, t.finding(h.finding), 0.5),
+                (t.proposed_by, &format!("{}  {}", decision.proposed_by, d.data.local(&decision.proposed_at)), 0.5),
+            ],
+            cont,
+        );
         if !h.root_cause.trim().is_empty() {
             c.fields(&[(t.root_cause, &h.root_cause, 1.0)], cont);
         }

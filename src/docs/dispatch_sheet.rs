@@ -47,10 +47,7 @@ pub fn draw(c: &mut Canvas, d: &Doc) -> Result<()> {
     }
 
     c.section(t.section_dispatch);
-    c.fields(
-        &[(t.department, &current.department, 0.5), (t.assignee, current.assignee.as_deref().unwrap_or(""), 0.5)],
-        cont,
-    );
+    c.fields(&[(t.department, &current.department, 0.5), (t.assignee, current.assignee.as_deref().unwrap_or(""), 0.5)], cont);
     c.fields(
         &[
             (t.dispatch_kind, t.dispatch_kind(&current.kind), 0.25),
@@ -77,11 +74,7 @@ pub fn draw(c: &mut Canvas, d: &Doc) -> Result<()> {
                 vec![d.data.local(&h.dispatched_at), t.dispatch_kind(&h.kind).to_string(), h.department.clone(), m(&h.note), outcome]
             })
             .collect();
-        c.table(
-            &[t.dispatched_at, t.dispatch_kind, t.department, t.dispatch_note, t.outcome_label],
-            &[0.2, 0.12, 0.18, 0.3, 0.2],
-            &rows,
-        );
+        c.table(&[t.dispatched_at, t.dispatch_kind, t.department, t.dispatch_note, t.outcome_label], &[0.2, 0.12, 0.18, 0.3, 0.2], &rows);
     }
 
     c.section(t.section_dept_handling);

@@ -96,7 +96,8 @@ mod tests {
     #[test]
     fn the_font_covers_simplified_traditional_chinese_and_spanish_accents() {
         let f = font().unwrap();
-        for s in ["处理投诉登记回执", "處理投訴登記回執", "ñáéíóúü¿¡ÑÁÉÍÓÚÜ", "Recibo de registro de la queja", "0123456789¥％：，。（）"] {
+        for s in ["处理投诉登记回执", "處理投訴登記回執", "ñáéíóúü¿¡ÑÁÉÍÓÚÜ", "Recibo de registro de la queja", "0123456789¥％：，。（）"]
+        {
             assert!(f.covers(s), "{s}: missing {:?}", f.missing(s));
         }
         assert!(FONT_LICENSE.contains("SIL OPEN FONT LICENSE Version 1.1"), "the licence ships with the font");

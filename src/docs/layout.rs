@@ -6,8 +6,8 @@
 //! applied only when an operation is emitted.
 
 use printpdf::{
-    Color, FontId, Greyscale, Line, LineCapStyle, LineJoinStyle, LinePoint, Mm, Op, PaintMode, PdfFontHandle,
-    PdfPage, Point, Polygon, PolygonRing, Pt, Rect, TextItem, TextRenderingMode, WindingOrder, XObjectId, XObjectTransform,
+    Color, FontId, Greyscale, Line, LineCapStyle, LineJoinStyle, LinePoint, Mm, Op, PaintMode, PdfFontHandle, PdfPage, Point, Polygon,
+    PolygonRing, Pt, Rect, TextItem, TextRenderingMode, WindingOrder, XObjectId, XObjectTransform,
 };
 
 use super::font::Font;
@@ -330,10 +330,8 @@ impl<'f> Canvas<'f> {
 
     /// Pen strokes (polylines in page coordinates), drawn with round caps and joins.
     pub fn strokes(&mut self, strokes: Vec<Vec<(f32, f32)>>, width: f32) {
-        let lines: Vec<Vec<LinePoint>> = strokes
-            .into_iter()
-            .map(|s| s.into_iter().map(|(x, y)| LinePoint { p: self.pt(x, y), bezier: false }).collect())
-            .collect();
+        let lines: Vec<Vec<LinePoint>> =
+            strokes.into_iter().map(|s| s.into_iter().map(|(x, y)| LinePoint { p: self.pt(x, y), bezier: false }).collect()).collect();
         let ops = self.ops();
         ops.push(Op::SaveGraphicsState);
         ops.push(Op::SetLineCapStyle { cap: LineCapStyle::Round });
@@ -544,4 +542,3 @@ pub fn fit(font: &Font, s: &str, size: f32, max: f32) -> String {
     out.push('…');
     out
 }
-

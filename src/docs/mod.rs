@@ -98,7 +98,6 @@ impl Form {
     }
 }
 
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Paper {
@@ -245,7 +244,11 @@ pub fn build(data: &data::DocData, form: Form, opts: DocOptions, now: DateTime<U
         logo,
     };
     let footer = layout::Footer {
-        left: t.footer.replace("{app}", t.app).replace("{time}", &crate::clock::local(&crate::clock::ts(now), data.branch.tz)).replace("{who}", actor_name),
+        left: t
+            .footer
+            .replace("{app}", t.app)
+            .replace("{time}", &crate::clock::local(&crate::clock::ts(now), data.branch.tz))
+            .replace("{who}", actor_name),
         page_of: t.page_of.to_string(),
         anchor: anchor_line(t, data.chain.as_ref()),
     };
@@ -380,7 +383,13 @@ pub fn export_document(ctx: &Ctx, a: &ExportDocumentArgs) -> Result<ExportedDocu
     let r = generate(ctx, &a.complaint, a.form, DocOptions { lang: a.lang, paper: a.paper })?;
     crate::store::outpaths::refuse_protected(ctx.conn, ctx.attachments_dir, &path)?;
     write_atomically(&path, &r.bytes)?;
-    Ok(ExportedDocument { path: path.display().to_string(), file_name: r.file_name, pages: r.pages, bytes: r.bytes.len(), digest: r.digest })
+    Ok(ExportedDocument {
+        path: path.display().to_string(),
+        file_name: r.file_name,
+        pages: r.pages,
+        bytes: r.bytes.len(),
+        digest: r.digest,
+    })
 }
 
 fn export_path(raw: &str) -> Result<PathBuf> {

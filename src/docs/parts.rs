@@ -34,8 +34,7 @@ pub fn fit_strokes(strokes: &[Vec<StrokePoint>], x: f32, y: f32, w: f32, h: f32)
         .iter()
         .filter(|s| !s.is_empty())
         .map(|s| {
-            let mut v: Vec<(f32, f32)> =
-                s.iter().map(|p| ((ox + (p.x - x0) * scale) as f32, (oy + (p.y - y0) * scale) as f32)).collect();
+            let mut v: Vec<(f32, f32)> = s.iter().map(|p| ((ox + (p.x - x0) * scale) as f32, (oy + (p.y - y0) * scale) as f32)).collect();
             if v.len() == 1 {
                 // A dot: a zero-length segment with round caps.
                 let (px, py) = v[0];

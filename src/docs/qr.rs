@@ -12,8 +12,8 @@ pub struct QrRuns {
 }
 
 pub fn encode(payload: &str) -> Result<QrRuns> {
-    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
-        .map_err(|e| CoreError::Integrity(format!("QR code: {e}")))?;
+    let code =
+        QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).map_err(|e| CoreError::Integrity(format!("QR code: {e}")))?;
     let n = code.width();
     let colors = code.to_colors();
     let mut runs = Vec::new();

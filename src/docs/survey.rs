@@ -13,11 +13,8 @@ pub fn draw(c: &mut Canvas, d: &Doc, filled: bool) -> Result<Option<String>> {
     let t = d.t;
     let x = &d.data.detail;
     let cont = t.continued;
-    let survey = if filled {
-        Some(d.data.survey.as_ref().ok_or_else(|| CoreError::precondition("R6.1", "document_needs_survey"))?)
-    } else {
-        None
-    };
+    let survey =
+        if filled { Some(d.data.survey.as_ref().ok_or_else(|| CoreError::precondition("R6.1", "document_needs_survey"))?) } else { None };
 
     c.section(t.section_complaint);
     c.fields(&[(t.customer_name, &x.customer_name, 0.5), (t.contact_phone, &mask_phone(&x.contact_phone), 0.5)], cont);

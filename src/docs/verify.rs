@@ -102,7 +102,10 @@ pub fn verify_receipt(ctx: &Ctx, a: &VerifyReceiptArgs) -> Result<ReceiptCheck> 
         if !in_chain && out.status == ReceiptStatus::Matches {
             out.status = ReceiptStatus::Mismatch;
             out.reason = Some("timeline_rewritten".into());
-            out.message = format!("mismatch: the timeline no longer holds entry {} as this copy printed it (history rewritten or rolled back)", a.seq);
+            out.message = format!(
+                "mismatch: the timeline no longer holds entry {} as this copy printed it (history rewritten or rolled back)",
+                a.seq
+            );
         }
         out.chain_anchor_in_live_chain = Some(in_chain);
         out.chain_anchor = Some(a);
@@ -273,7 +276,10 @@ pub fn check(conn: &Connection, number: &str, printed: Option<&str>) -> Result<R
     if !pinned {
         out.status = ReceiptStatus::Mismatch;
         out.reason = Some("digest_not_on_timeline".into());
-        out.message = format!("mismatch: the digest {} of {number} is not the one recorded on the timeline when it was signed", short_digest(printed));
+        out.message = format!(
+            "mismatch: the digest {} of {number} is not the one recorded on the timeline when it was signed",
+            short_digest(printed)
+        );
         return Ok(out);
     }
     let recomputed = current_content(conn, &c.id, &c.number, purpose, &sid)?.map(|v| digest(&canonical(&v), &strokes));

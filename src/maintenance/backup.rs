@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::error::{CoreError, Result};
-use crate::store::backup::*;
 use crate::model::Role;
+use crate::store::backup::*;
 use crate::workflow::Ctx;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -165,10 +165,7 @@ pub struct SetBackupSettingsArgs {
 }
 
 fn write_setting(ctx: &Ctx, key: &str, value: Value) -> Result<()> {
-    let old: Option<String> = ctx
-        .conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", params![key], |r| r.get(0))
-        .optional()?;
+    let old: Option<String> = ctx.conn.query_row("SELECT value FROM settings WHERE key = ?1", params![key], |r| r.get(0)).optional()?;
     let new = value.to_string();
     if old.as_deref() == Some(new.as_str()) {
         return Ok(());

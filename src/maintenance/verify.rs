@@ -72,9 +72,8 @@ fn injected_clock_events(conn: &Connection) -> Result<(i64, Vec<InjectedClockEve
     if count == 0 {
         return Ok((0, Vec::new()));
     }
-    let mut stmt = conn.prepare(&format!(
-        "SELECT seq, kind, at, json_extract(data, '$.wall_at') FROM events WHERE {MARKED} ORDER BY seq LIMIT ?1"
-    ))?;
+    let mut stmt =
+        conn.prepare(&format!("SELECT seq, kind, at, json_extract(data, '$.wall_at') FROM events WHERE {MARKED} ORDER BY seq LIMIT ?1"))?;
     let rows = stmt.query_map([crate::store::reconcile::MAX_LISTED as i64], |r| {
         Ok(InjectedClockEvent { seq: r.get(0)?, kind: r.get(1)?, at: r.get(2)?, wall_at: r.get(3)? })
     })?;

@@ -17,8 +17,8 @@ use super::texts;
 use crate::auth;
 use crate::clock::stored_ts;
 use crate::docs::{labels, write_atomically};
-use crate::lang::Lang;
 use crate::error::{CoreError, Result};
+use crate::lang::Lang;
 use crate::model::{Category, Channel, Satisfaction, Tier};
 use crate::workflow::views::SearchFilter;
 use crate::workflow::Ctx;
@@ -125,8 +125,19 @@ pub fn complaints_table(rows: &[super::select::ExportRow], lang: Lang, personal:
     let t = texts::texts(lang);
     let l = labels::texts(lang);
     let mut headers = vec![
-        t.number, t.received, l.registered_at, t.stage, l.channel, l.category, t.sub_category, l.tier, l.nature, t.warning, t.repeat,
-        t.customer, t.phone,
+        t.number,
+        t.received,
+        l.registered_at,
+        t.stage,
+        l.channel,
+        l.category,
+        t.sub_category,
+        l.tier,
+        l.nature,
+        t.warning,
+        t.repeat,
+        t.customer,
+        t.phone,
     ];
     if personal {
         headers.push(t.address);
@@ -205,7 +216,14 @@ pub fn export_complaints(ctx: &Ctx, a: &ExportComplaintsArgs) -> Result<Exported
             "filter": if a.figure.is_some() { json!(a.figure) } else { json!(a.filter) },
         }),
     )?;
-    Ok(ExportedFile { path: path.display().to_string(), format: a.format, rows: rows.len(), bytes: bytes.len(), masked: !personal, truncated })
+    Ok(ExportedFile {
+        path: path.display().to_string(),
+        format: a.format,
+        rows: rows.len(),
+        bytes: bytes.len(),
+        masked: !personal,
+        truncated,
+    })
 }
 
 // ---- the monthly report as files ------------------------------------------------------------
@@ -294,8 +312,26 @@ pub fn monthly_tables(r: &MonthlyReport, lang: Lang, tz: chrono_tz::Tz) -> Vec<T
     let mut reg = Table::new(
         t.sheet_register,
         &[
-            l.department, t.number, t.received, l.category, t.sub_category, l.channel, l.tier, l.nature, t.warning, t.repeat, t.stage,
-            t.customer, t.phone, t.worker_code, t.worker, t.first_response_h, t.resolution_h, t.resolved, t.overdue, t.closed,
+            l.department,
+            t.number,
+            t.received,
+            l.category,
+            t.sub_category,
+            l.channel,
+            l.tier,
+            l.nature,
+            t.warning,
+            t.repeat,
+            t.stage,
+            t.customer,
+            t.phone,
+            t.worker_code,
+            t.worker,
+            t.first_response_h,
+            t.resolution_h,
+            t.resolved,
+            t.overdue,
+            t.closed,
             t.satisfaction,
         ],
         &[12.0, 18.0, 17.0, 9.0, 12.0, 12.0, 8.0, 10.0, 6.0, 6.0, 11.0, 9.0, 13.0, 9.0, 9.0, 10.0, 10.0, 7.0, 7.0, 17.0, 10.0],
@@ -352,7 +388,19 @@ pub fn monthly_tables(r: &MonthlyReport, lang: Lang, tz: chrono_tz::Tz) -> Vec<T
 
     let mut fl = Table::new(
         t.sheet_flags,
-        &[t.kind, t.code, t.name, t.complaints, t.previous_month, t.repeats, t.escalated, t.workers_active, t.per_100_workers, t.threshold, t.flagged],
+        &[
+            t.kind,
+            t.code,
+            t.name,
+            t.complaints,
+            t.previous_month,
+            t.repeats,
+            t.escalated,
+            t.workers_active,
+            t.per_100_workers,
+            t.threshold,
+            t.flagged,
+        ],
         &[12.0, 10.0, 14.0, 9.0, 9.0, 8.0, 9.0, 10.0, 10.0, 9.0, 8.0],
     );
     for (kind, rows, threshold) in [
@@ -476,7 +524,8 @@ pub fn export_monthly_report(ctx: &Ctx, a: &ExportMonthlyReportArgs) -> Result<M
             })
         });
         let pdf = pdf_path.as_ref().map(|_| super::monthly_pdf::render(ctx, &report, a.lang)).transpose();
-        let book = book.map(|h| h.join().unwrap_or_else(|_| Err(CoreError::Integrity("the workbook could not be built".into())))).transpose();
+        let book =
+            book.map(|h| h.join().unwrap_or_else(|_| Err(CoreError::Integrity("the workbook could not be built".into())))).transpose();
         (pdf, book)
     });
     let (pdf_bytes, workbook) = (pdf_bytes?, workbook?);

@@ -21,7 +21,6 @@ use crate::workflow::Ctx;
 
 pub use crate::clock::fast_ts;
 
-
 fn text_at<'a>(r: &'a rusqlite::Row, i: usize) -> Result<&'a str> {
     r.get_ref(i)?.as_str().map_err(|e| crate::error::CoreError::Integrity(format!("report column {i}: {e}")))
 }
@@ -426,9 +425,9 @@ fn complaints_and_surveys(
     // Surveys taken in the range (R6.1), attributed to the department responsible then (R6.4).
     // Their complaints were mostly read above; older ones are looked up one by one.
     let by_id: FastMap<&str, usize> = facts.iter().enumerate().map(|(i, f)| (f.id.as_str(), i)).collect();
-    let mut older = ctx.conn.prepare_cached(&format!(
-        "SELECT c.stage, COALESCE(c.department_id, {LAST_DISPATCH}), {DIMS} FROM complaints c WHERE c.id = ?1"
-    ))?;
+    let mut older = ctx
+        .conn
+        .prepare_cached(&format!("SELECT c.stage, COALESCE(c.department_id, {LAST_DISPATCH}), {DIMS} FROM complaints c WHERE c.id = ?1"))?;
     let mut stmt = ctx.conn.prepare_cached(
         "SELECT s.complaint_id, s.surveyed_at, s.overall, s.speed, s.attitude, s.result, s.method, s.comment, s.department_id
          FROM surveys s INDEXED BY surveys_month WHERE s.surveyed_at >= ?1 AND s.surveyed_at < ?2 ORDER BY s.surveyed_at, s.rowid",
@@ -441,9 +440,8 @@ fn complaints_and_surveys(
             view_of(&facts[i], branches)
         } else {
             if !others.contains_key(&complaint_id) {
-                let got: Option<(Stage, Dims)> = older
-                    .query_row(params![complaint_id], |x| Ok((x.get::<_, Stage>(0)?, dims(x, 2, x.get(1)?)?)))
-                    .optional()?;
+                let got: Option<(Stage, Dims)> =
+                    older.query_row(params![complaint_id], |x| Ok((x.get::<_, Stage>(0)?, dims(x, 2, x.get(1)?)?))).optional()?;
                 match got {
                     Some((stage, d)) if stage != Stage::Cancelled => {
                         others.insert(complaint_id.clone(), d);
@@ -601,10 +599,10 @@ pub fn load_entries(ctx: &Ctx, like: &Dataset, days: super::range::Days) -> Resu
 
 /// What the ledger shows of a complaint, by rowid.
 pub fn shown(ctx: &Ctx, rowid: i64) -> Result<Shown> {
-    Ok(ctx.conn.prepare_cached("SELECT number, customer_name, contact_phone FROM complaints WHERE rowid = ?1")?.query_row(
-        params![rowid],
-        |r| Ok(Shown { number: r.get(0)?, customer_name: r.get(1)?, phone: r.get(2)? }),
-    )?)
+    Ok(ctx
+        .conn
+        .prepare_cached("SELECT number, customer_name, contact_phone FROM complaints WHERE rowid = ?1")?
+        .query_row(params![rowid], |r| Ok(Shown { number: r.get(0)?, customer_name: r.get(1)?, phone: r.get(2)? }))?)
 }
 
 /// The overall rating of each complaint of `ds` by its latest survey (by time, then entry) taken

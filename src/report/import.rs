@@ -279,7 +279,11 @@ fn check_shared_strings(r: &mut impl std::io::Read) -> Result<()> {
                 "sst" => {
                     for a in e.attributes().flatten() {
                         if a.key.local_name().as_ref() == "uniqueCount" {
-                            let n = a.value.bytes().filter(|b| b.is_ascii_digit()).fold(0u64, |n, b| n.saturating_mul(10).saturating_add(u64::from(b - b'0')));
+                            let n = a
+                                .value
+                                .bytes()
+                                .filter(|b| b.is_ascii_digit())
+                                .fold(0u64, |n, b| n.saturating_mul(10).saturating_add(u64::from(b - b'0')));
                             announced = announced.max(n);
                         }
                     }
@@ -398,8 +402,23 @@ pub fn read_file(bytes: &[u8], name: &str) -> Result<(usize, usize)> {
 type Aliases = &'static [(&'static str, &'static [&'static str])];
 
 const PHONE: &[&str] = &[
-    "phone", "phones", "contact_phone", "mobile", "tel", "telephone", "电话", "手机", "手机号", "联系电话", "電話", "手機", "聯絡電話",
-    "teléfono", "telefono", "móvil", "movil",
+    "phone",
+    "phones",
+    "contact_phone",
+    "mobile",
+    "tel",
+    "telephone",
+    "电话",
+    "手机",
+    "手机号",
+    "联系电话",
+    "電話",
+    "手機",
+    "聯絡電話",
+    "teléfono",
+    "telefono",
+    "móvil",
+    "movil",
 ];
 
 const CUSTOMER_FIELDS: Aliases = &[
@@ -508,7 +527,12 @@ pub fn import_workers(ctx: &Ctx, a: &ImportArgs) -> Result<ImportResult> {
             let active = match parse_active(get(row, &at, "active").unwrap_or("")) {
                 Some(v) => v,
                 None => {
-                    errors.push(RowError { row: *n, field: "active".into(), reason: "not_yes_or_no".into(), value: get(row, &at, "active").unwrap_or("").into() });
+                    errors.push(RowError {
+                        row: *n,
+                        field: "active".into(),
+                        reason: "not_yes_or_no".into(),
+                        value: get(row, &at, "active").unwrap_or("").into(),
+                    });
                     true
                 }
             };
@@ -540,7 +564,11 @@ pub fn import_workers(ctx: &Ctx, a: &ImportArgs) -> Result<ImportResult> {
             let ok = errors.len() == before;
             if ok {
                 valid += 1;
-                if exists { updated += 1 } else { created += 1 }
+                if exists {
+                    updated += 1
+                } else {
+                    created += 1
+                }
             }
             if preview.len() < PREVIEW_ROWS {
                 let action = ok.then_some(if exists { RowAction::Update } else { RowAction::Create });
@@ -680,7 +708,14 @@ pub fn import_customers(ctx: &Ctx, a: &ImportArgs) -> Result<ImportResult> {
                     let id = new_id();
                     ctx.conn.execute(
                         "INSERT INTO customers (id, name, tier, address, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        params![id, c.name, c.tier.unwrap_or(Tier::Regular), c.address.as_deref().unwrap_or(""), c.note.as_deref().unwrap_or(""), now],
+                        params![
+                            id,
+                            c.name,
+                            c.tier.unwrap_or(Tier::Regular),
+                            c.address.as_deref().unwrap_or(""),
+                            c.note.as_deref().unwrap_or(""),
+                            now
+                        ],
                     )?;
                     for p in &c.phones {
                         ctx.conn.execute("INSERT INTO customer_phones (phone, customer_id) VALUES (?1, ?2)", params![p, id])?;
@@ -733,7 +768,10 @@ mod tests {
         let text = format!("name,phone{}\n\"王, 芳\",\"138 1234 5678\"{}\n\n李四;,13900000000\n", ",".repeat(500), ",".repeat(500));
         let g = parse(text.as_bytes(), "c.csv").unwrap();
         assert_eq!(g.header, vec!["name", "phone"]);
-        assert_eq!(g.rows, vec![(2, vec!["王, 芳".to_string(), "138 1234 5678".into()]), (3, vec!["李四;".to_string(), "13900000000".into()])]);
+        assert_eq!(
+            g.rows,
+            vec![(2, vec!["王, 芳".to_string(), "138 1234 5678".into()]), (3, vec!["李四;".to_string(), "13900000000".into()])]
+        );
         let tsv = parse("name\tphone\nA\t1\n".as_bytes(), "c.tsv").unwrap();
         assert_eq!(tsv.rows, vec![(2, vec!["A".to_string(), "1".into()])]);
     }
@@ -767,8 +805,12 @@ mod tests {
         let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz/corpus/import_xlsx/valid-customers.xlsx")).unwrap();
         let g = parse(&bytes, "c.xlsx").unwrap();
         assert_eq!(g.header, vec!["name", "phone", "tier"]);
-        assert_eq!(g.rows, vec![(2, vec!["王芳".to_string(), "13812345678".into(), "VIP".into()]), (3, vec!["李四".to_string(), "021-62345678".into()])]);
-        let far = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz/corpus/import_xlsx/cells-far-apart-in-bounds.xlsx")).unwrap();
+        assert_eq!(
+            g.rows,
+            vec![(2, vec!["王芳".to_string(), "13812345678".into(), "VIP".into()]), (3, vec!["李四".to_string(), "021-62345678".into()])]
+        );
+        let far =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz/corpus/import_xlsx/cells-far-apart-in-bounds.xlsx")).unwrap();
         let g = parse(&far, "c.xlsx").unwrap();
         assert_eq!(g.rows.len(), 1);
         assert_eq!(g.rows[0].0, 1_048_576);

@@ -77,9 +77,7 @@ fn month(ctx: &Ctx, like: &Dataset, m: Month) -> Result<Vec<Entry>> {
     // its report. Without the month's figures row there is nothing to be current against.
     let figures: Option<i64> = ctx
         .conn
-        .query_row("SELECT 1 FROM report_month_figures WHERE month = ?1 AND version = ?2", params![m.key(), FIGURES_VERSION], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT 1 FROM report_month_figures WHERE month = ?1 AND version = ?2", params![m.key(), FIGURES_VERSION], |r| r.get(0))
         .optional()?;
     if figures.is_some() {
         let _ = ctx.conn.execute("DELETE FROM report_month_figures WHERE month = ?1", params![key(m)]);
@@ -213,7 +211,7 @@ mod tests {
     /// stale is read again.
     #[test]
     fn kept_entries_are_the_read_ones_until_a_write_drops_them() {
-        crate::report::testing::with_demo_month(|ctx, m| kept_entries_are_the_read_ones(ctx, m));
+        crate::report::testing::with_demo_month(kept_entries_are_the_read_ones);
     }
 
     fn kept_entries_are_the_read_ones(ctx: &Ctx, m: Month) {
@@ -232,10 +230,12 @@ mod tests {
         assert_eq!(shown(&load(ctx, &like, days).unwrap()), read, "served kept");
 
         // The block is what is served: a changed one shows …
-        let block: Vec<u8> = tx.query_row("SELECT figures FROM report_month_figures WHERE month = 'entries:2025-12'", [], |r| r.get(0)).unwrap();
+        let block: Vec<u8> =
+            tx.query_row("SELECT figures FROM report_month_figures WHERE month = 'entries:2025-12'", [], |r| r.get(0)).unwrap();
         let mut dec = decode(&block, &branches_head(&like), Month::parse("m", "2025-12").unwrap()).unwrap();
         dec[0].sub_category = "kept, not read".into();
-        tx.execute("UPDATE report_month_figures SET figures = ?1 WHERE month = 'entries:2025-12'", [encode(&dec, &branches_head(&like))]).unwrap();
+        tx.execute("UPDATE report_month_figures SET figures = ?1 WHERE month = 'entries:2025-12'", [encode(&dec, &branches_head(&like))])
+            .unwrap();
         assert!(shown(&load(ctx, &like, days).unwrap()).iter().any(|e| e.contains("kept, not read")));
         // … a damaged one is read again, and kept again.
         tx.execute("UPDATE report_month_figures SET figures = x'0badc0de' WHERE month = 'entries:2025-12'", []).unwrap();
@@ -259,7 +259,8 @@ mod tests {
         assert_eq!(shown(&load(ctx, &like, days).unwrap()), edited, "kept again after the edit");
 
         // Kept under other branches (another zone cuts other months): not served.
-        let block: Vec<u8> = tx.query_row("SELECT figures FROM report_month_figures WHERE month = 'entries:2026-01'", [], |r| r.get(0)).unwrap();
+        let block: Vec<u8> =
+            tx.query_row("SELECT figures FROM report_month_figures WHERE month = 'entries:2026-01'", [], |r| r.get(0)).unwrap();
         let jan = Month::parse("m", "2026-01").unwrap();
         assert!(decode(&block, &branches_head(&like), jan).is_some());
         let elsewhere = branches_head(&like).replace("Asia/Shanghai", "America/Los_Angeles");

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use super::facts::{self, Dataset, Fact, SurveyFact};
 use super::filter::{ReportFilter, NONE_KEY};
 use super::range::Days;
-use crate::lang::Lang;
 use crate::error::Result;
+use crate::lang::Lang;
 use crate::model::{Category, Channel, StepKind, Tier};
 use crate::workflow::Ctx;
 
@@ -177,10 +177,18 @@ pub fn count_fact(k: KpiKey, f: &Fact, cutoff: DateTime<Utc>) -> Count {
             if let Some((timing, _, work)) = k.timing() {
                 let measured = match timing {
                     Timing::FirstResponse if f.accepted() && f.first_response_at.is_some_and(|t| t < cutoff) => {
-                        if work { f.first_response_work } else { f.first_response_wall }
+                        if work {
+                            f.first_response_work
+                        } else {
+                            f.first_response_wall
+                        }
                     }
                     Timing::Resolution if f.resolved(cutoff) => {
-                        if work { f.resolution_work } else { f.resolution_wall }
+                        if work {
+                            f.resolution_work
+                        } else {
+                            f.resolution_wall
+                        }
                     }
                     _ => None,
                 };
@@ -390,8 +398,15 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 7] =
-        [Dimension::Category, Dimension::Channel, Dimension::Tier, Dimension::Department, Dimension::Worker, Dimension::Branch, Dimension::Month];
+    pub const ALL: [Dimension; 7] = [
+        Dimension::Category,
+        Dimension::Channel,
+        Dimension::Tier,
+        Dimension::Department,
+        Dimension::Worker,
+        Dimension::Branch,
+        Dimension::Month,
+    ];
 
     pub fn index(self) -> usize {
         Dimension::ALL.iter().position(|d| *d == self).unwrap_or(0)
@@ -484,10 +499,7 @@ impl Names {
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, String>(2)?))))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         };
-        Ok(Names {
-            departments: pairs("SELECT id, code, name FROM departments")?,
-            workers: pairs("SELECT id, code, name FROM workers")?,
-        })
+        Ok(Names { departments: pairs("SELECT id, code, name FROM departments")?, workers: pairs("SELECT id, code, name FROM workers")? })
     }
 
     pub fn department(&self, id: &str) -> String {
@@ -599,7 +611,14 @@ pub fn breakdown_scored(ds: &Dataset, scores: &Scores, names: &Names, base: &Rep
     };
     let rows_total = groups.len();
     let rows: Vec<BreakdownRow> = match d {
-        Dimension::Month => groups.into_iter().take(max_rows).map(|g| { let l = label(ds, names, d, &g.0); row(g, l) }).collect(),
+        Dimension::Month => groups
+            .into_iter()
+            .take(max_rows)
+            .map(|g| {
+                let l = label(ds, names, d, &g.0);
+                row(g, l)
+            })
+            .collect(),
         Dimension::Category | Dimension::Channel | Dimension::Tier => {
             let pos = |k: &str| match d {
                 Dimension::Category => Category::parse(k).map(|c| Category::ALL.iter().position(|x| *x == c)),
@@ -607,15 +626,20 @@ pub fn breakdown_scored(ds: &Dataset, scores: &Scores, names: &Names, base: &Rep
                 _ => Tier::parse(k).map(|c| Tier::ALL.iter().position(|x| *x == c)),
             };
             groups.sort_by_key(|g| pos(&g.0));
-            groups.into_iter().take(max_rows).map(|g| { let l = label(ds, names, d, &g.0); row(g, l) }).collect()
+            groups
+                .into_iter()
+                .take(max_rows)
+                .map(|g| {
+                    let l = label(ds, names, d, &g.0);
+                    row(g, l)
+                })
+                .collect()
         }
         _ => {
             // By volume (then surveys, then name): the volume is the number of complaints and
             // the CSAT denominator the number of surveys, so only the rows kept are measured.
-            let mut ranked: Vec<((i64, i64), String, Group)> = groups
-                .into_iter()
-                .map(|g| ((g.1.len() as i64, g.2.len() as i64), label(ds, names, d, &g.0), g))
-                .collect();
+            let mut ranked: Vec<((i64, i64), String, Group)> =
+                groups.into_iter().map(|g| ((g.1.len() as i64, g.2.len() as i64), label(ds, names, d, &g.0), g)).collect();
             ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
             ranked.into_iter().take(max_rows).map(|(_, l, g)| row(g, l)).collect()
         }

@@ -174,7 +174,9 @@ pub fn flags_of(ctx: &Ctx, ds: &Dataset, entries: &[Entry], names: &Names, m: Mo
     workers.sort_by(|a, b| b.complaints.cmp(&a.complaints).then_with(|| a.code.cmp(&b.code)));
     let mut active: HashMap<String, i64> = HashMap::new();
     {
-        let mut stmt = ctx.conn.prepare_cached("SELECT branch_id, COUNT(*) FROM workers WHERE active = 1 AND branch_id IS NOT NULL GROUP BY branch_id")?;
+        let mut stmt = ctx
+            .conn
+            .prepare_cached("SELECT branch_id, COUNT(*) FROM workers WHERE active = 1 AND branch_id IS NOT NULL GROUP BY branch_id")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
             let (b, n) = row?;
             active.insert(b, n);

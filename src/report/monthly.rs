@@ -13,9 +13,9 @@ use super::facts::{self, SurveyFact};
 use super::filter::{first_branch_tz, last_month, ReportFilter};
 use super::kpi::{self, Breakdown, BreakdownRow, Dimension, Figure, KpiKey, Names, RangeView};
 use super::ledger::{self, Flags, Ledger};
-use super::trend;
 use super::range::{local_midnight, month_of, Days, Month};
 use super::thresholds::{self, ReportSettings};
+use super::trend;
 use crate::auth;
 use crate::clock::ts;
 use crate::error::{CoreError, Result};
@@ -514,9 +514,8 @@ fn build_parts(ctx: &Ctx, m: Month, draft: Option<&str>, chunk: Option<usize>) -
                 made_here.push(b);
             }
         }
-        let made = from_facts
-            .join()
-            .map_err(|_| CoreError::Integrity("monthly report: the department sections could not be made".into()))??;
+        let made =
+            from_facts.join().map_err(|_| CoreError::Integrity("monthly report: the department sections could not be made".into()))??;
         let (trend, flags, ledger) = here?;
         let (made_there, departments, chunks) =
             made.ok_or_else(|| CoreError::Integrity("monthly report: the department sections could not be made".into()))?;
@@ -756,7 +755,11 @@ pub fn file_report(ctx: &Ctx, a: &FileReportArgs) -> Result<ReportStatus> {
         params![m.key(), ctx.actor.id, ts(ctx.now), suggestions, totals],
     )?;
     let status = status_of(ctx, m)?;
-    ctx.event(None, "monthly_report_filed", json!({ "month": m.key(), "revision": status.revision, "suggestions_chars": suggestions.chars().count() }))?;
+    ctx.event(
+        None,
+        "monthly_report_filed",
+        json!({ "month": m.key(), "revision": status.revision, "suggestions_chars": suggestions.chars().count() }),
+    )?;
     Ok(status)
 }
 
@@ -783,7 +786,7 @@ mod tests {
     /// report's own lists; once something in the month changes, nothing stale is served.
     #[test]
     fn pages_of_the_kept_lists_are_the_report_lists() {
-        crate::report::testing::with_demo_month(|ctx, m| pages_are_the_report_lists(ctx, m));
+        crate::report::testing::with_demo_month(pages_are_the_report_lists);
     }
 
     fn pages_are_the_report_lists(ctx: &Ctx, m: Month) {
@@ -803,7 +806,8 @@ mod tests {
                 let want: Vec<_> = d.register.iter().skip(offset).take(limit).cloned().collect();
                 assert_eq!(ids(&rows), ids(&want), "{} register {offset}+{limit}", d.code);
                 crossed += (offset % chunk + limit > chunk && want.len() > chunk - offset % chunk) as usize;
-                let (total, rows) = trend::stored_list::<SurveyRow>(ctx, m, &d.id, SURVEYS, offset, limit, chunk).unwrap().expect("kept surveys");
+                let (total, rows) =
+                    trend::stored_list::<SurveyRow>(ctx, m, &d.id, SURVEYS, offset, limit, chunk).unwrap().expect("kept surveys");
                 assert_eq!(total, d.surveys.len());
                 let want: Vec<_> = d.surveys.iter().skip(offset).take(limit).cloned().collect();
                 assert_eq!(ids(&rows), ids(&want), "{} surveys {offset}+{limit}", d.code);

@@ -6,14 +6,14 @@
 
 use printpdf::{PdfDocument, PdfSaveOptions, RawImage};
 
+use crate::clock::local;
 use crate::docs::layout::{self, Canvas, INK, MUTED, RULE};
 use crate::docs::{font, labels};
-use crate::lang::Lang;
 use crate::error::Result;
+use crate::lang::Lang;
 use crate::report::kpi::{BreakdownRow, Dimension, Figure, KpiKey, Unit};
 use crate::report::monthly::MonthlyReport;
 use crate::report::texts::{self, Texts};
-use crate::clock::local;
 use crate::workflow::Ctx;
 
 pub struct RenderedReport {
@@ -170,11 +170,10 @@ fn breakdown_items(r: &MonthlyReport, lang: Lang, d: Dimension, top: usize) -> V
 
 /// Renders the report as the context's user (names in it are already masked per role).
 pub fn render(ctx: &Ctx, r: &MonthlyReport, lang: Lang) -> Result<RenderedReport> {
-    let (name, phone, address, tz, logo_png): (String, String, String, String, Option<Vec<u8>>) = ctx.conn.query_row(
-        "SELECT name, phone, address, tz, logo_png FROM branches ORDER BY created_at, rowid LIMIT 1",
-        [],
-        |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?)),
-    )?;
+    let (name, phone, address, tz, logo_png): (String, String, String, String, Option<Vec<u8>>) =
+        ctx.conn.query_row("SELECT name, phone, address, tz, logo_png FROM branches ORDER BY created_at, rowid LIMIT 1", [], |x| {
+            Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?))
+        })?;
     let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::Asia::Shanghai);
     let t = texts::texts(lang);
     let l = labels::texts(lang);
@@ -224,12 +223,7 @@ pub fn render(ctx: &Ctx, r: &MonthlyReport, lang: Lang) -> Result<RenderedReport
         format!("{} {}", t.not_filed, t.due_by.replace("{date}", &r.status.due_date.to_string()))
     };
     c.paragraph(&status, 9.0, 0.0, MUTED);
-    c.paragraph(
-        &kv(t.month, &format!("{} – {} ({})", r.range.from_date, r.range.until_date, r.range.time_zone)),
-        9.0,
-        0.0,
-        MUTED,
-    );
+    c.paragraph(&kv(t.month, &format!("{} – {} ({})", r.range.from_date, r.range.until_date, r.range.time_zone)), 9.0, 0.0, MUTED);
 
     // KPIs against the previous month (R7.4).
     c.section(t.section_kpis);
@@ -289,11 +283,25 @@ pub fn render(ctx: &Ctx, r: &MonthlyReport, lang: Lang) -> Result<RenderedReport
             .iter()
             .take(SHOWN)
             .map(|w| {
-                vec![w.code.clone(), w.name.clone(), w.complaints.to_string(), w.previous_month.to_string(), w.repeats.to_string(), w.escalated.to_string()]
+                vec![
+                    w.code.clone(),
+                    w.name.clone(),
+                    w.complaints.to_string(),
+                    w.previous_month.to_string(),
+                    w.repeats.to_string(),
+                    w.escalated.to_string(),
+                ]
             })
             .collect();
         if r.flags.workers.len() > SHOWN {
-            rows.push(vec![String::new(), format!("… +{}", r.flags.workers.len() - SHOWN), String::new(), String::new(), String::new(), String::new()]);
+            rows.push(vec![
+                String::new(),
+                format!("… +{}", r.flags.workers.len() - SHOWN),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
         }
         c.table(
             &[t.worker_code, t.worker, t.complaints, t.previous_month, t.repeats, t.escalated],
@@ -348,7 +356,14 @@ pub fn render(ctx: &Ctx, r: &MonthlyReport, lang: Lang) -> Result<RenderedReport
                 ]);
             }
             if of_kind.len() > SHOWN {
-                rows.push(vec![String::new(), format!("… +{}", of_kind.len() - SHOWN), String::new(), String::new(), String::new(), String::new()]);
+                rows.push(vec![
+                    String::new(),
+                    format!("… +{}", of_kind.len() - SHOWN),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]);
             }
         }
         c.table(&[t.kind, t.name, t.in_month, t.in_window, t.repeats, t.last_complaint], &[0.12, 0.34, 0.1, 0.1, 0.1, 0.24], &rows);
@@ -358,11 +373,12 @@ pub fn render(ctx: &Ctx, r: &MonthlyReport, lang: Lang) -> Result<RenderedReport
     for d in &r.departments {
         c.new_page();
         c.section(&t.section_department.replace("{name}", &d.name));
-        let summary = [KpiKey::Volume, KpiKey::ResolutionRate, KpiKey::ResolutionMedian, KpiKey::OverdueRate, KpiKey::CsatShare, KpiKey::CsatMean]
-            .iter()
-            .filter_map(|k| fig(&d.figures, *k).map(|f| format!("{} {}", t.kpi_name(*k), fmt_value(t, f.unit, f.value))))
-            .collect::<Vec<_>>()
-            .join("  ·  ");
+        let summary =
+            [KpiKey::Volume, KpiKey::ResolutionRate, KpiKey::ResolutionMedian, KpiKey::OverdueRate, KpiKey::CsatShare, KpiKey::CsatMean]
+                .iter()
+                .filter_map(|k| fig(&d.figures, *k).map(|f| format!("{} {}", t.kpi_name(*k), fmt_value(t, f.unit, f.value))))
+                .collect::<Vec<_>>()
+                .join("  ·  ");
         c.paragraph(&summary, 8.5, 0.0, INK);
         c.gap(3.0);
         c.text_bold(c.left, c.y + 10.0, &format!("{} ({})", t.register, d.register.len()), 9.5, INK);
@@ -377,7 +393,11 @@ pub fn render(ctx: &Ctx, r: &MonthlyReport, lang: Lang) -> Result<RenderedReport
                 .register
                 .iter()
                 .map(|x| {
-                    let cat = if x.sub_category.is_empty() { l.category(x.category).to_string() } else { format!("{}·{}", l.category(x.category), x.sub_category) };
+                    let cat = if x.sub_category.is_empty() {
+                        l.category(x.category).to_string()
+                    } else {
+                        format!("{}·{}", l.category(x.category), x.sub_category)
+                    };
                     // Repeat (R3.6), major (R2.1) and overdue (R4.6) go with the stage.
                     let flags = [
                         x.is_repeat.then_some(t.repeat),
@@ -463,7 +483,11 @@ pub fn render(ctx: &Ctx, r: &MonthlyReport, lang: Lang) -> Result<RenderedReport
     if r.suggestions.trim().is_empty() {
         c.writing_lines("", 6);
     } else {
-        let text = if r.status.filed && r.status.suggestions == r.suggestions { r.suggestions.clone() } else { format!("{}{}", r.suggestions, t.draft) };
+        let text = if r.status.filed && r.status.suggestions == r.suggestions {
+            r.suggestions.clone()
+        } else {
+            format!("{}{}", r.suggestions, t.draft)
+        };
         c.fields(&[(t.section_suggestions, &text, 1.0)], l.continued);
     }
     c.paragraph(&status, 8.5, 0.0, MUTED);

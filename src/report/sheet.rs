@@ -60,7 +60,12 @@ pub struct Table {
 
 impl Table {
     pub fn new(name: &str, headers: &[&str], widths: &[f64]) -> Table {
-        Table { name: name.to_string(), headers: headers.iter().map(|h| h.to_string()).collect(), widths: widths.to_vec(), rows: Vec::new() }
+        Table {
+            name: name.to_string(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            widths: widths.to_vec(),
+            rows: Vec::new(),
+        }
     }
 }
 
@@ -194,10 +199,7 @@ mod tests {
         t.rows.push(vec![Cell::text("=HYPERLINK(\"x\")"), Cell::Percent(0.5)]);
         let s = String::from_utf8(csv(&t)).unwrap();
         assert!(s.starts_with('\u{feff}'));
-        assert_eq!(
-            s,
-            "\u{feff}\"编号\",\"内容\"\r\n\"A,1\",\"他说\"\"好\"\"\n第二行\"\r\n\"'=HYPERLINK(\"\"x\"\")\",0.5\r\n"
-        );
+        assert_eq!(s, "\u{feff}\"编号\",\"内容\"\r\n\"A,1\",\"他说\"\"好\"\"\n第二行\"\r\n\"'=HYPERLINK(\"\"x\"\")\",0.5\r\n");
     }
 
     #[test]

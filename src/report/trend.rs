@@ -183,7 +183,15 @@ pub fn twelve_months(
 ) -> Result<Vec<BreakdownRow>> {
     (0..12u32)
         .rev()
-        .map(|i| if i == 0 { row_of(ctx, month_ds, names, m, scores) } else { month_row_with(ctx, month_ds, names, m.minus(i), &mut second) })
+        .map(
+            |i| {
+                if i == 0 {
+                    row_of(ctx, month_ds, names, m, scores)
+                } else {
+                    month_row_with(ctx, month_ds, names, m.minus(i), &mut second)
+                }
+            },
+        )
         .collect()
 }
 
@@ -239,10 +247,10 @@ fn people_fingerprint(ctx: &Ctx) -> Result<String> {
 
 /// True when month `m` is over in every branch's zone (no branch: never).
 fn over(ctx: &Ctx, m: Month) -> Result<bool> {
-    let zones: Vec<String> = ctx.conn.prepare_cached("SELECT tz FROM branches")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let zones: Vec<String> =
+        ctx.conn.prepare_cached("SELECT tz FROM branches")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let end = m.next().first_day();
-    Ok(!zones.is_empty()
-        && zones.iter().all(|z| z.parse::<chrono_tz::Tz>().is_ok_and(|tz| local_midnight(tz, end) <= ctx.now)))
+    Ok(!zones.is_empty() && zones.iter().all(|z| z.parse::<chrono_tz::Tz>().is_ok_and(|tz| local_midnight(tz, end) <= ctx.now)))
 }
 
 /// The fields of a stored report that are computed on every request instead.
@@ -267,9 +275,7 @@ pub fn stored_report_current(ctx: &Ctx, m: Month) -> Result<Option<i64>> {
     }
     let got: Option<(i64, i64)> = ctx
         .conn
-        .query_row("SELECT rowid, version FROM report_month_figures WHERE month = ?1", params![body_key(m)], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row("SELECT rowid, version FROM report_month_figures WHERE month = ?1", params![body_key(m)], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((rowid, version)) = got else { return Ok(None) };
     if version != REPORT_VERSION {
@@ -352,7 +358,13 @@ pub fn list_key(m: Month, department: &str, list: &str, n: usize) -> String {
 
 /// The stored chunks of one list: `rows` cut in chunks of `chunk`, as (key, compressed text
 /// without the fingerprint line).
-pub fn list_chunks<T: serde::Serialize>(m: Month, department: &str, list: &str, rows: &[T], chunk: usize) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn list_chunks<T: serde::Serialize>(
+    m: Month,
+    department: &str,
+    list: &str,
+    rows: &[T],
+    chunk: usize,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let total = rows.len();
     let mut out = Vec::with_capacity(total / chunk + 1);
     let parts: Vec<&[T]> = if rows.is_empty() { vec![rows] } else { rows.chunks(chunk).collect() };

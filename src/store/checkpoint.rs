@@ -44,7 +44,8 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("wal-checkpoint".into())
             .spawn(move || {
-                let Ok(conn) = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX) else {
+                let Ok(conn) = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                else {
                     return;
                 };
                 // A checkpoint syncs the log before and the database file after copying, as
@@ -52,15 +53,11 @@ impl Checkpointer {
                 if conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;").is_err() {
                     return;
                 }
-                loop {
-                    match rx.recv_timeout(TICK) {
-                        Err(RecvTimeoutError::Timeout) => {
-                            // Nothing to copy costs a look at the log's index. Busy or failing
-                            // (a full disk) leaves the log as it is: the next tick tries again.
-                            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-                        }
-                        _ => break,
-                    }
+                // Until the store says stop (a message, or its end of the channel gone).
+                while let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(TICK) {
+                    // Nothing to copy costs a look at the log's index. Busy or failing
+                    // (a full disk) leaves the log as it is: the next tick tries again.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
                 }
             })
             .ok()?;

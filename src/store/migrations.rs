@@ -118,10 +118,8 @@ mod tests {
         assert!(indexes.iter().any(|i| i.1 == "complaints_board"), "the check must see the schema's indexes");
         for (table, name, _, key) in indexes.iter().filter(|i| !i.2) {
             for (t2, other, _, wider) in &indexes {
-                let covered = t2 == table
-                    && other != name
-                    && wider.len() >= key.len()
-                    && key.iter().zip(wider).all(|(a, b)| a.0.is_some() && a == b);
+                let covered =
+                    t2 == table && other != name && wider.len() >= key.len() && key.iter().zip(wider).all(|(a, b)| a.0.is_some() && a == b);
                 assert!(!covered, "index {name} is the leading part of {other}: drop it");
             }
         }

@@ -83,7 +83,10 @@ pub struct Reconciliation {
 
 impl Reconciliation {
     pub fn ok(&self) -> bool {
-        self.state_mismatches.is_empty() && self.rows_without_event.is_empty() && self.time_reversals.is_empty() && self.anchors.broken.is_empty()
+        self.state_mismatches.is_empty()
+            && self.rows_without_event.is_empty()
+            && self.time_reversals.is_empty()
+            && self.anchors.broken.is_empty()
     }
 }
 

@@ -18,9 +18,9 @@ use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::limits::Limit;
 use rusqlite::Connection;
 
-use rusqlite::config::DbConfig;
 use crate::error::Result;
 use crate::store::migrations;
+use rusqlite::config::DbConfig;
 
 /// One row of `sqlite_master`, its SQL normalised (see [`normalise`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -207,7 +207,9 @@ pub fn full_differences(conn: &Connection, version: i64) -> Result<Option<Vec<Di
 fn is_fts_shadow(name: &str, expected: &[SchemaObject]) -> bool {
     ["_data", "_idx", "_content", "_docsize", "_config"].iter().any(|suffix| {
         name.strip_suffix(suffix).is_some_and(|vtab| {
-            expected.iter().any(|o| o.name == vtab && o.sql.as_deref().is_some_and(|s| s.starts_with("create virtual table") && s.contains("fts5")))
+            expected
+                .iter()
+                .any(|o| o.name == vtab && o.sql.as_deref().is_some_and(|s| s.starts_with("create virtual table") && s.contains("fts5")))
         })
     })
 }
@@ -242,9 +244,23 @@ pub fn harden(conn: &Connection) -> Result<()> {
 
 /// Pragmas a hardened connection may run: reading facts, never changing anything.
 const READ_PRAGMAS: &[&str] = &[
-    "integrity_check", "quick_check", "user_version", "schema_version", "table_info", "table_xinfo", "table_list",
-    "index_list", "index_info", "index_xinfo", "foreign_key_check", "foreign_key_list", "page_size", "page_count", "data_version",
-    "encoding", "freelist_count",
+    "integrity_check",
+    "quick_check",
+    "user_version",
+    "schema_version",
+    "table_info",
+    "table_xinfo",
+    "table_list",
+    "index_list",
+    "index_info",
+    "index_xinfo",
+    "foreign_key_check",
+    "foreign_key_list",
+    "page_size",
+    "page_count",
+    "data_version",
+    "encoding",
+    "freelist_count",
 ];
 
 fn read_only_authorizer(ctx: AuthContext<'_>) -> Authorization {
@@ -295,7 +311,7 @@ mod tests {
         assert!(trigger_and_view_differences(&conn).unwrap().is_empty());
         conn.execute_batch("DROP TRIGGER events_no_delete; CREATE VIEW v AS SELECT 1;").unwrap();
         assert_eq!(trigger_and_view_differences(&conn).unwrap(), vec!["missing trigger events_no_delete", "unexpected view v"]);
-        assert_eq!(reference_database(0).unwrap().is_none(), true);
+        assert!(reference_database(0).unwrap().is_none());
     }
 
     #[test]

@@ -47,12 +47,9 @@ fn indexed_text(conn: &Connection, rowid: i64) -> Result<String> {
 pub fn index_new_complaint(conn: &Connection, rowid: i64) -> Result<()> {
     let body = indexed_text(conn, rowid)?;
     let cjk = split_cjk(&body);
-    for (table, text) in [
-        ("complaint_fts", &body),
-        ("complaint_fts_cjk", &cjk),
-        ("complaint_fts_open", &body),
-        ("complaint_fts_open_cjk", &cjk),
-    ] {
+    for (table, text) in
+        [("complaint_fts", &body), ("complaint_fts_cjk", &cjk), ("complaint_fts_open", &body), ("complaint_fts_open_cjk", &cjk)]
+    {
         conn.prepare_cached(&format!("INSERT INTO {table} (rowid, body) VALUES (?1, ?2)"))?.execute(params![rowid, text])?;
     }
     Ok(())

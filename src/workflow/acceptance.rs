@@ -10,8 +10,8 @@ use super::load::{self, ComplaintState};
 use super::{past_instant, steps, text, Ctx};
 use crate::clock::{new_id, ts};
 use crate::error::{CoreError, Result};
-use crate::reply::{Done, StageNow};
 use crate::model::{Category, EscalationLevel, InvalidReason, Nature, NotAcceptedReason, Role, Stage, StepKind};
+use crate::reply::{Done, StageNow};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -245,10 +245,7 @@ pub fn raise_warning(ctx: &Ctx, a: &RaiseWarningArgs) -> Result<WarningLevelNow>
     if a.level <= c.warning_level {
         return Err(CoreError::precondition("R2.5", "warning_level_only_rises"));
     }
-    ctx.conn.execute(
-        "UPDATE complaints SET warning_level = ?1, updated_at = ?2 WHERE id = ?3",
-        params![a.level, ts(ctx.now), c.id],
-    )?;
+    ctx.conn.execute("UPDATE complaints SET warning_level = ?1, updated_at = ?2 WHERE id = ?3", params![a.level, ts(ctx.now), c.id])?;
     ctx.event(Some(&c.id), "warning_raised", json!({ "from": c.warning_level, "to": a.level, "reason": reason }))?;
     if a.level == 3 {
         notify_escalation_chain(ctx, &c)?;

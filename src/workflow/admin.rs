@@ -92,7 +92,10 @@ pub fn upsert_user(ctx: &Ctx, a: &UserArgs) -> Result<Login> {
         // The administrator knows the password they typed: the account's owner must choose
         // their own at the first sign-in (R7.7).
         let must_change = login != ctx.actor.login;
-        ctx.conn.execute("UPDATE users SET password_hash = ?1, must_change_password = ?2 WHERE login = ?3", params![hash, must_change, login])?;
+        ctx.conn.execute(
+            "UPDATE users SET password_hash = ?1, must_change_password = ?2 WHERE login = ?3",
+            params![hash, must_change, login],
+        )?;
     }
     ctx.event(None, "user_saved", json!({ "login": login, "role": a.role, "active": a.active, "password_set": a.password.is_some() }))?;
     Ok(Login { login })
@@ -195,7 +198,11 @@ pub fn update_branch(ctx: &Ctx, a: &BranchArgs) -> Result<Done> {
         h.validate().map_err(|_| CoreError::invalid("hours", "bad_business_hours"))?;
         ctx.conn.execute("UPDATE branches SET hours_json = ?1 WHERE id = ?2", params![serde_json::to_string(h).unwrap_or_default(), b])?;
     }
-    ctx.event(None, "branch_updated", serde_json::to_value(json!({ "name": a.name, "tz": a.tz, "hours": a.hours })).unwrap_or(Value::Null))?;
+    ctx.event(
+        None,
+        "branch_updated",
+        serde_json::to_value(json!({ "name": a.name, "tz": a.tz, "hours": a.hours })).unwrap_or(Value::Null),
+    )?;
     Ok(Done::OK)
 }
 
@@ -256,7 +263,8 @@ pub fn import_calendar(ctx: &Ctx, a: &ImportCalendarArgs) -> Result<CalendarImpo
     if a.csv.len() > 1_000_000 {
         return Err(CoreError::invalid("csv", "too_long"));
     }
-    let cal = BusinessCalendar::from_csv(&a.csv).map_err(|e| CoreError::Invalid { field: "csv".into(), reason: format!("bad_calendar_csv: {e}") })?;
+    let cal = BusinessCalendar::from_csv(&a.csv)
+        .map_err(|e| CoreError::Invalid { field: "csv".into(), reason: format!("bad_calendar_csv: {e}") })?;
     let code = branch_calendar(ctx)?;
     super::settings::store_calendar(ctx.conn, &code, &cal, true)?;
     recompute_open_deadlines(ctx, &code)?;
@@ -337,8 +345,7 @@ pub fn set_setting(ctx: &Ctx, a: &SetSettingArgs) -> Result<SettingSet> {
     if !range.contains(&v) {
         return Err(CoreError::invalid("value", "out_of_range"));
     }
-    let old: Option<String> =
-        ctx.conn.query_row("SELECT value FROM settings WHERE key = ?1", params![a.key], |r| r.get(0)).optional()?;
+    let old: Option<String> = ctx.conn.query_row("SELECT value FROM settings WHERE key = ?1", params![a.key], |r| r.get(0)).optional()?;
     ctx.conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![a.key, v.to_string()],
@@ -376,9 +383,7 @@ pub struct BranchSettings {
 pub fn get_settings(ctx: &Ctx) -> Result<Settings> {
     ctx.begin(None)?;
     let mut stmt = ctx.conn.prepare("SELECT key, value FROM settings ORDER BY key")?;
-    let settings = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let settings = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<rusqlite::Result<_>>()?;
     let b = own_branch(ctx)?;
     let branch = ctx.conn.query_row(
         "SELECT code, name, tz, phone, address, policy_code, calendar_code, hours_json FROM branches WHERE id = ?1",
@@ -397,10 +402,8 @@ pub fn get_settings(ctx: &Ctx) -> Result<Settings> {
         },
     )?;
     let mut stmt = ctx.conn.prepare("SELECT json FROM deadline_policies ORDER BY code")?;
-    let policies: Vec<DeadlinePolicy> = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
-        .filter_map(|s| s.ok().and_then(|s| serde_json::from_str(&s).ok()))
-        .collect();
+    let policies: Vec<DeadlinePolicy> =
+        stmt.query_map([], |r| r.get::<_, String>(0))?.filter_map(|s| s.ok().and_then(|s| serde_json::from_str(&s).ok())).collect();
     Ok(Settings { settings, branch, policies })
 }
 

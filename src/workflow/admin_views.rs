@@ -64,14 +64,11 @@ pub fn list_workers(ctx: &Ctx, a: &ListWorkersArgs) -> Result<WorkerPage> {
     let like = like_pattern(&q);
     let limit = a.limit.unwrap_or(50).clamp(1, 200);
     let filter = "(?1 OR active = 1) AND (name LIKE ?2 ESCAPE '\\' OR code LIKE ?2 ESCAPE '\\' OR kind LIKE ?2 ESCAPE '\\' OR phone LIKE ?2 ESCAPE '\\')";
-    let total: u32 = ctx.conn.query_row(
-        &format!("SELECT COUNT(*) FROM workers WHERE {filter}"),
-        params![a.include_inactive, like],
-        |r| r.get(0),
-    )?;
-    let mut stmt = ctx.conn.prepare_cached(&format!(
-        "SELECT code, name, kind, phone, active FROM workers WHERE {filter} ORDER BY code LIMIT ?3 OFFSET ?4"
-    ))?;
+    let total: u32 =
+        ctx.conn.query_row(&format!("SELECT COUNT(*) FROM workers WHERE {filter}"), params![a.include_inactive, like], |r| r.get(0))?;
+    let mut stmt = ctx
+        .conn
+        .prepare_cached(&format!("SELECT code, name, kind, phone, active FROM workers WHERE {filter} ORDER BY code LIMIT ?3 OFFSET ?4"))?;
     let rows = stmt
         .query_map(params![a.include_inactive, like, limit, a.offset], |r| {
             Ok(WorkerRow { code: r.get(0)?, name: r.get(1)?, kind: r.get(2)?, phone: r.get(3)?, active: r.get(4)? })
@@ -97,9 +94,7 @@ pub fn list_templates(ctx: &Ctx) -> Result<Vec<TemplateRow>> {
     ctx.begin(None)?;
     let mut stmt = ctx.conn.prepare_cached("SELECT id, kind, title, body, active FROM templates ORDER BY kind, title LIMIT 5000")?;
     let rows = stmt
-        .query_map([], |r| {
-            Ok(TemplateRow { id: r.get(0)?, kind: r.get(1)?, title: r.get(2)?, body: r.get(3)?, active: r.get(4)? })
-        })?
+        .query_map([], |r| Ok(TemplateRow { id: r.get(0)?, kind: r.get(1)?, title: r.get(2)?, body: r.get(3)?, active: r.get(4)? }))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
@@ -148,9 +143,9 @@ pub fn calendar_year(ctx: &Ctx, a: &CalendarYearArgs) -> Result<CalendarYear> {
         .prepare_cached("SELECT year FROM calendar_years WHERE calendar = ?1 ORDER BY year")?
         .query_map(params![code], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut stmt = ctx.conn.prepare_cached(
-        "SELECT date, kind, name FROM calendar_days WHERE calendar = ?1 AND date >= ?2 AND date <= ?3 ORDER BY date",
-    )?;
+    let mut stmt = ctx
+        .conn
+        .prepare_cached("SELECT date, kind, name FROM calendar_days WHERE calendar = ?1 AND date >= ?2 AND date <= ?3 ORDER BY date")?;
     let days = stmt
         .query_map(params![code, format!("{:04}-01-01", a.year), format!("{:04}-12-31", a.year)], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
@@ -333,9 +328,7 @@ pub fn set_branch_logo(ctx: &Ctx, a: &SetBranchLogoArgs) -> Result<Done> {
             if s.len() > MAX_LOGO_BYTES * 4 / 3 + 8 {
                 return Err(CoreError::invalid("logo", "logo_too_large"));
             }
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(s)
-                .map_err(|_| CoreError::invalid("logo", "logo_not_png"))?;
+            let bytes = base64::engine::general_purpose::STANDARD.decode(s).map_err(|_| CoreError::invalid("logo", "logo_not_png"))?;
             if bytes.len() > MAX_LOGO_BYTES {
                 return Err(CoreError::invalid("logo", "logo_too_large"));
             }
@@ -363,8 +356,8 @@ pub fn acknowledgeable_levels(ctx: &Ctx) -> Result<Vec<EscalationLevel>> {
 mod tests {
     use super::*;
     use crate::store::Store;
-    use serde_json::Value;
     use chrono::{DateTime, Utc};
+    use serde_json::Value;
 
     fn setup() -> (Store, DateTime<Utc>) {
         let store = Store::open_in_memory().unwrap();
@@ -373,7 +366,13 @@ mod tests {
         (store, now)
     }
 
-    fn call(store: &mut Store, now: DateTime<Utc>, login: &str, name: &str, args: Value) -> std::result::Result<Value, crate::error::ApiError> {
+    fn call(
+        store: &mut Store,
+        now: DateTime<Utc>,
+        login: &str,
+        name: &str,
+        args: Value,
+    ) -> std::result::Result<Value, crate::error::ApiError> {
         crate::api::call(store, now, login, name, args)
     }
 
@@ -381,7 +380,14 @@ mod tests {
     fn workers_are_paged_and_searched() {
         let (mut s, now) = setup();
         for i in 0..75 {
-            call(&mut s, now, "admin", "upsert_worker", json!({ "code": format!("W{i:04}"), "name": format!("工{i}"), "phone": "13900000000" })).unwrap();
+            call(
+                &mut s,
+                now,
+                "admin",
+                "upsert_worker",
+                json!({ "code": format!("W{i:04}"), "name": format!("工{i}"), "phone": "13900000000" }),
+            )
+            .unwrap();
         }
         call(&mut s, now, "admin", "upsert_worker", json!({ "code": "X1", "name": "钱多多", "active": false })).unwrap();
         let p = call(&mut s, now, "admin", "list_workers", json!({ "limit": 20, "offset": 60 })).unwrap();
@@ -437,9 +443,15 @@ mod tests {
     #[test]
     fn rosters_and_templates_are_listed() {
         let (mut s, now) = setup();
-        call(&mut s, now, "admin", "file_duty_roster", json!({
-            "department": "HS", "holiday_name": "劳动节", "start_date": "2026-05-01", "end_date": "2026-05-05", "content": "赵磊",
-        }))
+        call(
+            &mut s,
+            now,
+            "admin",
+            "file_duty_roster",
+            json!({
+                "department": "HS", "holiday_name": "劳动节", "start_date": "2026-05-01", "end_date": "2026-05-05", "content": "赵磊",
+            }),
+        )
         .unwrap();
         let r = call(&mut s, now, "admin", "duty_rosters", json!({})).unwrap();
         assert_eq!(r[0]["department_code"], "HS");
@@ -455,9 +467,6 @@ mod tests {
         let (mut s, now) = setup();
         assert_eq!(call(&mut s, now, "admin", "acknowledgeable_levels", json!({})).unwrap(), json!([]));
         call(&mut s, now, "admin", "upsert_user", json!({ "login": "bm", "name": "刘强", "role": "branch_manager" })).unwrap();
-        assert_eq!(
-            call(&mut s, now, "bm", "acknowledgeable_levels", json!({})).unwrap(),
-            json!(["general_manager", "office_director"])
-        );
+        assert_eq!(call(&mut s, now, "bm", "acknowledgeable_levels", json!({})).unwrap(), json!(["general_manager", "office_director"]));
     }
 }

@@ -147,10 +147,14 @@ pub fn survey(ctx: &Ctx, a: &SurveyArgs) -> Result<Surveyed> {
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
         params![survey_id, c.id, a.overall, a.speed, a.attitude, a.result, comment, a.method, sig_id, c.department_id, ctx.actor.id, ts(ctx.now)],
     )?;
-    ctx.event(Some(&c.id), "surveyed", json!({
-        "overall": a.overall, "speed": a.speed, "attitude": a.attitude, "result": a.result,
-        "comment": comment, "method": a.method, "department_id": c.department_id, "survey_id": survey_id,
-    }))?;
+    ctx.event(
+        Some(&c.id),
+        "surveyed",
+        json!({
+            "overall": a.overall, "speed": a.speed, "attitude": a.attitude, "result": a.result,
+            "comment": comment, "method": a.method, "department_id": c.department_id, "survey_id": survey_id,
+        }),
+    )?;
     if !a.overall.is_satisfied() {
         let dept = c.department_id.clone().ok_or_else(|| CoreError::Integrity("no department to send back to".into()))?;
         let limit = super::dispatch::policy_department_limit(ctx, &c)?;
@@ -194,10 +198,7 @@ pub fn close(ctx: &Ctx, a: &super::dispatch::ComplaintRef) -> Result<StageNow> {
 
 fn finish_close(ctx: &Ctx, c: &mut load::ComplaintState, reason: &str) -> Result<()> {
     ctx.set_stage(c, Stage::Closed)?;
-    ctx.conn.execute(
-        "UPDATE complaints SET closed_at = ?1, close_reason = ?2 WHERE id = ?3",
-        params![ts(ctx.now), reason, c.id],
-    )?;
+    ctx.conn.execute("UPDATE complaints SET closed_at = ?1, close_reason = ?2 WHERE id = ?3", params![ts(ctx.now), reason, c.id])?;
     steps::end_all(ctx, c, "closed")?;
     ctx.event(Some(&c.id), "closed", json!({ "by_supervisor": ctx.op == crate::ops::Op::SupervisorClose, "reason": reason }))
 }

@@ -46,12 +46,13 @@ pub fn record_findings(ctx: &Ctx, a: &FindingsArgs) -> Result<StageNow> {
         "INSERT INTO decisions (id, complaint_id, handling_id, decision_text, proposed_by, proposed_at) VALUES (?1,?2,?3,?4,?5,?6)",
         params![decision_id, c.id, hid, solution, ctx.actor.id, ts(ctx.now)],
     )?;
-    ctx.conn.execute(
-        "UPDATE complaints SET finding = ?1, awaiting_since = ?2 WHERE id = ?3",
-        params![a.finding, ts(ctx.now), c.id],
-    )?;
+    ctx.conn.execute("UPDATE complaints SET finding = ?1, awaiting_since = ?2 WHERE id = ?3", params![a.finding, ts(ctx.now), c.id])?;
     ctx.set_stage(&mut c, Stage::AwaitingCustomer)?;
-    ctx.event(Some(&c.id), "findings_recorded", json!({ "finding": a.finding, "root_cause": cause, "solution": solution, "decision_id": decision_id }))?;
+    ctx.event(
+        Some(&c.id),
+        "findings_recorded",
+        json!({ "finding": a.finding, "root_cause": cause, "solution": solution, "decision_id": decision_id }),
+    )?;
     Ok(StageNow { stage: c.stage })
 }
 
@@ -140,7 +141,11 @@ pub fn record_customer_decision(ctx: &Ctx, a: &DecisionArgs) -> Result<StageNow>
         super::dispatch::send_to_department(ctx, &c, "redispatch", &dept, None, &objection, limit)?;
         ctx.set_stage(&mut c, Stage::Dispatched)?;
     }
-    ctx.event(Some(&c.id), "customer_decision", json!({ "agreed": a.agreed, "objection": objection, "signed": sig_id.is_some(), "decision_id": decision_id }))?;
+    ctx.event(
+        Some(&c.id),
+        "customer_decision",
+        json!({ "agreed": a.agreed, "objection": objection, "signed": sig_id.is_some(), "decision_id": decision_id }),
+    )?;
     Ok(StageNow { stage: c.stage })
 }
 
@@ -283,10 +288,14 @@ pub fn implement(ctx: &Ctx, a: &ImplementArgs) -> Result<StageNow> {
     ctx.set_stage(&mut c, Stage::FollowUp)?;
     let env = load::branch_env(ctx.conn, &c.branch_id, Some(&c.policy_code))?;
     let due = steps::open_policy_step(ctx, &env, &c, StepKind::FollowUp, done_at, None)?;
-    ctx.event(Some(&c.id), "implemented", json!({
-        "actions": actions, "done_by": done_by, "done_at": ts(done_at), "compensations": recorded,
-        "monetary_total_cents": total, "follow_up_due": due.map(ts), "implementation_id": iid,
-        "approval_id": approval_id, "approval_created": approval_created,
-    }))?;
+    ctx.event(
+        Some(&c.id),
+        "implemented",
+        json!({
+            "actions": actions, "done_by": done_by, "done_at": ts(done_at), "compensations": recorded,
+            "monetary_total_cents": total, "follow_up_due": due.map(ts), "implementation_id": iid,
+            "approval_id": approval_id, "approval_created": approval_created,
+        }),
+    )?;
     Ok(StageNow { stage: c.stage })
 }

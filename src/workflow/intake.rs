@@ -144,7 +144,8 @@ fn check_args(conn: &Connection, a: &RegisterArgs, now: DateTime<Utc>) -> Result
     let worker_id = match a.worker.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
         None => None,
         Some(w) => Some(
-            conn.prepare_cached("SELECT id FROM workers WHERE id = ?1 OR code = ?1")?.query_row(params![w], |r| r.get::<_, String>(0))
+            conn.prepare_cached("SELECT id FROM workers WHERE id = ?1 OR code = ?1")?
+                .query_row(params![w], |r| r.get::<_, String>(0))
                 .optional()?
                 .ok_or_else(|| CoreError::NotFound { what: "worker", key: w.to_string() })?,
         ),
@@ -229,9 +230,9 @@ fn batch_group(conn: &Connection, number: &str) -> Result<(String, usize)> {
         .query_row("SELECT to_id FROM complaint_links WHERE from_id = ?1 AND kind = 'batch'", params![id], |r| r.get(0))
         .optional()?
         .unwrap_or(id);
-    let members: i64 = conn.prepare_cached("SELECT COUNT(*) FROM complaint_links WHERE to_id = ?1 AND kind = 'batch'")?.query_row(params![root],
-        |r| r.get(0),
-    )?;
+    let members: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM complaint_links WHERE to_id = ?1 AND kind = 'batch'")?
+        .query_row(params![root], |r| r.get(0))?;
     Ok((root, members as usize + 1))
 }
 
@@ -317,8 +318,9 @@ pub fn register(ctx: &Ctx, a: &RegisterArgs) -> Result<RegistrationPlan> {
         }
         None => {
             let id = new_id();
-            ctx.conn.prepare_cached("INSERT INTO customers (id, name, tier, address, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![id, ch.name, p.tier, ch.address, now],
-            )?;
+            ctx.conn
+                .prepare_cached("INSERT INTO customers (id, name, tier, address, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![id, ch.name, p.tier, ch.address, now])?;
             ctx.conn.prepare_cached("INSERT INTO customer_phones (phone, customer_id) VALUES (?1, ?2)")?.execute(params![ch.phone, id])?;
             id
         }
@@ -327,27 +329,59 @@ pub fn register(ctx: &Ctx, a: &RegisterArgs) -> Result<RegistrationPlan> {
     let number = next_number(ctx, &env)?;
     let id = new_id();
     let signature_status = if ch.signature.is_some() { "signed" } else { "not_obtained" };
-    ctx.conn.prepare_cached("INSERT INTO complaints (id, number, branch_id, customer_id, customer_name, contact_phone, tier, nature, major_reasons,
+    ctx.conn
+        .prepare_cached(
+            "INSERT INTO complaints (id, number, branch_id, customer_id, customer_name, contact_phone, tier, nature, major_reasons,
             channel, transfer_source, category, sub_category, description, households, received_at, registered_at, owner_id,
             address, incident_at, incident_place, service_order_no, worker_id, expected_outcome, reply_method, warning_level,
             stage, is_repeat, policy_code, signature_status, signature_note, updated_at)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?17)")?.execute(params![
-            id, number, env.id, customer_id, ch.name, ch.phone, p.tier, p.nature,
-            serde_json::to_string(&p.major_reasons).unwrap_or_default(), a.channel, a.transfer_source, a.category,
-            ch.sub_category, ch.description, a.households, ts(ch.received_at), now, ctx.actor.id, ch.address,
-            ch.incident_at.map(ts), ch.incident_place, ch.service_order_no, ch.worker_id, ch.expected_outcome,
-            a.reply_method, a.warning_level, Stage::Registered, p.repeat_of.is_some(), env.policy.code,
-            signature_status, ch.missing_reason
-        ],
-    )?;
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?17)",
+        )?
+        .execute(params![
+            id,
+            number,
+            env.id,
+            customer_id,
+            ch.name,
+            ch.phone,
+            p.tier,
+            p.nature,
+            serde_json::to_string(&p.major_reasons).unwrap_or_default(),
+            a.channel,
+            a.transfer_source,
+            a.category,
+            ch.sub_category,
+            ch.description,
+            a.households,
+            ts(ch.received_at),
+            now,
+            ctx.actor.id,
+            ch.address,
+            ch.incident_at.map(ts),
+            ch.incident_place,
+            ch.service_order_no,
+            ch.worker_id,
+            ch.expected_outcome,
+            a.reply_method,
+            a.warning_level,
+            Stage::Registered,
+            p.repeat_of.is_some(),
+            env.policy.code,
+            signature_status,
+            ch.missing_reason
+        ])?;
     let c = load::complaint(ctx.conn, &id)?;
     debug_assert_eq!(c.stage, Stage::Registered);
     crate::store::search::index_new_complaint(ctx.conn, c.rowid)?;
-    ctx.event(Some(&id), "registered", json!({
-        "number": number, "nature": p.nature, "major_reasons": p.major_reasons, "tier": p.tier,
-        "channel": a.channel, "owner": ctx.actor.name, "signature": signature_status,
-        "signature_missing_reason": ch.missing_reason,
-    }))?;
+    ctx.event(
+        Some(&id),
+        "registered",
+        json!({
+            "number": number, "nature": p.nature, "major_reasons": p.major_reasons, "tier": p.tier,
+            "channel": a.channel, "owner": ctx.actor.name, "signature": signature_status,
+            "signature_missing_reason": ch.missing_reason,
+        }),
+    )?;
 
     if let Some(sig) = &ch.signature {
         store_signature(ctx, &c, SignaturePurpose::Registration, sig, &registration_content(ctx.conn, &id)?)?;
@@ -370,11 +404,7 @@ pub fn register(ctx: &Ctx, a: &RegisterArgs) -> Result<RegistrationPlan> {
     if p.nature == Nature::Major {
         opening.push((StepKind::ReportMajor, ctx.now));
     }
-    opening.extend([
-        (StepKind::Dispatch, ctx.now),
-        (StepKind::StageReply, ch.received_at),
-        (StepKind::FinalHandling, ch.received_at),
-    ]);
+    opening.extend([(StepKind::Dispatch, ctx.now), (StepKind::StageReply, ch.received_at), (StepKind::FinalHandling, ch.received_at)]);
     steps::open_policy_steps(ctx, &env, &c, &opening)?;
     if a.warning_level >= 3 {
         super::acceptance::notify_escalation_chain(ctx, &c)?;
@@ -387,16 +417,20 @@ pub fn register(ctx: &Ctx, a: &RegisterArgs) -> Result<RegistrationPlan> {
 /// Branch code + local date + daily sequence: readable, and unique across branches.
 fn next_number(ctx: &Ctx, env: &BranchEnv) -> Result<String> {
     let day = ctx.now.with_timezone(&env.tz).format("%Y%m%d").to_string();
-    let n: i64 = ctx.conn.prepare_cached("INSERT INTO number_sequences (branch_id, day, last) VALUES (?1, ?2, 1)
-         ON CONFLICT (branch_id, day) DO UPDATE SET last = last + 1 RETURNING last")?.query_row(params![env.id, day],
-        |r| r.get(0),
-    )?;
+    let n: i64 = ctx
+        .conn
+        .prepare_cached(
+            "INSERT INTO number_sequences (branch_id, day, last) VALUES (?1, ?2, 1)
+         ON CONFLICT (branch_id, day) DO UPDATE SET last = last + 1 RETURNING last",
+        )?
+        .query_row(params![env.id, day], |r| r.get(0))?;
     Ok(format!("{}-{}-{:04}", env.code, day, n))
 }
 
 pub fn link(ctx: &Ctx, from: &str, to: &str, kind: LinkKind) -> Result<()> {
-    ctx.conn.prepare_cached("INSERT OR IGNORE INTO complaint_links (from_id, to_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)")?.execute(params![from, to, kind, ts(ctx.now)],
-    )?;
+    ctx.conn
+        .prepare_cached("INSERT OR IGNORE INTO complaint_links (from_id, to_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![from, to, kind, ts(ctx.now)])?;
     Ok(())
 }
 
@@ -419,9 +453,12 @@ fn mark_batch_group_major(ctx: &Ctx, root: &str) -> Result<()> {
 /// signed. The classification (category, sub-category, tier) is the staff's and may be corrected
 /// at review (R3.5) without invalidating the customer's signature. Recomputed by `verify`.
 pub fn registration_content(conn: &Connection, complaint_id: &str) -> Result<Value> {
-    Ok(conn.prepare_cached("SELECT number, customer_name, contact_phone, channel, description, received_at,
-                expected_outcome, incident_place, service_order_no FROM complaints WHERE id = ?1")?.query_row(params![complaint_id],
-        |r| {
+    Ok(conn
+        .prepare_cached(
+            "SELECT number, customer_name, contact_phone, channel, description, received_at,
+                expected_outcome, incident_place, service_order_no FROM complaints WHERE id = ?1",
+        )?
+        .query_row(params![complaint_id], |r| {
             Ok(json!({
                 "number": r.get::<_, String>(0)?, "customer_name": r.get::<_, String>(1)?,
                 "contact_phone": r.get::<_, String>(2)?, "channel": r.get::<_, String>(3)?,
@@ -429,8 +466,7 @@ pub fn registration_content(conn: &Connection, complaint_id: &str) -> Result<Val
                 "expected_outcome": r.get::<_, String>(6)?, "incident_place": r.get::<_, String>(7)?,
                 "service_order_no": r.get::<_, String>(8)?,
             }))
-        },
-    )?)
+        })?)
 }
 
 /// Stores a signature with the digest over what it attests (R7.11) and returns its id.
@@ -468,13 +504,16 @@ pub struct SignatureAdded {
 pub fn add_signature(ctx: &Ctx, a: &AddSignatureArgs) -> Result<SignatureAdded> {
     let c = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin(Some(&c))?;
-    let status: String = ctx.conn.prepare_cached("SELECT signature_status FROM complaints WHERE id = ?1")?.query_row(params![c.id], |r| r.get(0))?;
+    let status: String =
+        ctx.conn.prepare_cached("SELECT signature_status FROM complaints WHERE id = ?1")?.query_row(params![c.id], |r| r.get(0))?;
     if status == "signed" {
         return Err(CoreError::precondition("R3.2", "already_signed"));
     }
     let sig = a.signature.check()?;
     let id = store_signature(ctx, &c, SignaturePurpose::Registration, &sig, &registration_content(ctx.conn, &c.id)?)?;
-    ctx.conn.prepare_cached("UPDATE complaints SET signature_status = 'signed', updated_at = ?1 WHERE id = ?2")?.execute(params![ts(ctx.now), c.id])?;
+    ctx.conn
+        .prepare_cached("UPDATE complaints SET signature_status = 'signed', updated_at = ?1 WHERE id = ?2")?
+        .execute(params![ts(ctx.now), c.id])?;
     Ok(SignatureAdded { signature_id: id })
 }
 
@@ -516,9 +555,12 @@ pub fn lookup_customer(ctx: &Ctx, a: &LookupCustomerArgs) -> Result<Option<Custo
         ctx.event(None, "personal_data_search", json!({ "phone": phone, "via": "lookup_customer", "results": 0 }))?;
         return Ok(None);
     };
-    let (name, address): (String, String) =
-        ctx.conn.prepare_cached("SELECT name, address FROM customers WHERE id = ?1")?.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let total: i64 = ctx.conn.prepare_cached("SELECT COUNT(*) FROM complaints WHERE customer_id = ?1")?.query_row(params![id], |r| r.get(0))?;
+    let (name, address): (String, String) = ctx
+        .conn
+        .prepare_cached("SELECT name, address FROM customers WHERE id = ?1")?
+        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let total: i64 =
+        ctx.conn.prepare_cached("SELECT COUNT(*) FROM complaints WHERE customer_id = ?1")?.query_row(params![id], |r| r.get(0))?;
     let mut stmt = ctx.conn.prepare_cached(
         "SELECT number, received_at, stage, category, sub_category, worker_id, service_order_no, substr(description, 1, 80)
          FROM complaints WHERE customer_id = ?1 ORDER BY received_at DESC LIMIT 10",
@@ -595,11 +637,7 @@ pub fn add_attachment(ctx: &Ctx, a: &AddAttachmentArgs) -> Result<AttachmentAdde
         std::fs::File::open(&tmp)?.sync_all()?;
         std::fs::rename(&tmp, &dest)?;
     }
-    let name = a
-        .file_name
-        .clone()
-        .or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "file".into());
+    let name = a.file_name.clone().or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned())).unwrap_or_else(|| "file".into());
     let name = text("file_name", &name, true, 255)?;
     let mime = mime_of(&name);
     let id = new_id();
@@ -645,9 +683,12 @@ pub struct AppealArgs {
 pub fn appeal(ctx: &Ctx, a: &AppealArgs) -> Result<RegistrationPlan> {
     let orig = load::complaint(ctx.conn, &a.complaint)?;
     ctx.begin(Some(&orig))?;
-    let (name, phone, category, sub, worker, order): (String, String, Category, String, Option<String>, String) = ctx.conn.prepare_cached("SELECT customer_name, contact_phone, category, sub_category, worker_id, service_order_no FROM complaints WHERE id = ?1")?.query_row(params![orig.id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-    )?;
+    let (name, phone, category, sub, worker, order): (String, String, Category, String, Option<String>, String) = ctx
+        .conn
+        .prepare_cached(
+            "SELECT customer_name, contact_phone, category, sub_category, worker_id, service_order_no FROM complaints WHERE id = ?1",
+        )?
+        .query_row(params![orig.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?;
     let args = RegisterArgs {
         customer_name: name,
         phone,
@@ -671,7 +712,10 @@ pub fn appeal(ctx: &Ctx, a: &AppealArgs) -> Result<RegistrationPlan> {
         signature: a.signature.clone(),
         signature_missing_reason: a.signature_missing_reason.clone(),
     };
-    let args = RegisterArgs { transfer_source: if args.channel == Channel::Transferred { Some(TransferSource::SupervisoryDepartment) } else { None }, ..args };
+    let args = RegisterArgs {
+        transfer_source: if args.channel == Channel::Transferred { Some(TransferSource::SupervisoryDepartment) } else { None },
+        ..args
+    };
     let mut p = register(ctx, &args)?;
     let id = p.id.clone().unwrap_or_default();
     let new = load::complaint(ctx.conn, &id)?;
@@ -685,4 +729,3 @@ pub fn appeal(ctx: &Ctx, a: &AppealArgs) -> Result<RegistrationPlan> {
     }
     Ok(p)
 }
-

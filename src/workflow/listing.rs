@@ -213,16 +213,17 @@ impl Listing {
         // Counting stops at the limit: a few hundred microseconds however long ago `since` is.
         // A one- or two-letter Latin text is matched by LIKE over every indexed text, which
         // leading or not costs the same scan, so it keeps the index's walk.
-        let closed_leads = match closed_since {
-            Some(since) if !texts.is_empty() && !texts.iter().any(|t| matches!(t, TextMatch::Like(_))) => {
-                let n: i64 = ctx.conn.prepare_cached(
+        let closed_leads =
+            match closed_since {
+                Some(since) if !texts.is_empty() && !texts.iter().any(|t| matches!(t, TextMatch::Like(_))) => {
+                    let n: i64 = ctx.conn.prepare_cached(
                     "SELECT COUNT(*) FROM (SELECT 1 FROM complaints INDEXED BY complaints_closed_at WHERE closed_at >= ?1 LIMIT ?2)",
                 )?
                 .query_row(rusqlite::params![ts(parse_ts("closed_from", since)?), FEW_CLOSED], |r| r.get(0))?;
-                n < FEW_CLOSED
-            }
-            _ => false,
-        };
+                    n < FEW_CLOSED
+                }
+                _ => false,
+            };
         // Counting stops at the limit (reading ~20,000 entries of the stage index at most).
         let finished_common = !finished.is_empty() && texts.is_empty() && closed_since.is_none() && {
             let n: i64 = ctx
@@ -242,8 +243,17 @@ impl Listing {
                 .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
             n < FEW_RECEIVED
         };
-        Ok(Listing { conds, args, texts, open, finished, closed_since: closed_since.is_some(),
-            closed_leads, finished_common, period_leads, newest_window: NEWEST_WINDOW,
+        Ok(Listing {
+            conds,
+            args,
+            texts,
+            open,
+            finished,
+            closed_since: closed_since.is_some(),
+            closed_leads,
+            finished_common,
+            period_leads,
+            newest_window: NEWEST_WINDOW,
         })
     }
 
@@ -439,8 +449,12 @@ mod tests {
     fn closed_since_with_text_reads_the_same_whichever_leads() {
         let (store, now, actor) = demo();
         let ctx = Ctx { conn: &store.conn, now, actor: &actor, attachments_dir: Path::new("."), op: crate::ops::Op::Search };
-        let since: String =
-            store.conn.query_row("SELECT closed_at FROM complaints WHERE closed_at IS NOT NULL ORDER BY closed_at DESC LIMIT 1 OFFSET 60", [], |r| r.get(0)).unwrap();
+        let since: String = store
+            .conn
+            .query_row("SELECT closed_at FROM complaints WHERE closed_at IS NOT NULL ORDER BY closed_at DESC LIMIT 1 OFFSET 60", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
         let mut compared = 0;
         for text in ["空调", "上门", "没有提前告知", "保洁"] {
             let f = filter(serde_json::json!({ "text": text, "stages": ["closed", "cancelled"], "closed_from": since }));
@@ -462,7 +476,12 @@ mod tests {
     fn finished_pages_from_the_newest_equal_the_whole_query() {
         let (store, now, actor) = demo();
         let ctx = Ctx { conn: &store.conn, now, actor: &actor, attachments_dir: Path::new("."), op: crate::ops::Op::Search };
-        let dept: String = store.conn.query_row("SELECT department_id FROM complaints WHERE stage = 'closed' AND department_id IS NOT NULL LIMIT 1", [], |r| r.get(0)).unwrap();
+        let dept: String = store
+            .conn
+            .query_row("SELECT department_id FROM complaints WHERE stage = 'closed' AND department_id IS NOT NULL LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
         let offsets = [0, 7, 20, 35, 60, 120, 250, 380];
         let mut from_window = 0;
         let mut by_rowids = 0;
@@ -508,11 +527,14 @@ mod tests {
     fn number_prefix_finds_the_same_through_the_text_index() {
         let (store, now, actor) = demo();
         let ctx = Ctx { conn: &store.conn, now, actor: &actor, attachments_dir: Path::new("."), op: crate::ops::Op::Search };
-        let one: String = store.conn.query_row("SELECT number FROM complaints ORDER BY rowid DESC LIMIT 1 OFFSET 17", [], |r| r.get(0)).unwrap();
+        let one: String =
+            store.conn.query_row("SELECT number FROM complaints ORDER BY rowid DESC LIMIT 1 OFFSET 17", [], |r| r.get(0)).unwrap();
         let day = &one[..one.len() - 2];
         // The last one is inside the number, not at its start: found by the text index, not a prefix.
         assert!(one.starts_with("HQ-"), "{one}");
-        for (i, prefix) in [one.as_str(), &one.to_lowercase(), day, &day.to_lowercase(), &one[..2], "-2", "zz-9", &one[3..]].into_iter().enumerate() {
+        for (i, prefix) in
+            [one.as_str(), &one.to_lowercase(), day, &day.to_lowercase(), &one[..2], "-2", "zz-9", &one[3..]].into_iter().enumerate()
+        {
             let mut want: Vec<String> = store
                 .conn
                 .prepare("SELECT id FROM complaints WHERE number LIKE ?1 || '%'")

@@ -99,9 +99,8 @@ pub fn branch_env(conn: &Connection, branch_id: &str, policy_code: Option<&str>)
 
 pub fn calendar(conn: &Connection, code: &str) -> Result<BusinessCalendar> {
     let mut stmt = conn.prepare_cached("SELECT date, kind, name FROM calendar_days WHERE calendar = ?1 ORDER BY date")?;
-    let rows: Vec<(String, String, String)> = stmt
-        .query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows: Vec<(String, String, String)> =
+        stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
     let mut cal = BusinessCalendar::from_rows(rows.iter().map(|(d, k, n)| (d.as_str(), k.as_str(), n.as_str())))
         .map_err(|e| CoreError::Integrity(format!("calendar {code}: {e}")))?;
     let mut stmt = conn.prepare_cached("SELECT year FROM calendar_years WHERE calendar = ?1")?;

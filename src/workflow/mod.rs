@@ -14,6 +14,7 @@ pub mod drafts;
 pub mod followup;
 pub mod handling;
 pub mod intake;
+pub mod listing;
 pub mod load;
 pub mod pickers;
 pub mod records;
@@ -21,7 +22,6 @@ pub mod settings;
 pub mod steps;
 pub mod taxonomy;
 pub mod transitions;
-pub mod listing;
 pub mod views;
 
 use std::path::Path;
@@ -68,8 +68,7 @@ impl<'a> Ctx<'a> {
 
     /// A department handler acts only on complaints currently with their department (R7.7).
     fn require_department_scope(&self, c: &ComplaintState) -> Result<()> {
-        if self.actor.role == crate::model::Role::DeptHandler
-            && (c.department_id.is_none() || c.department_id != self.actor.department_id)
+        if self.actor.role == crate::model::Role::DeptHandler && (c.department_id.is_none() || c.department_id != self.actor.department_id)
         {
             return Err(CoreError::Forbidden { op: self.op.name().to_string(), role: self.actor.role });
         }
@@ -83,8 +82,11 @@ impl<'a> Ctx<'a> {
     /// Moves the complaint to `to`, refusing any edge the lifecycle graph does not have.
     pub fn set_stage(&self, c: &mut ComplaintState, to: Stage) -> Result<()> {
         transitions::check_edge(self.op, c.stage, to)?;
-        self.conn.prepare_cached("UPDATE complaints SET stage = ?1, updated_at = ?2 WHERE id = ?3")?.execute(rusqlite::params![to, crate::clock::ts(self.now), c.id],
-        )?;
+        self.conn.prepare_cached("UPDATE complaints SET stage = ?1, updated_at = ?2 WHERE id = ?3")?.execute(rusqlite::params![
+            to,
+            crate::clock::ts(self.now),
+            c.id
+        ])?;
         c.stage = to;
         Ok(())
     }

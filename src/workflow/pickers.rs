@@ -33,8 +33,7 @@ pub fn find_workers(ctx: &Ctx, a: &FindWorkersArgs) -> Result<Vec<WorkerOption>>
         "SELECT id, code, name, kind FROM workers WHERE active = 1 AND (name LIKE ?1 ESCAPE '\\' OR code LIKE ?1 ESCAPE '\\')
          ORDER BY code LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![like, limit], |r| {
-        Ok(WorkerOption { id: r.get(0)?, code: r.get(1)?, name: r.get(2)?, kind: r.get(3)? })
-    })?;
+    let rows =
+        stmt.query_map(params![like, limit], |r| Ok(WorkerOption { id: r.get(0)?, code: r.get(1)?, name: r.get(2)?, kind: r.get(3)? }))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

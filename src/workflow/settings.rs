@@ -19,13 +19,8 @@ pub const DEFAULT_SETTINGS: &[(&str, &str)] = &[
     ("idle_lock_minutes", "15"),
 ];
 
-pub const DEFAULT_DEPARTMENTS: &[(&str, &str, bool)] = &[
-    ("CS", "客服部", true),
-    ("HS", "家政服务部", false),
-    ("TR", "培训部", false),
-    ("FI", "财务部", false),
-    ("QA", "质检部", false),
-];
+pub const DEFAULT_DEPARTMENTS: &[(&str, &str, bool)] =
+    &[("CS", "客服部", true), ("HS", "家政服务部", false), ("TR", "培训部", false), ("FI", "财务部", false), ("QA", "质检部", false)];
 
 pub fn init_defaults(conn: &Connection, now: DateTime<Utc>) -> Result<bool> {
     let has_branch: i64 = conn.query_row("SELECT COUNT(*) FROM branches", [], |r| r.get(0))?;
@@ -41,10 +36,7 @@ pub fn init_defaults(conn: &Connection, now: DateTime<Utc>) -> Result<bool> {
         params![branch, hours, t],
     )?;
     for (code, name, is_cs) in DEFAULT_DEPARTMENTS {
-        conn.execute(
-            "INSERT INTO departments (id, code, name, is_cs) VALUES (?1, ?2, ?3, ?4)",
-            params![new_id(), code, name, is_cs],
-        )?;
+        conn.execute("INSERT INTO departments (id, code, name, is_cs) VALUES (?1, ?2, ?3, ?4)", params![new_id(), code, name, is_cs])?;
     }
     conn.execute(
         "INSERT INTO users (id, login, name, role, branch_id, created_at) VALUES (?1, 'admin', '系统管理员', 'admin', ?2, ?3)",

@@ -53,7 +53,14 @@ pub fn compute_due(env: &BranchEnv, pauses: &[Interval], start: DateTime<Utc>, l
 
 /// The instant at which `ratio` of the limit's counted time has elapsed (R4.6 "due soon"),
 /// found by bisection over the monotone counted time.
-pub fn soon_instant(env: &BranchEnv, pauses: &[Interval], start: DateTime<Utc>, limit: &Limit, due: DateTime<Utc>, ratio: f64) -> DateTime<Utc> {
+pub fn soon_instant(
+    env: &BranchEnv,
+    pauses: &[Interval],
+    start: DateTime<Utc>,
+    limit: &Limit,
+    due: DateTime<Utc>,
+    ratio: f64,
+) -> DateTime<Utc> {
     let cx = ClockContext { tz: env.tz, calendar: &env.calendar, hours: &env.hours, pauses };
     let budget = counted_seconds(start, due, limit, &cx);
     let target = (budget as f64 * ratio).ceil() as i64;
@@ -73,11 +80,13 @@ pub fn soon_instant(env: &BranchEnv, pauses: &[Interval], start: DateTime<Utc>, 
 
 /// Keeps the complaint's board ordering columns equal to its most urgent open step.
 pub fn sync_next_due(conn: &Connection, complaint_id: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE complaints SET
+    conn.prepare_cached(
+        "UPDATE complaints SET
             next_due_at = (SELECT MIN(due_at) FROM steps WHERE complaint_id = ?1 AND completed_at IS NULL),
             next_soon_at = (SELECT MIN(soon_at) FROM steps WHERE complaint_id = ?1 AND completed_at IS NULL)
-         WHERE id = ?1")?.execute(params![complaint_id],
-    )?;
+         WHERE id = ?1",
+    )?
+    .execute(params![complaint_id])?;
     Ok(())
 }
 
@@ -110,9 +119,22 @@ fn insert_step(
 ) -> Result<DateTime<Utc>> {
     let (due, warn) = compute_due(env, ps, start, &limit);
     let soon = soon_instant(env, ps, start, &limit, due, env.policy.due_soon_ratio);
-    ctx.conn.prepare_cached("INSERT INTO steps (id, complaint_id, kind, department_id, started_at, limit_json, due_at, soon_at, calendar_warning)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![new_id(), c.id, kind, department_id, ts(start), serde_json::to_string(&limit).unwrap_or_default(), ts(due), ts(soon), warn],
-    )?;
+    ctx.conn
+        .prepare_cached(
+            "INSERT INTO steps (id, complaint_id, kind, department_id, started_at, limit_json, due_at, soon_at, calendar_warning)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            new_id(),
+            c.id,
+            kind,
+            department_id,
+            ts(start),
+            serde_json::to_string(&limit).unwrap_or_default(),
+            ts(due),
+            ts(soon),
+            warn
+        ])?;
     Ok(due)
 }
 
@@ -159,12 +181,9 @@ pub fn open_policy_step(
 /// overdue reason; without one the whole operation is refused and nothing changes.
 pub fn complete(ctx: &Ctx, c: &ComplaintState, kinds: &[StepKind], overdue_reason: Option<&str>, note: &str) -> Result<()> {
     let reason = overdue_reason.map(str::trim).unwrap_or("");
-    let mut stmt = ctx.conn.prepare_cached(
-        "SELECT id, kind, due_at FROM steps WHERE complaint_id = ?1 AND completed_at IS NULL",
-    )?;
-    let open: Vec<(String, StepKind, String)> = stmt
-        .query_map(params![c.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = ctx.conn.prepare_cached("SELECT id, kind, due_at FROM steps WHERE complaint_id = ?1 AND completed_at IS NULL")?;
+    let open: Vec<(String, StepKind, String)> =
+        stmt.query_map(params![c.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
     for (id, kind, due) in open.into_iter().filter(|(_, k, _)| kinds.contains(k)) {
         // Overdue from the deadline itself, as `step_clock` and the board show it (R4.6).
         let overdue = ctx.now >= stored_ts(&due);
@@ -172,8 +191,9 @@ pub fn complete(ctx: &Ctx, c: &ComplaintState, kinds: &[StepKind], overdue_reaso
             return Err(CoreError::Precondition { rule: "R4.6", reason: "overdue_reason_required".into() });
         }
         let reason = if overdue { super::text("overdue_reason", reason, true, 500)? } else { String::new() };
-        ctx.conn.prepare_cached("UPDATE steps SET completed_at = ?1, completed_by = ?2, overdue_reason = ?3, note = ?4 WHERE id = ?5")?.execute(params![ts(ctx.now), ctx.actor.id, reason, note, id],
-        )?;
+        ctx.conn
+            .prepare_cached("UPDATE steps SET completed_at = ?1, completed_by = ?2, overdue_reason = ?3, note = ?4 WHERE id = ?5")?
+            .execute(params![ts(ctx.now), ctx.actor.id, reason, note, id])?;
         if overdue {
             ctx.event(Some(&c.id), "step_completed_overdue", json!({ "step": kind, "overdue_reason": reason }))?;
         }
@@ -184,27 +204,32 @@ pub fn complete(ctx: &Ctx, c: &ComplaintState, kinds: &[StepKind], overdue_reaso
 /// Ends every open step without an overdue reason: used when the complaint itself ends
 /// (not accepted, cancelled, closed), where the reason is the ending itself.
 pub fn end_all(ctx: &Ctx, c: &ComplaintState, note: &str) -> Result<()> {
-    ctx.conn.prepare_cached("UPDATE steps SET completed_at = ?1, completed_by = ?2, note = ?3 WHERE complaint_id = ?4 AND completed_at IS NULL")?.execute(params![ts(ctx.now), ctx.actor.id, note, c.id],
-    )?;
+    ctx.conn
+        .prepare_cached(
+            "UPDATE steps SET completed_at = ?1, completed_by = ?2, note = ?3 WHERE complaint_id = ?4 AND completed_at IS NULL",
+        )?
+        .execute(params![ts(ctx.now), ctx.actor.id, note, c.id])?;
     sync_next_due(ctx.conn, &c.id)
 }
 
 /// Recomputes the due times of open steps after a pause was added.
 pub fn recompute_open(ctx: &Ctx, env: &BranchEnv, c: &ComplaintState) -> Result<()> {
     let ps = pauses(ctx.conn, &c.id)?;
-    let mut stmt = ctx.conn.prepare_cached(
-        "SELECT id, started_at, limit_json FROM steps WHERE complaint_id = ?1 AND completed_at IS NULL",
-    )?;
-    let open: Vec<(String, String, String)> = stmt
-        .query_map(params![c.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt =
+        ctx.conn.prepare_cached("SELECT id, started_at, limit_json FROM steps WHERE complaint_id = ?1 AND completed_at IS NULL")?;
+    let open: Vec<(String, String, String)> =
+        stmt.query_map(params![c.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
     for (id, started, limit) in open {
         let limit: Limit = serde_json::from_str(&limit).map_err(|e| CoreError::Integrity(format!("step limit: {e}")))?;
         let start = stored_ts(&started);
         let (due, warn) = compute_due(env, &ps, start, &limit);
         let soon = soon_instant(env, &ps, start, &limit, due, env.policy.due_soon_ratio);
-        ctx.conn.prepare_cached("UPDATE steps SET due_at = ?1, soon_at = ?2, calendar_warning = ?3 WHERE id = ?4")?.execute(params![ts(due), ts(soon), warn, id],
-        )?;
+        ctx.conn.prepare_cached("UPDATE steps SET due_at = ?1, soon_at = ?2, calendar_warning = ?3 WHERE id = ?4")?.execute(params![
+            ts(due),
+            ts(soon),
+            warn,
+            id
+        ])?;
     }
     sync_next_due(ctx.conn, &c.id)
 }

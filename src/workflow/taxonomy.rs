@@ -112,10 +112,18 @@ mod tests {
         crate::workflow::settings::init_defaults(&store.conn, now).unwrap();
         let v = crate::api::call(&mut store, now, "admin", "sub_categories", json!({})).unwrap();
         assert!(v["service"].as_array().unwrap().iter().any(|s| s == "守时/爽约"), "defaults come from the rule book");
-        crate::api::call(&mut store, now, "admin", "set_sub_categories", json!({"category": "service", "items": ["漏水", " 漏水 ", "迟到"]})).unwrap();
+        crate::api::call(
+            &mut store,
+            now,
+            "admin",
+            "set_sub_categories",
+            json!({"category": "service", "items": ["漏水", " 漏水 ", "迟到"]}),
+        )
+        .unwrap();
         let v = crate::api::call(&mut store, now, "admin", "sub_categories", json!({})).unwrap();
         assert_eq!(v["service"], json!(["漏水", "迟到"]), "trimmed and de-duplicated");
-        let e = crate::api::call(&mut store, now, "admin", "set_sub_categories", json!({"category": "service", "items": [""]})).unwrap_err();
+        let e =
+            crate::api::call(&mut store, now, "admin", "set_sub_categories", json!({"category": "service", "items": [""]})).unwrap_err();
         assert_eq!(e.code, "invalid");
     }
 }

@@ -11,9 +11,8 @@ use crate::ops::Op;
 
 /// (operation, stages it starts from, stages it may end in) for every operation on the graph,
 /// read off the table in `ops`. An empty "to" means the stage stays.
-pub static GRAPH: LazyLock<Vec<(&'static str, &'static [Stage], &'static [Stage])>> = LazyLock::new(|| {
-    Op::ALL.iter().filter_map(|op| op.spec().edges.map(|(from, to)| (op.name(), from, to))).collect()
-});
+pub static GRAPH: LazyLock<Vec<(&'static str, &'static [Stage], &'static [Stage])>> =
+    LazyLock::new(|| Op::ALL.iter().filter_map(|op| op.spec().edges.map(|(from, to)| (op.name(), from, to))).collect());
 
 /// Is `op` applicable to a complaint in `stage`? Operations outside the graph (reads, settings)
 /// do not depend on a stage.

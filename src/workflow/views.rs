@@ -12,12 +12,12 @@ use serde_json::{json, Value};
 use super::load;
 use super::steps::{self, StepView};
 use super::{text, Ctx};
-use crate::ops::Op;
 use crate::auth::{self, mask_name, mask_phone};
 use crate::clock::{new_id, ts};
 use crate::deadlines::Urgency;
 use crate::error::{CoreError, Result};
 use crate::model::{Category, Channel, LinkKind, Nature, Role, Stage, Tier};
+use crate::ops::Op;
 use crate::timeline::{self, Event};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
@@ -189,7 +189,6 @@ fn search_rows<T>(ctx: &Ctx, a: &SearchArgs, map: impl FnMut(&rusqlite::Row<'_>)
     }
     Ok((items, total))
 }
-
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ComplaintDetail {
@@ -395,7 +394,11 @@ pub fn get_complaint(ctx: &Ctx, a: &GetArgs) -> Result<ComplaintDetail> {
             }
         };
         for f in [
-            &mut d.description, &mut d.incident_place, &mut d.expected_outcome, &mut d.review_opinion, &mut d.signature_note,
+            &mut d.description,
+            &mut d.incident_place,
+            &mut d.expected_outcome,
+            &mut d.review_opinion,
+            &mut d.signature_note,
             &mut d.close_reason,
         ] {
             m(f);
@@ -418,9 +421,8 @@ fn links(ctx: &Ctx, id: &str) -> Result<Vec<LinkView>> {
          UNION ALL
          SELECT l.kind, 'from', c.number, c.stage FROM complaint_links l JOIN complaints c ON c.id = l.from_id WHERE l.to_id = ?1",
     )?;
-    let rows = stmt.query_map(params![id], |r| {
-        Ok(LinkView { kind: r.get(0)?, direction: r.get(1)?, number: r.get(2)?, stage: r.get(3)? })
-    })?;
+    let rows =
+        stmt.query_map(params![id], |r| Ok(LinkView { kind: r.get(0)?, direction: r.get(1)?, number: r.get(2)?, stage: r.get(3)? }))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -660,7 +662,6 @@ pub fn check_signatures(conn: &rusqlite::Connection, only: Option<&str>) -> Resu
 
 pub use crate::clock::local;
 
-
 /// A board card from a row selected with the board's column list (id, number, stage,
 /// customer_name, contact_phone, category, sub_category, nature, tier, warning_level, is_repeat,
 /// owner name, department name, received_at, next_due_at, next_soon_at, summary) — shared by the
@@ -737,7 +738,9 @@ fn summary<'a>(text: &'a str, name: &str, phone: &str, personal: bool) -> std::b
 /// Reads a card from a row of `CARD_COLUMNS` (R7.8: the name masked for roles without access,
 /// the phone always masked in lists).
 pub(crate) fn card_ref<'a>(r: &'a rusqlite::Row<'_>, now: DateTime<Utc>, personal: bool) -> rusqlite::Result<CardRef<'a>> {
-    let text = |i: usize| -> rusqlite::Result<&'a str> { r.get_ref(i)?.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))) };
+    let text = |i: usize| -> rusqlite::Result<&'a str> {
+        r.get_ref(i)?.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    };
     let opt = |i: usize| -> rusqlite::Result<Option<&'a str>> {
         r.get_ref(i)?.as_str_or_null().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
     };

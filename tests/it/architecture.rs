@@ -76,7 +76,8 @@ fn code_of(text: &str) -> String {
             i += rest.find('\n').unwrap_or(rest.len());
         } else if rest.starts_with("/*") {
             i += rest.find("*/").map_or(rest.len(), |e| e + 2);
-        } else if !prev_ident && (rest.starts_with("r\"") || rest.starts_with("r#") || rest.starts_with("br\"") || rest.starts_with("br#")) {
+        } else if !prev_ident && (rest.starts_with("r\"") || rest.starts_with("r#") || rest.starts_with("br\"") || rest.starts_with("br#"))
+        {
             let r = rest.find('r').unwrap();
             let hashes = rest[r + 1..].bytes().take_while(|&c| c == b'#').count();
             if rest.as_bytes().get(r + 1 + hashes) != Some(&b'"') {
@@ -115,7 +116,7 @@ fn drop_test_modules(code: &str) -> String {
         let after = &rest[at + "#[cfg(test)]".len()..];
         let t = after.trim_start();
         let is_mod = t.starts_with("mod ") || t.starts_with("pub mod ") || t.starts_with("pub(crate) mod ");
-        match (is_mod, t.find(|c| c == '{' || c == ';')) {
+        match (is_mod, t.find(['{', ';'])) {
             (true, Some(o)) if t.as_bytes()[o] == b'{' => {
                 out.push_str(&rest[..at]);
                 let mut depth = 0usize;

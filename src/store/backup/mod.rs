@@ -120,7 +120,10 @@ pub fn installation_id(conn: &Connection) -> Result<String> {
         return Ok(id);
     }
     let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string();
-    conn.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)", params![KEY_INSTALLATION, Value::String(id.clone()).to_string()])?;
+    conn.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)",
+        params![KEY_INSTALLATION, Value::String(id.clone()).to_string()],
+    )?;
     stored_installation_id(conn)?.ok_or_else(|| CoreError::Integrity("the installation id was not stored".into()))
 }
 
@@ -326,7 +329,9 @@ fn inspect(conn: &Connection) -> std::result::Result<Facts, Refused> {
     if !differences.is_empty() {
         // Another program's SQLite file shares nothing with ours: it is not a backup at all.
         let ours = ["complaints", "events"].iter().all(|t| {
-            !differences.iter().any(|d| matches!(d, crate::store::schema_check::Difference::Missing(o) if o.kind == "table" && o.name == *t))
+            !differences
+                .iter()
+                .any(|d| matches!(d, crate::store::schema_check::Difference::Missing(o) if o.kind == "table" && o.name == *t))
         });
         if !ours {
             return Err("not_a_complaint_desk_database".into());
@@ -340,8 +345,7 @@ fn inspect(conn: &Connection) -> std::result::Result<Facts, Refused> {
         return Err("timeline_broken".into());
     }
     let head = timeline_head(conn).map_err(|_| "not_a_complaint_desk_database")?;
-    let customers: i64 =
-        conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get(0)).map_err(|_| "not_a_complaint_desk_database")?;
+    let customers: i64 = conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get(0)).map_err(|_| "not_a_complaint_desk_database")?;
     let admin_logins = (|| -> rusqlite::Result<Vec<String>> {
         let mut stmt = conn.prepare("SELECT login FROM users WHERE role = 'admin' ORDER BY login")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
@@ -593,11 +597,8 @@ pub fn rotate(root: &Path, tz: Tz, keep: Keep) -> Result<Vec<String>> {
     // Oldest first: `rotation::plan` takes the later index as the newer of two backups made in the
     // same second (their manifests' times are equal), so an exit backup right after the day's
     // scheduled one is the one kept.
-    let dated: Vec<(String, PathBuf, DateTime<Utc>)> = all
-        .iter()
-        .rev()
-        .filter_map(|(n, p, m)| m.as_ref().ok().map(|m| (n.clone(), p.clone(), stored_ts(&m.created_at))))
-        .collect();
+    let dated: Vec<(String, PathBuf, DateTime<Utc>)> =
+        all.iter().rev().filter_map(|(n, p, m)| m.as_ref().ok().map(|m| (n.clone(), p.clone(), stored_ts(&m.created_at)))).collect();
     let times: Vec<DateTime<Utc>> = dated.iter().map(|d| d.2).collect();
     let kept = rotation::plan(&times, tz, keep);
     let mut removed = Vec::new();
@@ -621,7 +622,10 @@ pub fn rotate(root: &Path, tz: Tz, keep: Keep) -> Result<Vec<String>> {
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
                 let stale_part = name.ends_with(".part")
-                    && e.metadata().and_then(|m| m.modified()).map(|t| t.elapsed().map(|d| d.as_secs() > 3600).unwrap_or(false)).unwrap_or(false);
+                    && e.metadata()
+                        .and_then(|m| m.modified())
+                        .map(|t| t.elapsed().map(|d| d.as_secs() > 3600).unwrap_or(false))
+                        .unwrap_or(false);
                 if (fsx::is_sha256(&name) && !referenced.contains(&name)) || stale_part {
                     let _ = std::fs::remove_file(e.path());
                 }
@@ -919,7 +923,13 @@ pub struct RunFailure {
     pub details: Value,
 }
 
-pub(crate) fn log_run(conn: &Connection, now: DateTime<Utc>, trigger: &str, folder: &Path, r: std::result::Result<&BackupReport, &CoreError>) -> Result<()> {
+pub(crate) fn log_run(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    trigger: &str,
+    folder: &Path,
+    r: std::result::Result<&BackupReport, &CoreError>,
+) -> Result<()> {
     let (ok, name, bytes, error) = match r {
         Ok(rep) => (true, Some(rep.name.clone()), Some(rep.database_bytes as i64), None),
         // Stored as the API's error JSON; read back by `last_run` (older rows hold plain text).
@@ -999,9 +1009,8 @@ pub fn run_scheduled(conn: &Connection, now: DateTime<Utc>, data_dir: &Path) -> 
     let tz = branch_tz(conn);
     let today = now.with_timezone(&tz).date_naive();
     let root = s.folder_path()?;
-    let made_today = scan(&root).iter().any(|(_, _, m)| {
-        m.as_ref().is_ok_and(|m| stored_ts(&m.created_at).with_timezone(&tz).date_naive() == today)
-    });
+    let made_today =
+        scan(&root).iter().any(|(_, _, m)| m.as_ref().is_ok_and(|m| stored_ts(&m.created_at).with_timezone(&tz).date_naive() == today));
     if made_today {
         return Ok(None);
     }
@@ -1041,12 +1050,21 @@ pub struct BackupList {
 mod tests {
     #[test]
     fn backups_of_one_second_are_ordered_by_their_number() {
-        let mut names =
-            ["cdesk-backup-20261126T130449Z-10", "cdesk-backup-20261126T130449Z", "cdesk-backup-20261126T130450Z", "cdesk-backup-20261126T130449Z-2"];
+        let mut names = [
+            "cdesk-backup-20261126T130449Z-10",
+            "cdesk-backup-20261126T130449Z",
+            "cdesk-backup-20261126T130450Z",
+            "cdesk-backup-20261126T130449Z-2",
+        ];
         names.sort_by_key(|n| super::age(n));
         assert_eq!(
             names,
-            ["cdesk-backup-20261126T130449Z", "cdesk-backup-20261126T130449Z-2", "cdesk-backup-20261126T130449Z-10", "cdesk-backup-20261126T130450Z"]
+            [
+                "cdesk-backup-20261126T130449Z",
+                "cdesk-backup-20261126T130449Z-2",
+                "cdesk-backup-20261126T130449Z-10",
+                "cdesk-backup-20261126T130450Z"
+            ]
         );
     }
 }

@@ -95,10 +95,10 @@ fn refusal(check: &super::BackupCheck, schema_found: Option<i64>) -> CoreError {
     if has("timeline_broken") {
         return CoreError::invalid("backup", "backup_timeline_broken");
     }
-    if has("attachments_missing") || has("attachments_corrupt") {
-        if problems.iter().all(|p| p == "attachments_missing" || p == "attachments_corrupt") {
-            return CoreError::invalid("backup", "backup_attachments_missing");
-        }
+    if (has("attachments_missing") || has("attachments_corrupt"))
+        && problems.iter().all(|p| p == "attachments_missing" || p == "attachments_corrupt")
+    {
+        return CoreError::invalid("backup", "backup_attachments_missing");
     }
     CoreError::invalid("backup", "backup_corrupt")
 }
@@ -141,10 +141,12 @@ fn restore_in_tx(
     let (check, loc) = check_located(src, &[attachments_dir.to_path_buf()])?;
     let Some(loc) = loc else { return Err(refusal(&check, None)) };
     let only_missing = check.problems.iter().all(|p| p == "attachments_missing" || p == "attachments_corrupt");
-    if !check.ok && !(only_missing && opts.allow_missing_attachments) {
-        let found = loc.manifest.as_ref().map(|m| m.schema_version).or_else(|| {
-            super::open_readonly(&loc.db).ok().and_then(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)).ok())
-        });
+    if !(check.ok || only_missing && opts.allow_missing_attachments) {
+        let found = loc
+            .manifest
+            .as_ref()
+            .map(|m| m.schema_version)
+            .or_else(|| super::open_readonly(&loc.db).ok().and_then(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)).ok()));
         return Err(refusal(&check, found));
     }
     let this_installation = super::installation_id(live)?;
@@ -183,11 +185,8 @@ fn restore_in_tx(
 
     // 3. Stage and migrate.
     let staging_dir = data_dir.clone().unwrap_or_else(std::env::temp_dir);
-    let staging = staging_dir.join(format!(
-        ".restore-staging-{}-{}.sqlite3",
-        std::process::id(),
-        now.timestamp_nanos_opt().unwrap_or_default()
-    ));
+    let staging =
+        staging_dir.join(format!(".restore-staging-{}-{}.sqlite3", std::process::id(), now.timestamp_nanos_opt().unwrap_or_default()));
     let result = (|| -> Result<RestoreReport> {
         let st = stage(&loc.db, &staging, backup_schema)?;
 
@@ -361,7 +360,9 @@ fn table_exists(conn: &Connection, name: &str) -> Result<bool> {
 /// caller's transaction. `staging` was built by `stage`: its schema is this program's own.
 fn replace_content(live: &Connection, staging: &Connection) -> Result<()> {
     live.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-    for (kind, name) in names(live, "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') AND name NOT LIKE 'sqlite@_%' ESCAPE '@'")? {
+    for (kind, name) in
+        names(live, "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view') AND name NOT LIKE 'sqlite@_%' ESCAPE '@'")?
+    {
         let kw = if kind == "trigger" { "TRIGGER" } else { "VIEW" };
         live.execute_batch(&format!("DROP {kw} IF EXISTS {}", quote(&name)))?;
     }

@@ -31,7 +31,9 @@ impl Desk {
         Command::new(cdesk_bin())
             .env_remove("CDESK_DB")
             .env_remove("CDESK_NOW")
-            .env_remove("CDESK_USER").env("CDESK_PASSWORD", common::PASSWORD).env("CDESK_DEMO_PASSWORD", common::PASSWORD)
+            .env_remove("CDESK_USER")
+            .env("CDESK_PASSWORD", common::PASSWORD)
+            .env("CDESK_DEMO_PASSWORD", common::PASSWORD)
             .arg("--db")
             .arg(db)
             .args(["--now", now, "--user", user])
@@ -84,12 +86,8 @@ impl Desk {
 }
 
 fn deadline(plan: &Value, kind: &str) -> String {
-    plan["deadlines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["kind"] == kind)
-        .unwrap_or_else(|| panic!("no {kind} deadline in {plan}"))["due_at"]
+    plan["deadlines"].as_array().unwrap().iter().find(|d| d["kind"] == kind).unwrap_or_else(|| panic!("no {kind} deadline in {plan}"))
+        ["due_at"]
         .as_str()
         .unwrap()
         .to_string()
@@ -221,7 +219,12 @@ fn household_service_complaint_with_transfer_overdue_step_and_dissatisfied_follo
     let e = desk.refused("2026-03-11T06:00:00Z", AGENT, "implement", implement.clone());
     assert_eq!(e["code"], "precondition");
     assert_eq!(e["details"]["reason"], "compensation_needs_approval");
-    desk.call("2026-03-11T06:05:00Z", MANAGER, "approve_compensation", json!({ "complaint": id, "max_amount_cents": 80000, "note": "同意赔偿误工费" }));
+    desk.call(
+        "2026-03-11T06:05:00Z",
+        MANAGER,
+        "approve_compensation",
+        json!({ "complaint": id, "max_amount_cents": 80000, "note": "同意赔偿误工费" }),
+    );
     let r = desk.call("2026-03-11T06:10:00Z", AGENT, "implement", implement);
     assert_eq!(r["stage"], "follow_up");
     let d = desk.detail("2026-03-11T06:10:00Z", &id);
@@ -247,7 +250,11 @@ fn household_service_complaint_with_transfer_overdue_step_and_dissatisfied_follo
     let e = desk.refused("2026-03-11T10:01:00Z", AGENT, "close", json!({ "complaint": id }));
     assert_eq!(e["code"], "illegal_transition", "cannot close while it is back with the department");
     assert!(
-        desk.call("2026-03-11T10:01:00Z", QA_HANDLER, "board", json!({}))["items"].as_array().unwrap().iter().any(|c| c["id"] == id.as_str()),
+        desk.call("2026-03-11T10:01:00Z", QA_HANDLER, "board", json!({}))["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id.as_str()),
         "the redispatched complaint is on 质检部's board"
     );
 
@@ -383,7 +390,6 @@ fn working_day_preset_across_spring_festival_and_national_day_2026() {
     assert_eq!(dept["urgency"], "on_time");
 
     // --- National Day: a VIP customer (so major, R2.1) registered Wed 30 Sep at 17:45 local.
-    let mut reg = reg;
     reg["customer_name"] = json!("陈静怡");
     reg["phone"] = json!("13600001234");
     reg["tier"] = json!("vip");
@@ -471,7 +477,8 @@ fn bare(db: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
 }
 
 fn error_key(out: &Output) -> String {
-    let e: Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|_| panic!("stderr is JSON: {}", String::from_utf8_lossy(&out.stderr)));
+    let e: Value =
+        serde_json::from_slice(&out.stderr).unwrap_or_else(|_| panic!("stderr is JSON: {}", String::from_utf8_lossy(&out.stderr)));
     e["message_key"].as_str().unwrap_or_default().to_string()
 }
 

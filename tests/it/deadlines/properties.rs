@@ -37,14 +37,14 @@ fn local_midnight(tz: Tz, y: i32, m: u32, d: u32) -> DateTime<Utc> {
 /// Holidays, 调休 working days and the edges of the loaded years: where deadlines are hard.
 const ANCHORS: &[(i32, u32, u32)] = &[
     (2025, 1, 1),
-    (2025, 1, 28),  // 春节 2025
-    (2025, 2, 8),   // 调休 Saturday
+    (2025, 1, 28), // 春节 2025
+    (2025, 2, 8),  // 调休 Saturday
     (2025, 5, 1),
     (2025, 10, 1),  // 国庆 + 中秋 2025
     (2025, 10, 11), // 调休 Saturday
     (2025, 12, 31), // into 2026
     (2026, 1, 1),
-    (2026, 2, 14),  // 调休 Saturday before 春节 2026
+    (2026, 2, 14), // 调休 Saturday before 春节 2026
     (2026, 2, 20),
     (2026, 4, 4),   // 清明
     (2026, 5, 1),   // 劳动节, 调休 9 May

@@ -164,7 +164,12 @@ fn final_handling_limits_by_tier_and_nature() {
         (2, json!({ "tier": "regular" }), 24, "regular"),
         (3, json!({ "tier": "temporary" }), 48, "temporary"),
         (4, json!({ "tier": "regular", "households": 3 }), 8, "major (batch) regular"),
-        (5, json!({ "tier": "temporary", "channel": "transferred", "transfer_source": "consumer_association" }), 8, "major (transferred) temporary"),
+        (
+            5,
+            json!({ "tier": "temporary", "channel": "transferred", "transfer_source": "consumer_association" }),
+            8,
+            "major (transferred) temporary",
+        ),
     ];
     for (n, extra, hours, what) in cases {
         let id = register(&mut fx, n, extra);

@@ -121,12 +121,12 @@ fn a_document_is_never_written_into_a_backup_folder() {
 #[test]
 fn exports_and_the_monthly_report_are_held_to_the_same_folders() {
     let (mut d, _) = desk();
-    let e = d.fx.call(MANAGER, "export_complaints", json!({ "format": "csv", "path": d.data.join("list.csv").to_str().unwrap() })).unwrap_err();
+    let e =
+        d.fx.call(MANAGER, "export_complaints", json!({ "format": "csv", "path": d.data.join("list.csv").to_str().unwrap() })).unwrap_err();
     assert_eq!(e.message_key, "error.invalid.inside_data_folder");
-    let e = d
-        .fx
-        .call(MANAGER, "export_monthly_report", json!({ "month": "2026-02", "pdf_path": d.data.join("month.pdf").to_str().unwrap() }))
-        .unwrap_err();
+    let e =
+        d.fx.call(MANAGER, "export_monthly_report", json!({ "month": "2026-02", "pdf_path": d.data.join("month.pdf").to_str().unwrap() }))
+            .unwrap_err();
     assert_eq!(e.message_key, "error.invalid.inside_data_folder");
     assert!(walk(&d.data).iter().all(|p| !p.to_string_lossy().ends_with(".csv") && !p.to_string_lossy().ends_with(".pdf")));
 }

@@ -16,7 +16,10 @@ use serde_json::{json, Value};
 
 /// Runs a tool; (success, stdout, or stdout + stderr on failure).
 fn tool(cmd: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd} must be installed (poppler-utils / qpdf / zbar-tools): {e}"));
+    let out = Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} must be installed (poppler-utils / qpdf / zbar-tools): {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     if out.status.success() {
         (true, stdout)
@@ -62,7 +65,8 @@ fn assert_qpdf_ok(pdf: &Path) {
 /// Decodes the QR code of page 1 from a 150 dpi render, as a phone or scanner would see it.
 fn qr_of(pdf: &Path) -> String {
     let png = pdf.with_extension("qr");
-    let (ok, s) = tool("pdftoppm", &["-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", pdf.to_str().unwrap(), png.to_str().unwrap()]);
+    let (ok, s) =
+        tool("pdftoppm", &["-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", pdf.to_str().unwrap(), png.to_str().unwrap()]);
     assert!(ok, "pdftoppm: {s}");
     let (_, s) = tool("zbarimg", &["-q", "--raw", png.with_extension("qr.png").to_str().unwrap()]);
     s.trim().to_string()
@@ -107,29 +111,45 @@ fn life() -> Life {
         "expected_outcome": "道歉并重新服务，退还部分费用",
     }));
     fx.ok(AGENT, "review", json!({ "complaint": id, "opinion": "情况属实，受理" }));
-    fx.ok(AGENT, "dispatch", json!({ "complaint": id, "department": "HS", "assignee": HS_HANDLER, "note": "请核实保洁员迟到及空调清洗情况，今日内答复" }));
+    fx.ok(
+        AGENT,
+        "dispatch",
+        json!({ "complaint": id, "department": "HS", "assignee": HS_HANDLER, "note": "请核实保洁员迟到及空调清洗情况，今日内答复" }),
+    );
     fx.advance(chrono::Duration::minutes(20));
     fx.ok(HS_HANDLER, "accept_dispatch", json!({ "complaint": id }));
     fx.advance(chrono::Duration::hours(2));
-    fx.ok(HS_HANDLER, "record_findings", json!({
-        "complaint": id, "finding": "true", "root_cause": "保洁员前一单超时，调度未及时通知客户",
-        "solution": "向客户道歉，明日上午免费重新清洗空调，并退还本次服务费的50%（120元）",
-    }));
+    fx.ok(
+        HS_HANDLER,
+        "record_findings",
+        json!({
+            "complaint": id, "finding": "true", "root_cause": "保洁员前一单超时，调度未及时通知客户",
+            "solution": "向客户道歉，明日上午免费重新清洗空调，并退还本次服务费的50%（120元）",
+        }),
+    );
     fx.ok(AGENT, "record_customer_decision", json!({ "complaint": id, "agreed": true, "signature": signature("王芳") }));
     fx.advance(chrono::Duration::hours(18));
-    fx.ok(HS_HANDLER, "implement", json!({
-        "complaint": id, "actions": "已电话道歉；已重新上门清洗空调；已退款120元", "done_by": "赵磊",
-        "compensations": [
-            { "kind": "apology", "note": "主管电话致歉" },
-            { "kind": "free_reservice" },
-            { "kind": "partial_refund", "amount_cents": 12000, "note": "退还50%服务费" },
-        ],
-    }));
+    fx.ok(
+        HS_HANDLER,
+        "implement",
+        json!({
+            "complaint": id, "actions": "已电话道歉；已重新上门清洗空调；已退款120元", "done_by": "赵磊",
+            "compensations": [
+                { "kind": "apology", "note": "主管电话致歉" },
+                { "kind": "free_reservice" },
+                { "kind": "partial_refund", "amount_cents": 12000, "note": "退还50%服务费" },
+            ],
+        }),
+    );
     fx.advance(chrono::Duration::hours(3));
-    fx.ok(AGENT, "survey", json!({
-        "complaint": id, "overall": "very_satisfied", "speed": "satisfied", "attitude": "very_satisfied", "result": "satisfied",
-        "comment": "处理及时，满意", "method": "visit", "signature": signature("王芳"),
-    }));
+    fx.ok(
+        AGENT,
+        "survey",
+        json!({
+            "complaint": id, "overall": "very_satisfied", "speed": "satisfied", "attitude": "very_satisfied", "result": "satisfied",
+            "comment": "处理及时，满意", "method": "visit", "signature": signature("王芳"),
+        }),
+    );
     fx.ok(AGENT, "close", json!({ "complaint": id }));
     // A second complaint, by phone (no signature, R3.2), not accepted (R3.4).
     let (refused, refused_number) = fx.register(json!({
@@ -145,7 +165,11 @@ impl Life {
     #[track_caller]
     fn export(&mut self, login: &str, complaint: &str, form: &str, lang: &str, name: &str) -> (PathBuf, Value) {
         let path = self.dir.path().join(name);
-        let r = self.fx.ok(login, "export_document", json!({ "complaint": complaint, "form": form, "lang": lang, "path": path.to_str().unwrap() }));
+        let r = self.fx.ok(
+            login,
+            "export_document",
+            json!({ "complaint": complaint, "form": form, "lang": lang, "path": path.to_str().unwrap() }),
+        );
         assert_eq!(r["path"], path.to_str().unwrap());
         // CDESK_DOCS_OUT=folder keeps a copy of every document, to look at them.
         if let Ok(out) = std::env::var("CDESK_DOCS_OUT") {
@@ -157,7 +181,10 @@ impl Life {
 
     fn digest(&mut self, purpose: &str) -> String {
         let d = self.fx.detail(&self.id);
-        d["records"]["signatures"].as_array().unwrap().iter().find(|s| s["purpose"] == purpose).unwrap()["digest"].as_str().unwrap().to_string()
+        d["records"]["signatures"].as_array().unwrap().iter().find(|s| s["purpose"] == purpose).unwrap()["digest"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     fn verify(&mut self, path: &Path) -> Value {
@@ -179,23 +206,47 @@ fn every_document_renders_in_chinese_and_spanish_as_real_text_in_one_subset_font
     // (form, complaint, texts that must come back from the PDF) per language.
     let cases: Vec<(&str, &str, Vec<&str>, Vec<&str>)> = vec![
         // R3.2, R7.11: the signed registration receipt with the promised deadlines.
-        ("receipt", &id, vec!["投诉登记回执", "保洁员约定上午9点上门", "阶段性回复不晚于", "最终处理不晚于", "王芳", "138****5678", "400-800-1234"],
-            vec!["Acuse de recibo de la queja", "Descripción", "Resolución final antes de", "Teléfono de contacto", "Categoría"]),
+        (
+            "receipt",
+            &id,
+            vec!["投诉登记回执", "保洁员约定上午9点上门", "阶段性回复不晚于", "最终处理不晚于", "王芳", "138****5678", "400-800-1234"],
+            vec!["Acuse de recibo de la queja", "Descripción", "Resolución final antes de", "Teléfono de contacto", "Categoría"],
+        ),
         // R3.4: the not-accepted notice states the reason.
-        ("not_accepted", &refused, vec!["不予受理告知书", "已调解并执行完毕后就同一事项再次投诉", "2026年2月已调解并退款", "李明"],
-            vec!["Notificación de no admisión", "Ya resuelta y ejecutada; mismo asunto de nuevo", "Observaciones", "duplicado"]),
+        (
+            "not_accepted",
+            &refused,
+            vec!["不予受理告知书", "已调解并执行完毕后就同一事项再次投诉", "2026年2月已调解并退款", "李明"],
+            vec!["Notificación de no admisión", "Ya resuelta y ejecutada; mismo asunto de nuevo", "Observaciones", "duplicado"],
+        ),
         // R5.1: dispatch sheet with note, deadline and signature lines for the department.
-        ("dispatch_sheet", &id, vec!["投诉转办单", "请核实保洁员迟到及空调清洗情况", "处理时限", "接收人", "处理人", "部门负责人", "SO-20260301-17"],
-            vec!["Hoja de asignación de la queja", "Indicaciones", "Plazo", "Recibida por", "Jefe del departamento"]),
+        (
+            "dispatch_sheet",
+            &id,
+            vec!["投诉转办单", "请核实保洁员迟到及空调清洗情况", "处理时限", "接收人", "处理人", "部门负责人", "SO-20260301-17"],
+            vec!["Hoja de asignación de la queja", "Indicaciones", "Plazo", "Recibida por", "Jefe del departamento"],
+        ),
         // R5.4–R5.6: written decision with findings, cause, solution, compensation, the customer's decision.
-        ("decision", &id, vec!["书面处理意见", "属实", "保洁员前一单超时", "退还本次服务费的50%", "部分退款", "¥120.00", "全部承诺", "同意"],
-            vec!["Resolución escrita", "Fundada", "Compensación y disculpa", "Reembolso parcial", "Conforme", "compromiso"]),
+        (
+            "decision",
+            &id,
+            vec!["书面处理意见", "属实", "保洁员前一单超时", "退还本次服务费的50%", "部分退款", "¥120.00", "全部承诺", "同意"],
+            vec!["Resolución escrita", "Fundada", "Compensación y disculpa", "Reembolso parcial", "Conforme", "compromiso"],
+        ),
         // R6.1: the survey form, blank for paper use …
-        ("survey_blank", &id, vec!["满意度调查表", "非常满意", "非常不满意", "响应速度", "服务态度", "回访方式", "客户意见与建议"],
-            vec!["Encuesta de satisfacción", "Muy satisfecho", "Muy insatisfecho", "Rapidez de respuesta", "Actitud", "Forma de contacto"]),
+        (
+            "survey_blank",
+            &id,
+            vec!["满意度调查表", "非常满意", "非常不满意", "响应速度", "服务态度", "回访方式", "客户意见与建议"],
+            vec!["Encuesta de satisfacción", "Muy satisfecho", "Muy insatisfecho", "Rapidez de respuesta", "Actitud", "Forma de contacto"],
+        ),
         // … and filled with the answers and the signature.
-        ("survey", &id, vec!["满意度调查表", "处理及时，满意", "回访人", "签名摘要"],
-            vec!["Encuesta de satisfacción", "Fecha de la encuesta", "Huella de la firma"]),
+        (
+            "survey",
+            &id,
+            vec!["满意度调查表", "处理及时，满意", "回访人", "签名摘要"],
+            vec!["Encuesta de satisfacción", "Fecha de la encuesta", "Huella de la firma"],
+        ),
     ];
     for (form, complaint, zh, es) in &cases {
         for (lang, wanted) in [("zh-CN", zh), ("es", es)] {
@@ -340,7 +391,10 @@ fn verify_receipt_matches_a_fresh_copy_and_not_after_the_record_is_tampered_with
     assert_eq!(v["reason"], "record_changed");
     // The decision signed by the customer is a separate record and still matches; changing it is caught.
     assert_eq!(l.verify(&decision)["status"], "matches");
-    l.fx.store.conn.execute("UPDATE decisions SET decision_text = decision_text || '，另赔偿500元' WHERE complaint_id = ?1", [&id]).unwrap();
+    l.fx.store
+        .conn
+        .execute("UPDATE decisions SET decision_text = decision_text || '，另赔偿500元' WHERE complaint_id = ?1", [&id])
+        .unwrap();
     assert_eq!(l.verify(&decision)["status"], "mismatch");
 }
 
@@ -354,7 +408,9 @@ fn cdesk_pdf_and_verify_receipt_from_the_command_line() {
         Command::new(cdesk_bin())
             .env_remove("CDESK_DB")
             .env_remove("CDESK_NOW")
-            .env_remove("CDESK_USER").env("CDESK_PASSWORD", common::PASSWORD).env("CDESK_DEMO_PASSWORD", common::PASSWORD)
+            .env_remove("CDESK_USER")
+            .env("CDESK_PASSWORD", common::PASSWORD)
+            .env("CDESK_DEMO_PASSWORD", common::PASSWORD)
             .arg("--db")
             .arg(&db)
             .args(["--now", now, "--user", user])
@@ -417,7 +473,11 @@ fn documents_follow_the_role_matrix_and_the_masking_rules() {
     assert_eq!(docs[1]["actor_name"], l.fx.ok(AUDITOR, "whoami", json!({}))["name"]);
     // A refused request leaves no trace.
     let before = l.fx.count("events");
-    l.fx.err(TR_HANDLER, "export_document", json!({ "complaint": id, "form": "decision", "path": l.dir.path().join("x.pdf").to_str().unwrap() }));
+    l.fx.err(
+        TR_HANDLER,
+        "export_document",
+        json!({ "complaint": id, "form": "decision", "path": l.dir.path().join("x.pdf").to_str().unwrap() }),
+    );
     assert_eq!(l.fx.count("events"), before);
     assert!(!l.dir.path().join("x.pdf").exists(), "nothing was written");
 }
@@ -428,7 +488,12 @@ fn documents_need_the_record_they_print() {
     let (id, _) = l.fx.register(json!({ "phone": "13600003333", "customer_name": "周杰" }));
     // R3.4: a notice only for a complaint that was not accepted; R5.1 only once dispatched;
     // R5.6 only with a written decision; R6.1 the filled form only after the survey.
-    for (form, reason) in [("not_accepted", "document_needs_not_accepted"), ("dispatch_sheet", "document_needs_dispatch"), ("decision", "no_written_decision"), ("survey", "document_needs_survey")] {
+    for (form, reason) in [
+        ("not_accepted", "document_needs_not_accepted"),
+        ("dispatch_sheet", "document_needs_dispatch"),
+        ("decision", "no_written_decision"),
+        ("survey", "document_needs_survey"),
+    ] {
         let e = l.fx.err(AGENT, "render_document", json!({ "complaint": id, "form": form }));
         assert_eq!((e.code, e.details["reason"].as_str()), ("precondition", Some(reason)), "{form}");
     }
@@ -444,12 +509,14 @@ fn generation_time_and_size() {
     let mut l = life();
     let id = l.id.clone();
     let t0 = std::time::Instant::now();
-    let r = complaint_desk::docs::render(&mut l.fx.store, l.fx.now, AGENT, &id, complaint_desk::docs::Form::Receipt, Default::default()).unwrap();
+    let r = complaint_desk::docs::render(&mut l.fx.store, l.fx.now, AGENT, &id, complaint_desk::docs::Form::Receipt, Default::default())
+        .unwrap();
     let first = t0.elapsed();
     let n = 10;
     let t0 = std::time::Instant::now();
     for _ in 0..n {
-        complaint_desk::docs::render(&mut l.fx.store, l.fx.now, AGENT, &id, complaint_desk::docs::Form::Receipt, Default::default()).unwrap();
+        complaint_desk::docs::render(&mut l.fx.store, l.fx.now, AGENT, &id, complaint_desk::docs::Form::Receipt, Default::default())
+            .unwrap();
     }
     let each = t0.elapsed() / n;
     println!("receipt: {} bytes, {} page(s); first {:?} (font parsed), then {:?} each", r.bytes.len(), r.pages, first, each);

@@ -13,9 +13,9 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use complaint_desk::maintenance::verify::verify_database;
 use complaint_desk::store::backup::{self, rotation, Keep};
 use complaint_desk::store::migrations::SCHEMA_VERSION;
-use complaint_desk::maintenance::verify::verify_database;
 use complaint_desk::{api, demo, workflow::settings, ApiError, Store};
 
 /// A desk on a database file in its own folder, as installed.
@@ -109,7 +109,6 @@ fn sha_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-
 #[test]
 fn a_backup_restores_into_a_fresh_install_with_everything() {
     // R7.1/R7.2: everything recorded, the timeline whole and every evidence file come back.
@@ -172,7 +171,13 @@ fn a_backup_restores_into_a_fresh_install_with_everything() {
     assert_eq!(d["number"], numbers[3].as_str());
     let draft = fresh.ok("cs01", "get_draft", json!({ "form": "intake" }));
     assert_eq!(draft["draft"]["customer_name"], "未完成的草稿");
-    let kinds: Vec<String> = fresh.ok("manager", "timeline", json!({ "complaint": numbers[0] })).as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect();
+    let kinds: Vec<String> = fresh
+        .ok("manager", "timeline", json!({ "complaint": numbers[0] }))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
     assert!(kinds.contains(&"registered".into()) && kinds.contains(&"dispatched".into()), "{kinds:?}");
     let sigs = fresh.ok("manager", "verify_signatures", json!({}));
     assert!(!sigs.as_array().unwrap().is_empty(), "the restored records have signatures");
@@ -201,7 +206,16 @@ fn the_cli_backs_up_and_restores() {
     let db = live.dir.join("complaint-desk.sqlite3");
     drop(live);
     let cdesk = |db: &Path, args: &[&str]| {
-        std::process::Command::new(common::cdesk_bin()).env_remove("CDESK_DB").env_remove("CDESK_USER").env("CDESK_PASSWORD", common::PASSWORD).env("CDESK_DEMO_PASSWORD", common::PASSWORD).arg("--db").arg(db).args(args).output().unwrap()
+        std::process::Command::new(common::cdesk_bin())
+            .env_remove("CDESK_DB")
+            .env_remove("CDESK_USER")
+            .env("CDESK_PASSWORD", common::PASSWORD)
+            .env("CDESK_DEMO_PASSWORD", common::PASSWORD)
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .output()
+            .unwrap()
     };
     let usb = tmp.path().join("usb");
     let out = cdesk(&db, &["backup", "-o", usb.to_str().unwrap()]);
@@ -523,7 +537,12 @@ fn old_version_copy(from: &Path, to: &Path, version: i64) {
         .map(|r| r.unwrap())
         .collect();
     let cols = |schema: &str, t: &str| -> Vec<String> {
-        c.prepare(&format!("SELECT name FROM pragma_table_info('{t}', '{schema}')")).unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+        c.prepare(&format!("SELECT name FROM pragma_table_info('{t}', '{schema}')"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
     };
     for (t, kind, without_rowid) in tables {
         let theirs = cols("src", &t);
@@ -637,7 +656,8 @@ fn scheduled_backups_over_a_simulated_year_with_the_real_folder() {
     assert!(backups.len() <= 23 && backups.len() >= 12, "rotation on disk: {} backups", backups.len());
     assert_eq!(list["last_success"]["trigger"], "scheduled");
     // Pool: exactly the evidence files referenced by the remaining backups.
-    let pool: Vec<String> = std::fs::read_dir(usb.join("attachments")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let pool: Vec<String> =
+        std::fs::read_dir(usb.join("attachments")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(pool.len(), shas.len() + 1, "{pool:?}");
     let newest = backups[0]["path"].as_str().unwrap();
     assert_eq!(i.ok("manager", "verify_backup", json!({ "path": newest }))["ok"], true);
@@ -667,7 +687,11 @@ fn an_exit_backup_in_the_same_second_as_the_scheduled_one_is_the_one_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let (mut i, _, _) = populated(&tmp.path().join("office"));
     let usb = tmp.path().join("usb");
-    i.ok("admin", "set_backup_settings", json!({ "folder": usb.display().to_string(), "keep_daily": 1, "keep_weekly": 1, "keep_monthly": 1 }));
+    i.ok(
+        "admin",
+        "set_backup_settings",
+        json!({ "folder": usb.display().to_string(), "keep_daily": 1, "keep_weekly": 1, "keep_monthly": 1 }),
+    );
     let data_dir = i.dir.clone();
     let now = t("2026-03-11T10:00:00Z");
     let first = backup::run_scheduled(&i.store.conn, now, &data_dir).unwrap().expect("the day's backup");

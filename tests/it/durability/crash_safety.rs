@@ -56,12 +56,7 @@ fn writer_child() {
     let incoming = db.parent().unwrap().join("incoming");
     std::fs::create_dir_all(&incoming).unwrap();
     // Continue the draft counter where the previous (killed) run left it.
-    let mut i = desk
-        .call(Utc::now(), "get_draft", json!({ "form": "crash" }))
-        .ok()
-        .and_then(|d| d["draft"]["n"].as_u64())
-        .unwrap_or(0)
-        + 1;
+    let mut i = desk.call(Utc::now(), "get_draft", json!({ "form": "crash" })).ok().and_then(|d| d["draft"]["n"].as_u64()).unwrap_or(0) + 1;
     let mut rng = rand::rngs::SmallRng::seed_from_u64(std::process::id() as u64);
     loop {
         let mut reg = common::base_registration();
@@ -72,20 +67,19 @@ fn writer_child() {
         let r = desk.call(Utc::now(), "register", reg).expect("register");
         let number = r["number"].as_str().unwrap().to_string();
         ack(format!("R {number}"));
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             desk.call(Utc::now(), "review", json!({ "complaint": number, "opinion": "属实" })).expect("review");
             ack(format!("V {number}"));
         }
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             let f = incoming.join(format!("evidence-{}-{i}.bin", std::process::id()));
             let bytes: Vec<u8> = (0..20_000).map(|_| rng.gen()).collect();
             std::fs::write(&f, bytes).unwrap();
-            let a = desk
-                .call(Utc::now(), "add_attachment", json!({ "complaint": number, "path": f.display().to_string() }))
-                .expect("attach");
+            let a =
+                desk.call(Utc::now(), "add_attachment", json!({ "complaint": number, "path": f.display().to_string() })).expect("attach");
             ack(format!("A {number} {}", a["sha256"].as_str().unwrap()));
         }
-        if i % 4 == 0 {
+        if i.is_multiple_of(4) {
             desk.call(Utc::now(), "save_draft", json!({ "form": "crash", "draft": { "n": i } })).expect("draft");
             ack(format!("D {i}"));
         }
@@ -244,7 +238,9 @@ fn killed_at_random_moments_nothing_acknowledged_is_lost() {
 fn cdesk(db: &Path, args: &[&str]) -> std::process::Child {
     Command::new(common::cdesk_bin())
         .env_remove("CDESK_DB")
-        .env_remove("CDESK_USER").env("CDESK_PASSWORD", common::PASSWORD).env("CDESK_DEMO_PASSWORD", common::PASSWORD)
+        .env_remove("CDESK_USER")
+        .env("CDESK_PASSWORD", common::PASSWORD)
+        .env("CDESK_DEMO_PASSWORD", common::PASSWORD)
         .arg("--db")
         .arg(db)
         .args(args)

@@ -127,7 +127,8 @@ fn disk_full_child() {
     }
     now += Duration::minutes(1);
     let code = expect_unavailable(&mode, "register", desk.call(now, "register", registration(2)));
-    let newer = json!({ "customer_name": "王芳", "phone": "13812345678", "description": "客户口述：保洁员迟到，又补充了很多内容".repeat(200) });
+    let newer =
+        json!({ "customer_name": "王芳", "phone": "13812345678", "description": "客户口述：保洁员迟到，又补充了很多内容".repeat(200) });
     expect_unavailable(&mode, "save_draft", desk.call(now, "save_draft", json!({ "form": "intake", "draft": newer })));
     // The message is translatable and says which condition it is.
     // Nothing changed, nothing is broken, the saved draft is still there (reads work on a full disk).
@@ -188,11 +189,7 @@ fn saving_on_a_full_disk_is_refused_clearly_and_loses_nothing() {
         Command::new(&exe).args(child_args).env(CHILD_DIR, tmp.path()).env(CHILD_MODE, mode).output().unwrap()
     };
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the {mode} scenario failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "the {mode} scenario failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     let result = stdout.lines().find(|l| l.starts_with("RESULT")).unwrap_or_else(|| panic!("the child did not run the scenario: {stdout}"));
     eprintln!("disk full: {result}");
     if mode == "rlimit" {
@@ -203,7 +200,11 @@ fn saving_on_a_full_disk_is_refused_clearly_and_loses_nothing() {
 /// Runs `cdesk` as `nobody` when this test runs as root (root ignores file permissions).
 fn cdesk(db: &Path, as_root: bool, user: &str, args: &[&str]) -> Output {
     let mut c = Command::new(common::cdesk_bin());
-    c.env_remove("CDESK_DB").env_remove("CDESK_USER").env("CDESK_PASSWORD", common::PASSWORD).env("CDESK_DEMO_PASSWORD", common::PASSWORD).env("HOME", "/tmp");
+    c.env_remove("CDESK_DB")
+        .env_remove("CDESK_USER")
+        .env("CDESK_PASSWORD", common::PASSWORD)
+        .env("CDESK_DEMO_PASSWORD", common::PASSWORD)
+        .env("HOME", "/tmp");
     c.arg("--db").arg(db).args(["--now", "2026-03-10T02:00:00Z", "--user", user]).args(args);
     if as_root {
         c.uid(65534).gid(65534);

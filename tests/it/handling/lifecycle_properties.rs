@@ -137,7 +137,7 @@ fn handler_of(code: &str) -> &'static str {
     }
 }
 
-fn choose<'a, T>(seed: u32, shift: u32, items: &'a [T]) -> &'a T {
+fn choose<T>(seed: u32, shift: u32, items: &[T]) -> &T {
     &items[((seed >> shift) as usize) % items.len()]
 }
 
@@ -147,7 +147,7 @@ fn ts(t: DateTime<Utc>) -> String {
 
 /// Plausible, sometimes wrong, arguments for `name` on complaint `id`.
 fn args_for(name: &str, id: &str, seed: u32, now: DateTime<Utc>, late: bool, phone_no: u32) -> Value {
-    if seed % 29 == 0 {
+    if seed.is_multiple_of(29) {
         // Occasionally nonsense: missing fields or wrong types must be refused cleanly.
         return choose(seed, 5, &[json!({}), json!({ "complaint": 42 }), json!(["x"]), json!({ "complaint": id, "bogus": true })]).clone();
     }
@@ -161,10 +161,10 @@ fn args_for(name: &str, id: &str, seed: u32, now: DateTime<Utc>, late: bool, pho
             let mut a = base_registration();
             a["phone"] = json!(format!("1370000{:04}", phone_no));
             a["tier"] = json!(*choose(seed, 3, &["vip", "regular", "temporary"]));
-            if seed % 5 == 0 {
+            if seed.is_multiple_of(5) {
                 a["households"] = json!(2);
             }
-            if seed % 7 == 0 {
+            if seed.is_multiple_of(7) {
                 a["channel"] = json!("phone");
                 a["signature"] = Value::Null;
                 a["signature_missing_reason"] = json!("电话投诉");
@@ -172,7 +172,9 @@ fn args_for(name: &str, id: &str, seed: u32, now: DateTime<Utc>, late: bool, pho
             a
         }
         "review" => json!({ "complaint": id, "opinion": "情况属实，受理" }),
-        "cancel" => json!({ "complaint": id, "reason": *choose(seed, 3, &["duplicate", "wrong_party", "not_our_service"]), "note": "重复登记" }),
+        "cancel" => {
+            json!({ "complaint": id, "reason": *choose(seed, 3, &["duplicate", "wrong_party", "not_our_service"]), "note": "重复登记" })
+        }
         "not_accept" => json!({
             "complaint": id,
             "reason": *choose(seed, 3, &["already_settled", "handled_by_court_or_arbitration", "other_legal_provisions", "malicious"]),
@@ -211,7 +213,7 @@ fn args_for(name: &str, id: &str, seed: u32, now: DateTime<Utc>, late: bool, pho
             "plan_and_schedule": *choose(seed, 3, &["明日上门", "明日上门", "明日上门", ""]), "method": "phone",
         }),
         "record_customer_decision" => {
-            let agreed = seed % 3 != 0;
+            let agreed = !seed.is_multiple_of(3);
             json!({ "complaint": id, "agreed": agreed, "objection": if agreed { "" } else { "补偿不够" } })
         }
         "approve_compensation" => json!({ "complaint": id, "max_amount_cents": ((seed >> 3) % 3) as i64 * 100_000, "note": "同意" }),
@@ -228,7 +230,7 @@ fn args_for(name: &str, id: &str, seed: u32, now: DateTime<Utc>, late: bool, pho
             let from = now + Duration::hours(((seed >> 3) % 96) as i64);
             let until = from + Duration::hours(1 + ((seed >> 10) % 240) as i64);
             let mut a = json!({ "complaint": id, "from": ts(from), "until": ts(until), "reason": "客户同意节后处理" });
-            if seed % 4 != 0 {
+            if !seed.is_multiple_of(4) {
                 a["signature"] = signature("王芳");
             }
             a
@@ -238,7 +240,7 @@ fn args_for(name: &str, id: &str, seed: u32, now: DateTime<Utc>, late: bool, pho
             let overall = *choose(seed, 3, &["very_satisfied", "satisfied", "satisfied", "neutral", "dissatisfied", "very_dissatisfied"]);
             let method = *choose(seed, 7, &["phone", "visit", "sms"]);
             let mut a = json!({ "complaint": id, "overall": overall, "method": method, "comment": *choose(seed, 9, &["还行", ""]) });
-            if seed % 5 == 0 {
+            if seed.is_multiple_of(5) {
                 a["signature"] = signature("王芳");
             }
             a
@@ -257,8 +259,15 @@ fn args_for(name: &str, id: &str, seed: u32, now: DateTime<Utc>, late: bool, pho
         _ => json!({ "complaint": id }),
     };
     if [
-        "report_major", "dispatch", "return_dispatch", "transfer", "record_findings", "reply_to_customer",
-        "record_customer_decision", "implement", "survey",
+        "report_major",
+        "dispatch",
+        "return_dispatch",
+        "transfer",
+        "record_findings",
+        "reply_to_customer",
+        "record_customer_decision",
+        "implement",
+        "survey",
     ]
     .contains(&name)
     {
@@ -314,7 +323,11 @@ fn run_sequence(ops: &[Op]) -> Result<(Fx, Vec<String>), TestCaseError> {
         phone_no += 1;
         let id = fx.dispatched(json!({ "phone": format!("1370000{:04}", phone_no) }));
         fx.ok("hs01", "accept_dispatch", json!({ "complaint": id }));
-        fx.ok("hs01", "record_findings", json!({ "complaint": id, "finding": "true", "root_cause": "排班冲突", "solution": "道歉并重新服务" }));
+        fx.ok(
+            "hs01",
+            "record_findings",
+            json!({ "complaint": id, "finding": "true", "root_cause": "排班冲突", "solution": "道歉并重新服务" }),
+        );
         fx.ok("cs01", "record_customer_decision", json!({ "complaint": id, "agreed": true }));
         fx.ok("cs01", "implement", json!({ "complaint": id, "actions": "上门重新服务", "done_by": "赵磊" }));
         if close {
@@ -356,10 +369,7 @@ fn run_sequence(ops: &[Op]) -> Result<(Fx, Vec<String>), TestCaseError> {
                 // R7.7 / API contract: a typed error, never a panic, and nothing changed.
                 prop_assert!(!e.code.is_empty(), "{what}: error without a code: {e:?}");
                 prop_assert!(!e.message_key.is_empty(), "{what}: error without a message key: {e:?}");
-                prop_assert!(
-                    !(e.code == "integrity" && e.message.contains("internal error")),
-                    "{what}: the command panicked: {e:?}"
-                );
+                prop_assert!(!(e.code == "integrity" && e.message.contains("internal error")), "{what}: the command panicked: {e:?}");
                 prop_assert!(
                     !matches!(e.code, "integrity" | "storage" | "io"),
                     "{what}: an internal failure leaked out instead of a rule error: {e:?}"
@@ -401,7 +411,11 @@ fn run_sequence(ops: &[Op]) -> Result<(Fx, Vec<String>), TestCaseError> {
         for (k, cid) in ids.iter().enumerate() {
             let now = row(&fx, cid);
             let prev = stages[k];
-            prop_assert!(allowed_edge(prev, now.stage), "{what}: complaint {k} moved {prev} → {} which the graph does not allow", now.stage);
+            prop_assert!(
+                allowed_edge(prev, now.stage),
+                "{what}: complaint {k} moved {prev} → {} which the graph does not allow",
+                now.stage
+            );
             if now.stage != prev {
                 prop_assert!(result.is_ok(), "{what}: a failed command moved complaint {k} from {prev} to {}", now.stage);
                 prop_assert_eq!(k, target, "{}: complaint {} changed stage although the operation was on {}", what, k, target);

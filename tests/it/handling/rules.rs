@@ -11,10 +11,7 @@ use serde_json::{json, Value};
 // helpers
 
 fn dept_id(fx: &Fx, code: &str) -> String {
-    fx.store
-        .conn
-        .query_row("SELECT id FROM departments WHERE code = ?1", [code], |r| r.get(0))
-        .expect("department")
+    fx.store.conn.query_row("SELECT id FROM departments WHERE code = ?1", [code], |r| r.get(0)).expect("department")
 }
 
 fn user_id(fx: &Fx, login: &str) -> String {
@@ -32,11 +29,15 @@ fn events(fx: &mut Fx, id: &str, kind: &str) -> Vec<Value> {
 }
 
 fn findings(fx: &mut Fx, id: &str, finding: &str, solution: &str) {
-    fx.ok(HS_HANDLER, "record_findings", json!({
-        "complaint": id, "finding": finding,
-        "root_cause": "保洁员未按排班时间出发，调度未跟进",
-        "solution": solution,
-    }));
+    fx.ok(
+        HS_HANDLER,
+        "record_findings",
+        json!({
+            "complaint": id, "finding": finding,
+            "root_cause": "保洁员未按排班时间出发，调度未跟进",
+            "solution": solution,
+        }),
+    );
 }
 
 const SOLUTION: &str = "向客户书面道歉，安排另一名保洁员免费重新服务一次，并退还本次服务费100元。";
@@ -59,10 +60,14 @@ fn implementing(fx: &mut Fx) -> String {
 /// … → implemented (apology only) → follow_up.
 fn follow_up(fx: &mut Fx) -> String {
     let id = implementing(fx);
-    fx.ok(HS_HANDLER, "implement", json!({
-        "complaint": id, "actions": "当面道歉并重新安排保洁", "done_by": "家政服务部 李主管",
-        "compensations": [{ "kind": "apology" }],
-    }));
+    fx.ok(
+        HS_HANDLER,
+        "implement",
+        json!({
+            "complaint": id, "actions": "当面道歉并重新安排保洁", "done_by": "家政服务部 李主管",
+            "compensations": [{ "kind": "apology" }],
+        }),
+    );
     id
 }
 
@@ -81,21 +86,15 @@ fn closed(fx: &mut Fx) -> String {
 #[track_caller]
 fn assert_illegal(fx: &mut Fx, login: &str, op: &str, args: Value, stage: &str) {
     let events = fx.count("events");
-    let stage_before: String = fx
-        .store
-        .conn
-        .query_row("SELECT stage FROM complaints WHERE id = ?1", [args["complaint"].as_str().unwrap()], |r| r.get(0))
-        .unwrap();
+    let stage_before: String =
+        fx.store.conn.query_row("SELECT stage FROM complaints WHERE id = ?1", [args["complaint"].as_str().unwrap()], |r| r.get(0)).unwrap();
     let e = fx.err(login, op, args.clone());
     assert_eq!(e.code, "illegal_transition", "{op} in {stage} must be an illegal transition, got {e:?}");
     assert_eq!(e.details["stage"], stage, "the error must name the current stage for {op}");
     assert_eq!(e.details["operation"], op, "the error must name the refused operation");
     assert_eq!(fx.count("events"), events, "a refused {op} must not append to the timeline");
-    let stage_after: String = fx
-        .store
-        .conn
-        .query_row("SELECT stage FROM complaints WHERE id = ?1", [args["complaint"].as_str().unwrap()], |r| r.get(0))
-        .unwrap();
+    let stage_after: String =
+        fx.store.conn.query_row("SELECT stage FROM complaints WHERE id = ?1", [args["complaint"].as_str().unwrap()], |r| r.get(0)).unwrap();
     assert_eq!(stage_after, stage_before, "a refused {op} must not move the complaint");
 }
 
@@ -115,10 +114,14 @@ fn dispatch_names_department_assignee_note_and_deadline() {
     fx.ok(AGENT, "review", json!({ "complaint": id, "opinion": "情况属实，受理" }));
     let due = fx.now + Duration::hours(4);
     let due_s = due.to_rfc3339();
-    let r = fx.ok(AGENT, "dispatch", json!({
-        "complaint": id, "department": "HS", "assignee": HS_HANDLER,
-        "note": "请于4小时内联系客户并核实保洁员迟到情况", "due_at": due_s,
-    }));
+    let r = fx.ok(
+        AGENT,
+        "dispatch",
+        json!({
+            "complaint": id, "department": "HS", "assignee": HS_HANDLER,
+            "note": "请于4小时内联系客户并核实保洁员迟到情况", "due_at": due_s,
+        }),
+    );
     assert_eq!(r["stage"], "dispatched");
     assert_eq!(t(r["due_at"].as_str().unwrap()), due, "the deadline given at dispatch is the department's deadline");
 
@@ -257,9 +260,13 @@ fn department_transfers_to_another_department_with_reason_target_and_deadline() 
     assert_eq!(fx.count("events"), before, "refused transfers change nothing");
 
     let due = fx.now + Duration::hours(6);
-    let r = fx.ok(HS_HANDLER, "transfer", json!({
-        "complaint": id, "department": "TR", "reason": "保洁员操作不规范，需培训部处理", "due_at": due.to_rfc3339(),
-    }));
+    let r = fx.ok(
+        HS_HANDLER,
+        "transfer",
+        json!({
+            "complaint": id, "department": "TR", "reason": "保洁员操作不规范，需培训部处理", "due_at": due.to_rfc3339(),
+        }),
+    );
     assert_eq!(r["stage"], "dispatched", "the target department must sign for it");
     assert_eq!(t(r["due_at"].as_str().unwrap()), due);
 
@@ -294,9 +301,13 @@ fn findings_record_the_result_root_cause_and_solution() {
         let id = fx.dispatched(json!({}));
         fx.ok(HS_HANDLER, "accept_dispatch", json!({ "complaint": id }));
         let solution = format!("处理意见（{finding}）：向客户说明调查结果");
-        let r = fx.ok(HS_HANDLER, "record_findings", json!({
-            "complaint": id, "finding": finding, "root_cause": "排班冲突导致迟到", "solution": solution,
-        }));
+        let r = fx.ok(
+            HS_HANDLER,
+            "record_findings",
+            json!({
+                "complaint": id, "finding": finding, "root_cause": "排班冲突导致迟到", "solution": solution,
+            }),
+        );
         assert_eq!(r["stage"], "awaiting_customer", "CS now tells the customer ({finding})");
         let d = fx.detail(&id);
         assert_eq!(d["finding"], finding, "the finding is on the complaint");
@@ -400,9 +411,13 @@ fn customer_disagrees_and_it_goes_back_to_the_department_with_the_objection() {
     assert_eq!(last["note"], objection, "the department receives the objection");
 
     // The department answers again; the customer answers the new written decision.
-    fx.ok(HS_HANDLER, "record_findings", json!({
-        "complaint": id, "finding": "true", "root_cause": "同上", "solution": "全额退款200元并道歉",
-    }));
+    fx.ok(
+        HS_HANDLER,
+        "record_findings",
+        json!({
+            "complaint": id, "finding": "true", "root_cause": "同上", "solution": "全额退款200元并道歉",
+        }),
+    );
     fx.ok(AGENT, "record_customer_decision", json!({ "complaint": id, "agreed": true }));
     let decs = records(&mut fx, &id, "decisions");
     assert_eq!(decs.len(), 2);
@@ -429,10 +444,14 @@ fn implementation_records_who_what_when_and_every_compensation_kind() {
         { "kind": "voucher", "amount_cents": 5000 },
         { "kind": "cash", "amount_cents": 10000 },
     ]);
-    let r = fx.ok(HS_HANDLER, "implement", json!({
-        "complaint": id, "actions": "上门道歉，更换保洁员重新服务，退款", "done_by": "家政服务部 李主管",
-        "done_at": done_at.to_rfc3339(), "compensations": comps,
-    }));
+    let r = fx.ok(
+        HS_HANDLER,
+        "implement",
+        json!({
+            "complaint": id, "actions": "上门道歉，更换保洁员重新服务，退款", "done_by": "家政服务部 李主管",
+            "done_at": done_at.to_rfc3339(), "compensations": comps,
+        }),
+    );
     assert_eq!(r["stage"], "follow_up", "after implementation comes the follow-up visit");
     let d = fx.detail(&id);
     let imp = &d["records"]["implementations"][0];
@@ -483,10 +502,14 @@ fn compensation_above_the_default_threshold_needs_approval() {
 
     let id = implementing(&mut fx);
     let before = (fx.count("events"), fx.count("implementations"), fx.count("compensations"));
-    let e = fx.err(AGENT, "implement", json!({
-        "complaint": id, "actions": "退款", "done_by": "财务部",
-        "compensations": [{ "kind": "refund", "amount_cents": 30001 }, { "kind": "cash", "amount_cents": 20000 }],
-    }));
+    let e = fx.err(
+        AGENT,
+        "implement",
+        json!({
+            "complaint": id, "actions": "退款", "done_by": "财务部",
+            "compensations": [{ "kind": "refund", "amount_cents": 30001 }, { "kind": "cash", "amount_cents": 20000 }],
+        }),
+    );
     assert_code(&e, "precondition", "50001 cents without approval");
     assert_eq!(e.details["rule"], "R5.5");
     assert_eq!(e.details["reason"], "compensation_needs_approval");
@@ -494,10 +517,14 @@ fn compensation_above_the_default_threshold_needs_approval() {
     assert_eq!(fx.stage(&id), "implementing");
 
     let id2 = implementing(&mut fx);
-    fx.ok(AGENT, "implement", json!({
-        "complaint": id2, "actions": "退款", "done_by": "财务部",
-        "compensations": [{ "kind": "refund", "amount_cents": 30000 }, { "kind": "cash", "amount_cents": 20000 }],
-    }));
+    fx.ok(
+        AGENT,
+        "implement",
+        json!({
+            "complaint": id2, "actions": "退款", "done_by": "财务部",
+            "compensations": [{ "kind": "refund", "amount_cents": 30000 }, { "kind": "cash", "amount_cents": 20000 }],
+        }),
+    );
     let comps = records(&mut fx, &id2, "compensations");
     assert!(!comps.is_empty(), "both compensations are recorded");
     assert!(comps.iter().all(|c| c["approval_id"].is_null()), "exactly the threshold is not above it");
@@ -548,10 +575,14 @@ fn supervisor_implementing_above_threshold_records_the_approval() {
     // R5.5: a CS manager implementing approves by doing so, and that approval is recorded.
     let mut fx = Fx::new();
     let id = implementing(&mut fx);
-    fx.ok(MANAGER, "implement", json!({
-        "complaint": id, "actions": "全额退款", "done_by": "客服经理",
-        "compensations": [{ "kind": "refund", "amount_cents": 80000 }],
-    }));
+    fx.ok(
+        MANAGER,
+        "implement",
+        json!({
+            "complaint": id, "actions": "全额退款", "done_by": "客服经理",
+            "compensations": [{ "kind": "refund", "amount_cents": 80000 }],
+        }),
+    );
     let d = fx.detail(&id);
     let approvals = d["records"]["approvals"].as_array().unwrap();
     assert_eq!(approvals.len(), 1, "the implicit approval is recorded");
@@ -613,18 +644,18 @@ fn no_customer_answer_or_implementation_without_a_written_decision() {
 fn survey_has_five_levels_aspects_method_and_comment() {
     // R6.1: five overall levels; satisfied ones keep it in follow-up, the others send it back (R6.2).
     let mut fx = Fx::new();
-    for (level, stays) in [
-        ("very_satisfied", true),
-        ("satisfied", true),
-        ("neutral", false),
-        ("dissatisfied", false),
-        ("very_dissatisfied", false),
-    ] {
+    for (level, stays) in
+        [("very_satisfied", true), ("satisfied", true), ("neutral", false), ("dissatisfied", false), ("very_dissatisfied", false)]
+    {
         let id = follow_up(&mut fx);
-        let r = fx.ok(AGENT, "survey", json!({
-            "complaint": id, "overall": level, "speed": "satisfied", "attitude": "very_satisfied", "result": level,
-            "comment": format!("回访结果：{level}"), "method": "sms",
-        }));
+        let r = fx.ok(
+            AGENT,
+            "survey",
+            json!({
+                "complaint": id, "overall": level, "speed": "satisfied", "attitude": "very_satisfied", "result": level,
+                "comment": format!("回访结果：{level}"), "method": "sms",
+            }),
+        );
         assert_eq!(r["satisfied"], stays, "{level}");
         assert_eq!(r["stage"], if stays { "follow_up" } else { "dispatched" }, "{level}");
         let s = records(&mut fx, &id, "surveys");
@@ -655,10 +686,14 @@ fn survey_on_site_carries_the_customers_signature() {
     assert_eq!(e.details["reason"], "signature_only_on_site", "{e:?}");
     assert_eq!(fx.count("events"), before);
 
-    fx.ok(AGENT, "survey", json!({
-        "complaint": id, "overall": "very_satisfied", "speed": "satisfied", "attitude": "very_satisfied",
-        "result": "very_satisfied", "comment": "很满意", "method": "visit", "signature": signature("王芳"),
-    }));
+    fx.ok(
+        AGENT,
+        "survey",
+        json!({
+            "complaint": id, "overall": "very_satisfied", "speed": "satisfied", "attitude": "very_satisfied",
+            "result": "very_satisfied", "comment": "很满意", "method": "visit", "signature": signature("王芳"),
+        }),
+    );
     let d = fx.detail(&id);
     let s = &d["records"]["surveys"][0];
     let sig_id = s["signature_id"].as_str().expect("the on-site survey is signed");
@@ -694,10 +729,7 @@ fn satisfied_or_very_satisfied_closes() {
         assert_eq!(r["stage"], "closed", "{level} closes");
         let d = fx.detail(&id);
         assert!(d["closed_at"].is_string(), "closing time recorded");
-        assert!(
-            d["steps"].as_array().unwrap().iter().all(|s| !s["completed_at"].is_null()),
-            "no step stays open on a closed complaint"
-        );
+        assert!(d["steps"].as_array().unwrap().iter().all(|s| !s["completed_at"].is_null()), "no step stays open on a closed complaint");
     }
 }
 
@@ -843,9 +875,13 @@ fn appeal_creates_a_linked_major_complaint_that_is_reviewed_again() {
     let mut fx = Fx::new();
     let orig = closed(&mut fx);
     let orig_number = fx.detail(&orig)["number"].as_str().unwrap().to_string();
-    let p = fx.ok(AGENT, "appeal", json!({
-        "complaint": orig, "description": "对处理结果不服：退款金额与承诺不符", "signature": signature("王芳"),
-    }));
+    let p = fx.ok(
+        AGENT,
+        "appeal",
+        json!({
+            "complaint": orig, "description": "对处理结果不服：退款金额与承诺不符", "signature": signature("王芳"),
+        }),
+    );
     let new_id = p["id"].as_str().expect("the appeal is a new complaint").to_string();
     assert_ne!(new_id, orig);
     assert_eq!(p["nature"], "major");
@@ -886,7 +922,13 @@ fn appeal_only_of_a_closed_complaint_and_by_customer_service() {
     let mut fx = Fx::new();
     let id = follow_up(&mut fx);
     let complaints = fx.count("complaints");
-    assert_illegal(&mut fx, AGENT, "appeal", json!({ "complaint": id, "description": "不服", "signature": signature("王芳") }), "follow_up");
+    assert_illegal(
+        &mut fx,
+        AGENT,
+        "appeal",
+        json!({ "complaint": id, "description": "不服", "signature": signature("王芳") }),
+        "follow_up",
+    );
     assert_eq!(fx.count("complaints"), complaints, "no appeal complaint created");
     satisfied_survey(&mut fx, &id);
     fx.ok(AGENT, "close", json!({ "complaint": id }));
@@ -905,15 +947,23 @@ fn survey_is_attributed_to_the_responsible_department_and_archived() {
     let id = fx.dispatched(json!({}));
     fx.ok(HS_HANDLER, "transfer", json!({ "complaint": id, "department": "TR", "reason": "属培训问题" }));
     fx.ok(TR_HANDLER, "accept_dispatch", json!({ "complaint": id }));
-    fx.ok(TR_HANDLER, "record_findings", json!({
-        "complaint": id, "finding": "partly_true", "root_cause": "新员工未培训守时要求", "solution": "道歉并对保洁员补训",
-    }));
+    fx.ok(
+        TR_HANDLER,
+        "record_findings",
+        json!({
+            "complaint": id, "finding": "partly_true", "root_cause": "新员工未培训守时要求", "solution": "道歉并对保洁员补训",
+        }),
+    );
     fx.ok(AGENT, "record_customer_decision", json!({ "complaint": id, "agreed": true }));
     fx.ok(TR_HANDLER, "implement", json!({ "complaint": id, "actions": "补训并道歉", "done_by": "培训部 周老师" }));
-    fx.ok(AGENT, "survey", json!({
-        "complaint": id, "overall": "satisfied", "speed": "neutral", "attitude": "satisfied", "result": "satisfied",
-        "comment": "培训后有改善", "method": "phone",
-    }));
+    fx.ok(
+        AGENT,
+        "survey",
+        json!({
+            "complaint": id, "overall": "satisfied", "speed": "neutral", "attitude": "satisfied", "result": "satisfied",
+            "comment": "培训后有改善", "method": "phone",
+        }),
+    );
     let tr = dept_id(&fx, "TR");
     let survey_dept: Option<String> =
         fx.store.conn.query_row("SELECT department_id FROM surveys WHERE complaint_id = ?1", [&id], |r| r.get(0)).unwrap();
@@ -966,14 +1016,26 @@ fn handling_steps_out_of_order_are_illegal_transitions_and_change_nothing() {
     assert_illegal(&mut fx, AGENT, "survey", json!({ "complaint": dispatched, "overall": "satisfied", "method": "phone" }), "dispatched");
     assert_illegal(&mut fx, AGENT, "close", json!({ "complaint": dispatched }), "dispatched");
     assert_illegal(&mut fx, MANAGER, "reopen", json!({ "complaint": dispatched, "reason": "x" }), "dispatched");
-    assert_illegal(&mut fx, MANAGER, "approve_compensation", json!({ "complaint": dispatched, "max_amount_cents": 100, "note": "x" }), "dispatched");
+    assert_illegal(
+        &mut fx,
+        MANAGER,
+        "approve_compensation",
+        json!({ "complaint": dispatched, "max_amount_cents": 100, "note": "x" }),
+        "dispatched",
+    );
 
     fx.ok(HS_HANDLER, "accept_dispatch", json!({ "complaint": dispatched }));
     assert_illegal(&mut fx, HS_HANDLER, "accept_dispatch", json!({ "complaint": dispatched }), "in_handling");
 
     let awaiting = awaiting(&mut fx);
     assert_illegal(&mut fx, HS_HANDLER, "return_dispatch", json!({ "complaint": awaiting, "reason": "x" }), "awaiting_customer");
-    assert_illegal(&mut fx, HS_HANDLER, "transfer", json!({ "complaint": awaiting, "department": "TR", "reason": "x" }), "awaiting_customer");
+    assert_illegal(
+        &mut fx,
+        HS_HANDLER,
+        "transfer",
+        json!({ "complaint": awaiting, "department": "TR", "reason": "x" }),
+        "awaiting_customer",
+    );
     assert_illegal(
         &mut fx,
         HS_HANDLER,

@@ -15,8 +15,7 @@ fn step<'a>(detail: &'a Value, kind: &str) -> Option<&'a Value> {
 
 /// The due time of the step of `kind` (panics with a message when the step is missing).
 fn due(detail: &Value, kind: &str) -> String {
-    step(detail, kind)
-        .unwrap_or_else(|| panic!("expected a {kind} step, steps were {}", detail["steps"]))["due_at"]
+    step(detail, kind).unwrap_or_else(|| panic!("expected a {kind} step, steps were {}", detail["steps"]))["due_at"]
         .as_str()
         .unwrap()
         .to_string()
@@ -172,7 +171,11 @@ fn r1_3_registration_opens_a_30_minute_dispatch_step_and_the_owner_can_act_at_on
 fn r2_1_a_vip_customer_makes_the_complaint_major() {
     // R2.1
     let mut fx = Fx::new();
-    let p = fx.ok(AGENT, "register", { let mut r = base_registration(); r["tier"] = json!("vip"); r });
+    let p = fx.ok(AGENT, "register", {
+        let mut r = base_registration();
+        r["tier"] = json!("vip");
+        r
+    });
     assert_eq!(p["nature"], "major", "R2.1: a VIP customer's complaint is major");
     assert_eq!(strs(&p["major_reasons"]), vec!["vip"], "R2.1: the reason is recorded as vip");
     let d = fx.detail(p["id"].as_str().unwrap());
@@ -250,9 +253,8 @@ fn r2_1_a_transferred_complaint_from_any_listed_source_is_major() {
     // R2.1: 转办/协办 from media, supervisory department, industry authority, consumer
     // association or company leadership.
     let mut fx = Fx::new();
-    for (i, src) in ["news_media", "supervisory_department", "industry_authority", "consumer_association", "company_leadership"]
-        .iter()
-        .enumerate()
+    for (i, src) in
+        ["news_media", "supervisory_department", "industry_authority", "consumer_association", "company_leadership"].iter().enumerate()
     {
         let (id, _) = fx.register(json!({
             "phone": format!("1390000010{i}"), "sub_category": "", "channel": "transferred",
@@ -276,7 +278,8 @@ fn r2_1_a_transferred_complaint_from_any_listed_source_is_major() {
 fn r2_1_media_exposure_is_major() {
     // R2.1
     let mut fx = Fx::new();
-    let (id, _) = fx.register(json!({ "channel": "media_exposure", "signature": null, "signature_missing_reason": "媒体曝光，客户不在场" }));
+    let (id, _) =
+        fx.register(json!({ "channel": "media_exposure", "signature": null, "signature_missing_reason": "媒体曝光，客户不在场" }));
     let d = fx.detail(&id);
     assert_eq!(d["nature"], "major", "R2.1: media exposure is major");
     assert_eq!(strs(&d["major_reasons"]), vec!["media_exposure"]);
@@ -401,7 +404,11 @@ fn r2_3_every_category_is_accepted_and_unknown_ones_are_rejected() {
     }
     for bad in ["quality", "", "Service"] {
         let before = write_counts(&fx);
-        let e = fx.err(AGENT, "register", { let mut r = base_registration(); r["category"] = json!(bad); r });
+        let e = fx.err(AGENT, "register", {
+            let mut r = base_registration();
+            r["category"] = json!(bad);
+            r
+        });
         assert_eq!(e.code, "bad_arguments", "R2.3: unknown category {bad:?} must be rejected");
         assert_eq!(write_counts(&fx), before, "R2.3: nothing written for {bad:?}");
     }
@@ -418,9 +425,7 @@ fn r2_3_every_category_is_accepted_and_unknown_ones_are_rejected() {
 fn r2_4_every_channel_is_accepted_and_unknown_ones_are_rejected() {
     // R2.4
     let mut fx = Fx::new();
-    let channels = [
-        "phone", "walk_in", "letter", "online", "email", "social_media", "third_party", "transferred", "media_exposure",
-    ];
+    let channels = ["phone", "walk_in", "letter", "online", "email", "social_media", "third_party", "transferred", "media_exposure"];
     for (i, ch) in channels.iter().enumerate() {
         let mut extra = json!({ "phone": format!("1390000040{i}"), "sub_category": "", "channel": ch });
         if *ch == "transferred" {
@@ -431,7 +436,11 @@ fn r2_4_every_channel_is_accepted_and_unknown_ones_are_rejected() {
     }
     for bad in ["fax", "wechat", ""] {
         let before = write_counts(&fx);
-        let e = fx.err(AGENT, "register", { let mut r = base_registration(); r["channel"] = json!(bad); r });
+        let e = fx.err(AGENT, "register", {
+            let mut r = base_registration();
+            r["channel"] = json!(bad);
+            r
+        });
         assert_eq!(e.code, "bad_arguments", "R2.4: unknown channel {bad:?} must be rejected");
         assert_eq!(write_counts(&fx), before, "R2.4: nothing written for {bad:?}");
     }
@@ -476,7 +485,11 @@ fn r2_5_raising_the_warning_level_to_3_notifies_the_chain_and_it_never_goes_down
     let (at3, _) = fx.register(json!({ "phone": "13900000502", "sub_category": "", "warning_level": 3 }));
     assert_eq!(events(&mut fx, &at3, "escalation_notified").len(), 1, "R2.5: registering at level 3 notifies the chain");
     for bad in [0, 4] {
-        let e = fx.err(AGENT, "register", { let mut r = base_registration(); r["warning_level"] = json!(bad); r });
+        let e = fx.err(AGENT, "register", {
+            let mut r = base_registration();
+            r["warning_level"] = json!(bad);
+            r
+        });
         assert_eq!(e.code, "invalid", "R2.5: warning level {bad} is out of range");
     }
 }
@@ -491,7 +504,11 @@ fn r3_1_each_required_field_is_refused_when_missing_and_nothing_is_written() {
     let mut fx = Fx::new();
     for (field, value) in [("customer_name", json!("")), ("phone", json!("  ")), ("description", json!(" \n "))] {
         let before = write_counts(&fx);
-        let e = fx.err(AGENT, "register", { let mut r = base_registration(); r[field] = value; r });
+        let e = fx.err(AGENT, "register", {
+            let mut r = base_registration();
+            r[field] = value;
+            r
+        });
         assert_eq!(e.code, "invalid", "R3.1: blank {field} is refused");
         assert_eq!(e.details["field"], field, "R3.1: the error names {field}");
         assert_eq!(e.details["reason"], "required", "R3.1: {field} is required");
@@ -504,11 +521,19 @@ fn r3_1_each_required_field_is_refused_when_missing_and_nothing_is_written() {
         let e = fx.err(AGENT, "register", r);
         assert_eq!(e.code, "bad_arguments", "R3.1: a registration without {field} is refused");
         assert!(e.details["detail"].as_str().unwrap_or("").contains(field), "R3.1: the error names the missing {field}: {e:?}");
-        assert_eq!((e.details["field"].as_str(), e.details["reason"].as_str()), (Some(field), Some("required")), "R3.1: the window can mark the missing {field}");
+        assert_eq!(
+            (e.details["field"].as_str(), e.details["reason"].as_str()),
+            (Some(field), Some("required")),
+            "R3.1: the window can mark the missing {field}"
+        );
         assert_eq!(write_counts(&fx), before, "R3.1: nothing written when {field} is missing");
     }
     // A phone that is not a phone number is refused too.
-    let e = fx.err(AGENT, "register", { let mut r = base_registration(); r["phone"] = json!("call me"); r });
+    let e = fx.err(AGENT, "register", {
+        let mut r = base_registration();
+        r["phone"] = json!("call me");
+        r
+    });
     assert_eq!((e.code, e.details["reason"].as_str()), ("invalid", Some("bad_phone")), "R3.1: a contact phone must be a phone");
     assert_eq!(fx.count("complaints"), 0, "R3.1: no complaint was registered by any refused attempt");
 }
@@ -522,7 +547,11 @@ fn r3_1_received_time_defaults_to_now_may_be_earlier_never_in_the_future() {
     assert_eq!(d["received_at"], "2026-03-10T02:00:00Z", "R3.1: received time defaults to now");
 
     let before = write_counts(&fx);
-    let e = fx.err(AGENT, "register", { let mut r = base_registration(); r["received_at"] = json!("2026-03-10T03:00:00Z"); r });
+    let e = fx.err(AGENT, "register", {
+        let mut r = base_registration();
+        r["received_at"] = json!("2026-03-10T03:00:00Z");
+        r
+    });
     assert_eq!(e.code, "invalid", "R3.1: a received time in the future is refused");
     assert_eq!((e.details["field"].as_str(), e.details["reason"].as_str()), (Some("received_at"), Some("in_the_future")));
     assert_eq!(write_counts(&fx), before, "R3.1: nothing written for a future received time");
@@ -564,7 +593,11 @@ fn r3_1_registering_staff_and_recommended_fields_are_recorded() {
     assert!(d["worker_id"].is_string() && d["worker_name"].is_string(), "R3.1: the worker involved is recorded");
     assert_eq!(d["expected_outcome"], "道歉并重新服务");
     assert_eq!(d["reply_method"], "sms");
-    let e = fx.err(AGENT, "register", { let mut r = base_registration(); r["worker"] = json!("NO-SUCH-WORKER"); r });
+    let e = fx.err(AGENT, "register", {
+        let mut r = base_registration();
+        r["worker"] = json!("NO-SUCH-WORKER");
+        r
+    });
     assert_eq!(e.code, "not_found", "R3.1: an unknown worker is refused, not silently dropped");
 }
 
@@ -597,7 +630,11 @@ fn r3_2_without_a_signature_the_reason_is_required_and_a_signature_can_be_added_
     let e = fx.err(AGENT, "register", r.clone());
     assert_eq!(e.code, "invalid", "R3.2: no signature and no reason is refused — a signature is never silently absent");
     assert_eq!(e.details["reason"], "signature_or_reason_required");
-    let e = fx.err(AGENT, "register", { let mut r = r.clone(); r["signature_missing_reason"] = json!("  "); r });
+    let e = fx.err(AGENT, "register", {
+        let mut r = r.clone();
+        r["signature_missing_reason"] = json!("  ");
+        r
+    });
     assert_eq!((e.code, e.details["field"].as_str()), ("invalid", Some("signature_missing_reason")), "R3.2: a blank reason is no reason");
     assert_eq!(write_counts(&fx), before, "R3.2: refused registrations write nothing");
 
@@ -632,7 +669,11 @@ fn r3_3_a_major_complaint_gets_a_30_minute_report_step_and_the_report_is_recorde
     let e = fx.err(AGENT, "report_major", json!({ "complaint": general, "informed": "王建华" }));
     assert_eq!((e.code, e.details["reason"].as_str()), ("precondition", Some("not_major")));
 
-    let p = fx.ok(AGENT, "register", { let mut r = base_registration(); r["tier"] = json!("vip"); r });
+    let p = fx.ok(AGENT, "register", {
+        let mut r = base_registration();
+        r["tier"] = json!("vip");
+        r
+    });
     let planned: Vec<&Value> = p["deadlines"].as_array().unwrap().iter().filter(|d| d["kind"] == "report_major").collect();
     assert_eq!(planned.len(), 1, "R3.3: the registration plan shows the report deadline");
     let id = p["id"].as_str().unwrap().to_string();
@@ -827,7 +868,11 @@ fn r3_6_a_repeat_complaint_within_30_days_is_flagged_linked_and_sorted_first() {
     assert_eq!(d["links"].as_array().unwrap().iter().filter(|l| l["kind"] == "repeat").count(), 3);
 
     // Nothing in common: not a repeat.
-    let p = fx.ok(AGENT, "register", { let mut r = base_registration(); r["sub_category"] = json!("隐私"); r });
+    let p = fx.ok(AGENT, "register", {
+        let mut r = base_registration();
+        r["sub_category"] = json!("隐私");
+        r
+    });
     assert!(p["repeat_of"].is_null(), "R3.6: a complaint about something else is not a repeat");
 }
 
@@ -836,7 +881,11 @@ fn r3_6_outside_the_window_or_for_another_customer_it_is_not_a_repeat() {
     // R3.6
     let mut fx = Fx::new();
     fx.register(json!({}));
-    let p = fx.ok(AGENT, "register", { let mut r = base_registration(); r["phone"] = json!("13900001101"); r });
+    let p = fx.ok(AGENT, "register", {
+        let mut r = base_registration();
+        r["phone"] = json!("13900001101");
+        r
+    });
     assert!(p["repeat_of"].is_null(), "R3.6: another customer's complaint about the same sub-category is not a repeat");
     fx.advance(Duration::days(31));
     let p = fx.ok(AGENT, "register", base_registration());
@@ -875,7 +924,11 @@ fn r3_7_administrators_maintain_templates_that_everyone_can_use() {
     }
     // Edit and retire.
     fx.ok(ADMIN, "upsert_template", json!({ "id": ids[2], "kind": "reply", "title": "测试-reply", "body": "新正文" }));
-    fx.ok(ADMIN, "upsert_template", json!({ "id": ids[0], "kind": "description", "title": "测试-description", "body": "正文", "active": false }));
+    fx.ok(
+        ADMIN,
+        "upsert_template",
+        json!({ "id": ids[0], "kind": "description", "title": "测试-description", "body": "正文", "active": false }),
+    );
     let refd = fx.ok(HS_HANDLER, "reference_data", json!({}));
     let templates = refd["templates"].as_array().unwrap();
     assert!(templates.iter().any(|t| t["id"] == ids[2].as_str() && t["body"] == "新正文"), "R3.7: an edited template shows its new text");

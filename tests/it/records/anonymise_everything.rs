@@ -20,15 +20,15 @@ const ADDRESS: &str = "杭州市西湖区文三路88号2栋1201室";
 const ORDER: &str = "SO-77889911";
 /// Free text typed by staff about this customer's case, each distinctive.
 const TEXTS: &[&str] = &[
-    "紫色沙发被划破三道口子",  // description
-    "赔偿沙发修补费用并道歉",  // expected outcome
-    "客厅靠窗的紫色沙发旁",    // incident place
-    "情况属实请尽快上门核查",  // review opinion
+    "紫色沙发被划破三道口子",   // description
+    "赔偿沙发修补费用并道歉",   // expected outcome
+    "客厅靠窗的紫色沙发旁",     // incident place
+    "情况属实请尽快上门核查",   // review opinion
     "请带修补工具上门查看沙发", // dispatch note
-    "保洁员挪动家具时未铺垫",  // root cause
-    "赔付三百元修补沙发费用",  // solution
-    "已上门当面致歉并修补好",  // implementation
-    "修补师傅手艺很好很满意",  // survey comment
+    "保洁员挪动家具时未铺垫",   // root cause
+    "赔付三百元修补沙发费用",   // solution
+    "已上门当面致歉并修补好",   // implementation
+    "修补师傅手艺很好很满意",   // survey comment
 ];
 const EVIDENCE: &[u8] = b"EVIDENCE-PHOTO-BYTES-sofa-scratch-0xC0FFEE";
 
@@ -80,8 +80,16 @@ fn anonymisation_leaves_no_trace_in_the_database_file_the_index_or_the_evidence_
     fx.ok(HS_HANDLER, "accept_dispatch", json!({ "complaint": id }));
     fx.ok(HS_HANDLER, "record_findings", json!({ "complaint": id, "finding": "true", "root_cause": TEXTS[5], "solution": TEXTS[6] }));
     fx.ok(AGENT, "record_customer_decision", json!({ "complaint": id, "agreed": true, "signature": signature(NAME) }));
-    fx.ok(HS_HANDLER, "implement", json!({ "complaint": id, "actions": TEXTS[7], "done_by": "李主管", "compensations": [{ "kind": "apology" }] }));
-    fx.ok(AGENT, "survey", json!({ "complaint": id, "overall": "satisfied", "method": "visit", "comment": TEXTS[8], "signature": signature(NAME) }));
+    fx.ok(
+        HS_HANDLER,
+        "implement",
+        json!({ "complaint": id, "actions": TEXTS[7], "done_by": "李主管", "compensations": [{ "kind": "apology" }] }),
+    );
+    fx.ok(
+        AGENT,
+        "survey",
+        json!({ "complaint": id, "overall": "satisfied", "method": "visit", "comment": TEXTS[8], "signature": signature(NAME) }),
+    );
     fx.ok(AGENT, "close", json!({ "complaint": id }));
     // Searches for the customer are logged with what was searched (R7.1), a view saved with it.
     fx.ok(MANAGER, "search", json!({ "filter": { "phone": PHONE } }));
@@ -119,7 +127,10 @@ fn anonymisation_leaves_no_trace_in_the_database_file_the_index_or_the_evidence_
     // Events with text carry a random nonce (never shown), so that once the text is gone the
     // kept hash cannot confirm a guess of it.
     let salted = |fx: &Fx, cond: &str| -> i64 {
-        fx.store.conn.query_row(&format!("SELECT COUNT(*) FROM events WHERE json_extract(data, '$.nonce') IS NOT NULL AND {cond}"), [], |r| r.get(0)).unwrap()
+        fx.store
+            .conn
+            .query_row(&format!("SELECT COUNT(*) FROM events WHERE json_extract(data, '$.nonce') IS NOT NULL AND {cond}"), [], |r| r.get(0))
+            .unwrap()
     };
     assert_eq!(salted(&fx, &format!("kind = 'signed' AND complaint_id = '{id}'")), 3, "the signer's name is text: salted");
     assert!(!fx.ok(MANAGER, "timeline", json!({ "complaint": id })).to_string().contains("nonce"));
@@ -133,8 +144,13 @@ fn anonymisation_leaves_no_trace_in_the_database_file_the_index_or_the_evidence_
     assert_eq!(leaks_on_disk(&fx, &dir, &secrets), Vec::<String>::new());
     for table in ["complaint_fts", "complaint_fts_cjk"] {
         for q in [PHONE, TEXTS[0], ORDER] {
-            let q = if table == "complaint_fts" { format!("\"{q}\"") } else { format!("\"{}\"", q.chars().map(String::from).collect::<Vec<_>>().join(" ")) };
-            let n: i64 = fx.store.conn.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE {table} MATCH ?1"), [&q], |r| r.get(0)).unwrap();
+            let q = if table == "complaint_fts" {
+                format!("\"{q}\"")
+            } else {
+                format!("\"{}\"", q.chars().map(String::from).collect::<Vec<_>>().join(" "))
+            };
+            let n: i64 =
+                fx.store.conn.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE {table} MATCH ?1"), [&q], |r| r.get(0)).unwrap();
             assert_eq!(n, 0, "{table} still finds {q}");
         }
     }

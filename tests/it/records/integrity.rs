@@ -24,10 +24,14 @@ fn closed(fx: &mut Fx) -> (String, String) {
     fx.advance(chrono::Duration::minutes(30));
     fx.ok(AGENT, "record_customer_decision", json!({ "complaint": id, "agreed": true, "signature": signature("王芳") }));
     fx.advance(chrono::Duration::minutes(30));
-    fx.ok(HS_HANDLER, "implement", json!({
-        "complaint": id, "actions": "当面道歉并退款", "done_by": "李主管",
-        "compensations": [{ "kind": "apology" }, { "kind": "cash", "amount_cents": 20000, "note": " 现金赔偿 " }],
-    }));
+    fx.ok(
+        HS_HANDLER,
+        "implement",
+        json!({
+            "complaint": id, "actions": "当面道歉并退款", "done_by": "李主管",
+            "compensations": [{ "kind": "apology" }, { "kind": "cash", "amount_cents": 20000, "note": " 现金赔偿 " }],
+        }),
+    );
     fx.advance(chrono::Duration::hours(2));
     fx.ok(AGENT, "survey", json!({ "complaint": id, "overall": "satisfied", "method": "phone" }));
     fx.ok(AGENT, "close", json!({ "complaint": id }));
@@ -68,7 +72,10 @@ fn an_edited_compensation_amount_and_step_completion_time_are_reported() {
     let v = verify(&fx);
     assert!(!v.ok);
     assert!(
-        v.state_mismatches.iter().any(|m| m.table == "compensations" && m.field == "amount_cents" && m.row_value == json!(2000) && m.event_value == json!(20000)),
+        v.state_mismatches.iter().any(|m| m.table == "compensations"
+            && m.field == "amount_cents"
+            && m.row_value == json!(2000)
+            && m.event_value == json!(20000)),
         "{:?}",
         v.state_mismatches
     );
@@ -77,10 +84,7 @@ fn an_edited_compensation_amount_and_step_completion_time_are_reported() {
     let (id, _) = clean(&mut fx);
     fx.store
         .conn
-        .execute(
-            "UPDATE steps SET completed_at = '2026-03-10T02:05:00Z' WHERE complaint_id = ?1 AND kind = 'final_handling'",
-            [&id],
-        )
+        .execute("UPDATE steps SET completed_at = '2026-03-10T02:05:00Z' WHERE complaint_id = ?1 AND kind = 'final_handling'", [&id])
         .unwrap();
     let v = verify(&fx);
     assert!(!v.ok);
@@ -130,8 +134,9 @@ fn a_forged_signature_is_reported_by_verify_and_a_new_receipt_does_not_match() {
     let c = &fx.store.conn;
     c.execute("UPDATE complaints SET description = '客户表示对服务非常满意，没有投诉。' WHERE id = ?1", [&id]).unwrap();
     let content = complaint_desk::signature::canonical(&complaint_desk::workflow::intake::registration_content(c, &id).unwrap());
-    let strokes: String =
-        c.query_row("SELECT strokes_json FROM signatures WHERE complaint_id = ?1 AND purpose = 'registration'", [&id], |r| r.get(0)).unwrap();
+    let strokes: String = c
+        .query_row("SELECT strokes_json FROM signatures WHERE complaint_id = ?1 AND purpose = 'registration'", [&id], |r| r.get(0))
+        .unwrap();
     let forged = complaint_desk::signature::digest(&content, &strokes);
     c.execute_batch("DROP TRIGGER signatures_no_update").unwrap();
     c.execute(
@@ -175,7 +180,10 @@ fn a_state_row_without_its_event_is_reported() {
     assert!(!v.ok);
     assert_eq!(v.rows_without_event.len(), 1, "{:?}", v.rows_without_event);
     let r = &v.rows_without_event[0];
-    assert_eq!((r.table.as_str(), r.id.as_str(), r.complaint_number.as_str(), r.expected_event.as_str()), ("surveys", "forged-survey", number.as_str(), "surveyed"));
+    assert_eq!(
+        (r.table.as_str(), r.id.as_str(), r.complaint_number.as_str(), r.expected_event.as_str()),
+        ("surveys", "forged-survey", number.as_str(), "surveyed")
+    );
 }
 
 #[test]
@@ -231,7 +239,9 @@ fn a_rewritten_timeline_tail_is_reported_against_a_printed_document_and_a_backup
     let (id, number) = clean(&mut fx);
     let surveyed: i64 =
         fx.store.conn.query_row("SELECT seq FROM events WHERE complaint_id = ?1 AND kind = 'surveyed'", [&id], |r| r.get(0)).unwrap();
-    let head = |fx: &Fx| -> (i64, String) { fx.store.conn.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap() };
+    let head = |fx: &Fx| -> (i64, String) {
+        fx.store.conn.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap()
+    };
 
     // A receipt printed now carries the head (the event before its own `document_generated`)
     // in its footer and its Keywords.
@@ -262,7 +272,10 @@ fn a_rewritten_timeline_tail_is_reported_against_a_printed_document_and_a_backup
     std::fs::write(b.join("manifest.json"), serde_json::to_vec(&manifest).unwrap()).unwrap();
     fx.store
         .conn
-        .execute("INSERT INTO settings (key, value) VALUES ('backup_folder', ?1)", [serde_json::to_string(&backups.display().to_string()).unwrap()])
+        .execute(
+            "INSERT INTO settings (key, value) VALUES ('backup_folder', ?1)",
+            [serde_json::to_string(&backups.display().to_string()).unwrap()],
+        )
         .unwrap();
     let v = verify(&fx);
     assert!(v.ok, "{v:?}");
@@ -282,10 +295,17 @@ fn a_rewritten_timeline_tail_is_reported_against_a_printed_document_and_a_backup
     assert!(!v.ok, "{v:?}");
     assert_eq!(v.anchors_broken.len(), 2, "{:?}", v.anchors_broken);
     assert!(v.anchors_broken.iter().any(|a| a.source.contains(&number) && a.seq == seq && a.hash == hash));
-    assert!(v.anchors_broken.iter().any(|a| a.source.ends_with("manifest.json") && a.seq == bseq && a.live_hash.as_deref() != Some(bhash.as_str())));
+    assert!(v
+        .anchors_broken
+        .iter()
+        .any(|a| a.source.ends_with("manifest.json") && a.seq == bseq && a.live_hash.as_deref() != Some(bhash.as_str())));
     // The saved copy says so too.
     let r = fx.ok(MANAGER, "verify_receipt", json!({ "path": pdf.to_str().unwrap() }));
-    assert_eq!((&r["status"], &r["reason"], &r["chain_anchor_in_live_chain"]), (&json!("mismatch"), &json!("timeline_rewritten"), &json!(false)), "{r}");
+    assert_eq!(
+        (&r["status"], &r["reason"], &r["chain_anchor_in_live_chain"]),
+        (&json!("mismatch"), &json!("timeline_rewritten"), &json!(false)),
+        "{r}"
+    );
 }
 
 #[test]
@@ -293,7 +313,8 @@ fn an_older_manifest_format_and_a_rolled_back_file_are_checked() {
     // Manifests made before `timeline_head` was {seq, hash} carry the hash and the event count.
     let mut fx = Fx::new();
     let (_, _) = clean(&mut fx);
-    let (seq, hash): (i64, String) = fx.store.conn.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (seq, hash): (i64, String) =
+        fx.store.conn.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, m: Value| {
         let b = dir.path().join(name);
@@ -302,7 +323,10 @@ fn an_older_manifest_format_and_a_rolled_back_file_are_checked() {
     };
     write("cdesk-backup-20260310T120000Z", json!({ "created_at": "2026-03-10T12:00:00Z", "events": seq, "timeline_head": hash }));
     // A backup from a later history than the live file holds (the file was copied back over).
-    write("cdesk-backup-20260311T120000Z", json!({ "created_at": "2026-03-11T12:00:00Z", "timeline_head": { "seq": seq + 40, "hash": "ab".repeat(32) } }));
+    write(
+        "cdesk-backup-20260311T120000Z",
+        json!({ "created_at": "2026-03-11T12:00:00Z", "timeline_head": { "seq": seq + 40, "hash": "ab".repeat(32) } }),
+    );
     // Junk is ignored, not a crash.
     write("cdesk-backup-20260312T120000Z", json!({ "timeline_head": { "seq": "x" } }));
     let r = complaint_desk::store::anchors::check(&fx.store.conn, &[dir.path().to_path_buf()]).unwrap();
@@ -367,8 +391,15 @@ fn actions_run_with_an_injected_clock_are_listed_by_verify() {
     assert_eq!(v.clock_injected.len(), 1);
     let e = &v.clock_injected[0];
     assert!(e.wall_at.is_some(), "the real time is kept beside the given one: {e:?}");
-    let kinds: Vec<String> = fx.store.conn.prepare("SELECT kind FROM events WHERE seq = ?1").unwrap()
-        .query_map([e.seq], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    let kinds: Vec<String> = fx
+        .store
+        .conn
+        .prepare("SELECT kind FROM events WHERE seq = ?1")
+        .unwrap()
+        .query_map([e.seq], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
     assert_eq!(kinds, vec![e.kind.clone()]);
     assert_ne!(e.kind, "dispatched", "only the marked action is listed");
 }

@@ -53,7 +53,9 @@ fn restricted_roles_see_no_phone_id_or_address_inside_free_text() {
         let records = d["records"].to_string();
         assert!(leaks(&records).is_empty(), "{who} sees handling records: {records}");
         assert!(d["description"].as_str().unwrap().contains("保洁员迟到"), "the complaint itself is still readable");
-        assert!(d["description"].as_str().unwrap().contains("138****5678") || d["expected_outcome"].as_str().unwrap().contains("138****5678"));
+        assert!(
+            d["description"].as_str().unwrap().contains("138****5678") || d["expected_outcome"].as_str().unwrap().contains("138****5678")
+        );
         let all = d.to_string();
         assert!(leaks(&all).is_empty(), "{who}: {:?} in the detail", leaks(&all));
         let tl = fx.ok(who, "timeline", json!({ "complaint": id })).to_string();
@@ -145,16 +147,27 @@ fn the_dispatch_sheet_and_the_case_library_mask_personal_data_in_their_texts_who
     for who in [AGENT, HS_HANDLER] {
         let path = dir.path().join(format!("{who}.pdf"));
         fx.ok(who, "export_document", json!({ "complaint": id, "form": "dispatch_sheet", "lang": "zh-CN", "path": path.to_str() }));
-        let out = std::process::Command::new("pdftotext").args(["-raw", path.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils)");
+        let out = std::process::Command::new("pdftotext")
+            .args(["-raw", path.to_str().unwrap(), "-"])
+            .output()
+            .expect("pdftotext (poppler-utils)");
         let text: String = String::from_utf8_lossy(&out.stdout).split_whitespace().collect();
         assert!(text.contains("保洁员迟到"), "{who}: the description is printed: {text}");
         assert!(leaks(&text).is_empty(), "{who}'s dispatch sheet: {:?} in {text}", leaks(&text));
     }
     fx.ok(AGENT, "record_customer_decision", json!({ "complaint": id, "agreed": true, "signature": signature("王芳") }));
-    fx.ok(HS_HANDLER, "implement", json!({ "complaint": id, "actions": "当面道歉", "done_by": "李主管", "compensations": [{ "kind": "apology" }] }));
+    fx.ok(
+        HS_HANDLER,
+        "implement",
+        json!({ "complaint": id, "actions": "当面道歉", "done_by": "李主管", "compensations": [{ "kind": "apology" }] }),
+    );
     fx.ok(AGENT, "survey", json!({ "complaint": id, "overall": "satisfied", "method": "visit", "signature": signature("王芳") }));
     fx.ok(AGENT, "close", json!({ "complaint": id }));
-    fx.ok(MANAGER, "add_case", json!({ "complaint": id, "title": "迟到案例", "analysis": format!("客户电话{PHONE}，住{ADDRESS}"), "lessons": "提前通知" }));
+    fx.ok(
+        MANAGER,
+        "add_case",
+        json!({ "complaint": id, "title": "迟到案例", "analysis": format!("客户电话{PHONE}，住{ADDRESS}"), "lessons": "提前通知" }),
+    );
     for who in [AGENT, MANAGER, HS_HANDLER, AUDITOR] {
         let cases = fx.ok(who, "cases", json!({})).to_string();
         assert!(cases.contains("迟到案例"), "{who}: {cases}");

@@ -22,9 +22,17 @@ fn closed_signed(fx: &mut Fx, name: &str, phone: &str) -> (String, String) {
     fx.ok(AGENT, "review", json!({ "complaint": id, "opinion": "属实" }));
     fx.ok(AGENT, "dispatch", json!({ "complaint": id, "department": "HS", "note": "请核实" }));
     fx.ok(HS_HANDLER, "accept_dispatch", json!({ "complaint": id }));
-    fx.ok(HS_HANDLER, "record_findings", json!({ "complaint": id, "finding": "true", "root_cause": "排班失误", "solution": "道歉并重新服务" }));
+    fx.ok(
+        HS_HANDLER,
+        "record_findings",
+        json!({ "complaint": id, "finding": "true", "root_cause": "排班失误", "solution": "道歉并重新服务" }),
+    );
     fx.ok(AGENT, "record_customer_decision", json!({ "complaint": id, "agreed": true, "signature": signature(name) }));
-    fx.ok(HS_HANDLER, "implement", json!({ "complaint": id, "actions": "当面道歉并重新安排保洁", "done_by": "李主管", "compensations": [{ "kind": "apology" }] }));
+    fx.ok(
+        HS_HANDLER,
+        "implement",
+        json!({ "complaint": id, "actions": "当面道歉并重新安排保洁", "done_by": "李主管", "compensations": [{ "kind": "apology" }] }),
+    );
     fx.ok(AGENT, "survey", json!({ "complaint": id, "overall": "satisfied", "method": "visit", "signature": signature(name) }));
     fx.ok(AGENT, "close", json!({ "complaint": id }));
     (id, number)
@@ -58,8 +66,18 @@ fn nothing_of_a_record_can_be_deleted_by_anyone() {
     fx.ok(AGENT, "add_attachment", json!({ "complaint": id, "path": file.display().to_string() }));
     fx.set_now("2026-03-10T02:00:00Z"); // long past the retention period: still not deletable
     for table in [
-        "complaints", "customers", "signatures", "surveys", "events", "steps", "dispatches", "handlings", "decisions",
-        "implementations", "compensations", "attachments",
+        "complaints",
+        "customers",
+        "signatures",
+        "surveys",
+        "events",
+        "steps",
+        "dispatches",
+        "handlings",
+        "decisions",
+        "implementations",
+        "compensations",
+        "attachments",
     ] {
         let before = fx.count(table);
         assert!(before > 0, "{table} has rows");
@@ -115,7 +133,10 @@ fn personal_data_is_anonymised_only_after_the_retention_period_on_request_and_lo
     assert_eq!(e.message_key, "error.precondition.complaint_open");
     // Staff finish it (an invalid duplicate is cancelled, R3.5); its own period then runs.
     fx.ok(AGENT, "cancel", json!({ "complaint": open_id, "reason": "duplicate", "note": "重复登记" }));
-    assert_eq!(fx.err(ADMIN, "anonymise_customer", json!({ "customer": customer, "reason": "申请" })).message_key, "error.precondition.retention_period_not_over");
+    assert_eq!(
+        fx.err(ADMIN, "anonymise_customer", json!({ "customer": customer, "reason": "申请" })).message_key,
+        "error.precondition.retention_period_not_over"
+    );
     fx.now += Duration::days(365 * 2 + 1);
 
     let stats = statistics(&fx);
@@ -131,7 +152,9 @@ fn personal_data_is_anonymised_only_after_the_retention_period_on_request_and_lo
     let (name, address, anonymised_at): (String, String, Option<String>) = fx
         .store
         .conn
-        .query_row("SELECT name, address, anonymised_at FROM customers WHERE id = ?1", [&customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row("SELECT name, address, anonymised_at FROM customers WHERE id = ?1", [&customer], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .unwrap();
     assert_eq!((name.as_str(), address.as_str()), ("***", ""));
     assert!(anonymised_at.is_some());
@@ -140,7 +163,10 @@ fn personal_data_is_anonymised_only_after_the_retention_period_on_request_and_lo
         let d = fx.ok(AGENT, "get_complaint", json!({ "complaint": number }));
         assert_eq!(d["customer_name"], "***");
         let all = d.to_string();
-        assert!(!all.contains("王芳") && !all.contains("13812345678") && !all.contains("世纪大道"), "{number} still shows personal data: {all}");
+        assert!(
+            !all.contains("王芳") && !all.contains("13812345678") && !all.contains("世纪大道"),
+            "{number} still shows personal data: {all}"
+        );
         // Free text is replaced whole (issue 25 item 8); the classification is kept.
         assert!(!all.contains("空调未清洗"), "the free text is gone: {all}");
         assert_eq!(d["description"], "***");
@@ -179,7 +205,9 @@ fn personal_data_is_anonymised_only_after_the_retention_period_on_request_and_lo
     let logged: i64 = fx
         .store
         .conn
-        .query_row("SELECT COUNT(*) FROM events WHERE seq > ?1 AND kind IN ('anonymised', 'customer_anonymised')", [events_before], |r| r.get(0))
+        .query_row("SELECT COUNT(*) FROM events WHERE seq > ?1 AND kind IN ('anonymised', 'customer_anonymised')", [events_before], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(logged, 4, "one per complaint and one for the customer");
 
@@ -202,10 +230,17 @@ fn personal_data_is_anonymised_only_after_the_retention_period_on_request_and_lo
     assert_eq!(digests, 7);
     // Only an anonymisation may touch a signature, and only once.
     assert!(fx.store.conn.execute("UPDATE signatures SET signer_name = 'x'", []).is_err());
-    assert!(fx.store.conn.execute("UPDATE signatures SET digest = 'x', anonymised_at = '2030-01-01T00:00:00Z' WHERE anonymised_at IS NULL", []).is_err());
+    assert!(fx
+        .store
+        .conn
+        .execute("UPDATE signatures SET digest = 'x', anonymised_at = '2030-01-01T00:00:00Z' WHERE anonymised_at IS NULL", [])
+        .is_err());
 
     // Twice is refused; the customer can come back as a new customer.
-    assert_eq!(fx.err(ADMIN, "anonymise_customer", json!({ "customer": customer, "reason": "again" })).message_key, "error.precondition.already_anonymised");
+    assert_eq!(
+        fx.err(ADMIN, "anonymise_customer", json!({ "customer": customer, "reason": "again" })).message_key,
+        "error.precondition.already_anonymised"
+    );
     let (_, again) = fx.register(json!({ "customer_name": "王芳", "phone": "13812345678", "signature": signature("王芳") }));
     let d = fx.detail(&again);
     assert_eq!(d["customer_name"], "王芳");

@@ -86,7 +86,11 @@ fn every_action_is_on_the_timeline_with_operator_and_time() {
             "record_findings",
             Box::new(|id| json!({ "complaint": id, "finding": "true", "root_cause": "未按时上门", "solution": "道歉并免费返工" })),
         ),
-        (AGENT, "reply_to_customer", Box::new(|id| json!({ "complaint": id, "content": "已核实", "plan_and_schedule": "明日返工", "method": "phone" }))),
+        (
+            AGENT,
+            "reply_to_customer",
+            Box::new(|id| json!({ "complaint": id, "content": "已核实", "plan_and_schedule": "明日返工", "method": "phone" })),
+        ),
         (AGENT, "record_customer_decision", Box::new(|id| json!({ "complaint": id, "agreed": true }))),
         (AGENT, "implement", Box::new(|id| json!({ "complaint": id, "actions": "已返工", "done_by": "赵磊" }))),
         (AGENT, "survey", Box::new(|id| json!({ "complaint": id, "overall": "satisfied", "method": "phone" }))),
@@ -116,8 +120,19 @@ fn every_action_is_on_the_timeline_with_operator_and_time() {
     let tl = tl.as_array().unwrap();
     let kinds: Vec<&str> = tl.iter().map(|e| e["kind"].as_str().unwrap()).collect();
     for k in [
-        "registered", "signed", "reviewed", "dispatched", "dispatch_accepted", "urged", "warning_raised", "findings_recorded",
-        "replied", "customer_decision", "implemented", "surveyed", "closed",
+        "registered",
+        "signed",
+        "reviewed",
+        "dispatched",
+        "dispatch_accepted",
+        "urged",
+        "warning_raised",
+        "findings_recorded",
+        "replied",
+        "customer_decision",
+        "implemented",
+        "surveyed",
+        "closed",
     ] {
         assert!(kinds.contains(&k), "timeline lacks {k}: {kinds:?}");
     }
@@ -417,7 +432,9 @@ fn sample_args(name: &str, role: Role, w: &World) -> Option<Value> {
         "kpi_complaints" => json!({ "filter": { "month": "2026-03" }, "kpi": "volume" }),
         "kpi_definitions" => json!({ "lang": "en" }),
         "monthly_report" => json!({ "month": "2026-02" }),
-        "monthly_register" | "monthly_surveys" => json!({ "month": "2026-02", "department": "no-such-department", "offset": 0, "limit": 50 }),
+        "monthly_register" | "monthly_surveys" => {
+            json!({ "month": "2026-02", "department": "no-such-department", "offset": 0, "limit": 50 })
+        }
         "export_monthly_report" => json!({ "month": "2026-02", "xlsx_path": w.file.with_extension("xlsx").to_string_lossy() }),
         "report_status" | "case_library" | "report_settings" => json!({}),
         "file_report" => json!({ "month": "2026-02", "suggestions": "加强培训" }),
@@ -425,7 +442,9 @@ fn sample_args(name: &str, role: Role, w: &World) -> Option<Value> {
         // "name,phone\n王五,13700000009\n" and "code,name\nW9999,钱多多\n", previewed only.
         "import_customers" => json!({ "content_base64": "bmFtZSxwaG9uZQrnjovkupQsMTM3MDAwMDAwMDkK", "file_name": "c.csv" }),
         "import_workers" => json!({ "content_base64": "Y29kZSxuYW1lClc5OTk5LOmSseWkmuWkmgo=", "file_name": "w.csv" }),
-        "set_report_settings" => json!({ "worker_flag_min": 3, "branch_flag_per_100_workers": 100, "ledger_min": 2, "ledger_window_days": 90 }),
+        "set_report_settings" => {
+            json!({ "worker_flag_min": 3, "branch_flag_per_100_workers": 100, "ledger_min": 2, "ledger_window_days": 90 })
+        }
         // Backups and retention (issue 7). In memory there is no backup folder: refused, typed.
         "backup_now" | "list_backups" | "backup_settings" | "retention_settings" | "retention_due" => json!({}),
         "verify_backup" | "preview_restore" => json!({ "path": w.file.to_string_lossy() }),
@@ -710,10 +729,7 @@ fn search_by_every_condition_of_the_rule_book() {
     // Date range on the received time: C's letter came the evening before.
     assert_eq!(q(json!({ "received_from": "2026-03-10T00:00:00+08:00" })), set(&[&a, &b]), "received from");
     assert_eq!(q(json!({ "received_to": "2026-03-10T00:00:00+08:00" })), set(&[&c]), "received before");
-    assert_eq!(
-        q(json!({ "received_from": "2026-03-09T00:00:00+08:00", "received_to": "2026-03-11T00:00:00+08:00" })),
-        set(&[&a, &b, &c])
-    );
+    assert_eq!(q(json!({ "received_from": "2026-03-09T00:00:00+08:00", "received_to": "2026-03-11T00:00:00+08:00" })), set(&[&a, &b, &c]));
 
     // Due soon / overdue (R4.6) at 13:00: B's 30-minute report and dispatch are long overdue;
     // C's stage reply (temporary, 20 h from 20:00 the evening before → 16:00) is past 80 % (from
@@ -823,7 +839,10 @@ fn signature_digests_are_recomputed_and_content_changes_are_detected() {
     for (col, val) in [("contact_phone", "13900000000"), ("customer_name", "王芬"), ("expected_outcome", "赔偿一万元")] {
         fx.store.conn.execute(&format!("UPDATE complaints SET {col} = ?1 WHERE id = ?2"), params![val, id]).unwrap();
         assert_eq!(check(&mut fx)["content_matches_record"], false, "changing {col} is detected");
-        fx.store.conn.execute(&format!("UPDATE complaints SET {col} = ?1 WHERE id = ?2"), params![signed[col].as_str().unwrap(), id]).unwrap();
+        fx.store
+            .conn
+            .execute(&format!("UPDATE complaints SET {col} = ?1 WHERE id = ?2"), params![signed[col].as_str().unwrap(), id])
+            .unwrap();
     }
     assert_eq!(check(&mut fx)["content_matches_record"], true);
 
@@ -882,7 +901,9 @@ fn a_repeated_search_is_logged_once_not_once_per_board_column() {
     // refreshing every minute is one look.
     let mut fx = Fx::new();
     fx.register(json!({}));
-    let count = |fx: &Fx| fx.store.conn.query_row("SELECT COUNT(*) FROM events WHERE kind = 'personal_data_search'", [], |r| r.get::<_, i64>(0)).unwrap();
+    let count = |fx: &Fx| {
+        fx.store.conn.query_row("SELECT COUNT(*) FROM events WHERE kind = 'personal_data_search'", [], |r| r.get::<_, i64>(0)).unwrap()
+    };
     for stage in ["registered", "reviewed", "dispatched"] {
         fx.ok(AGENT, "board", json!({ "filter": { "text": "王芳", "stages": [stage] } }));
     }

@@ -119,7 +119,12 @@ const QUERIES: &[Option<&str>] = &[None, Some("空调"), Some("上门"), Some("�
 
 fn check_all(fx: &mut Fx, when: &str) {
     for text in QUERIES {
-        for stages in [&[][..], &["registered", "reviewed", "dispatched", "in_handling", "awaiting_customer", "implementing", "follow_up"][..], &["closed"][..], &["follow_up", "closed", "cancelled"][..]] {
+        for stages in [
+            &[][..],
+            &["registered", "reviewed", "dispatched", "in_handling", "awaiting_customer", "implementing", "follow_up"][..],
+            &["closed"][..],
+            &["follow_up", "closed", "cancelled"][..],
+        ] {
             let filter = json!({ "text": text, "stages": stages });
             let want = reference(fx, *text, stages);
             let what = format!("{when}: text {text:?}, stages {stages:?}");
@@ -149,7 +154,11 @@ fn lists_match_the_full_text_reference_in_order_and_in_pages() {
     // R7.10: every condition combinable, one- and two-character Chinese included, same result
     // whichever part of the list a complaint is in.
     let mut fx = fixture();
-    let open: i64 = fx.store.conn.query_row("SELECT COUNT(*) FROM complaints WHERE stage NOT IN ('closed','not_accepted','cancelled')", [], |r| r.get(0)).unwrap();
+    let open: i64 = fx
+        .store
+        .conn
+        .query_row("SELECT COUNT(*) FROM complaints WHERE stage NOT IN ('closed','not_accepted','cancelled')", [], |r| r.get(0))
+        .unwrap();
     let closed: i64 = fx.store.conn.query_row("SELECT COUNT(*) FROM complaints WHERE stage = 'closed'", [], |r| r.get(0)).unwrap();
     assert!(open > 5 && closed > 50, "the demo must have both parts ({open} open, {closed} closed)");
     check_all(&mut fx, "demo");
@@ -195,7 +204,8 @@ fn open_text_tables_follow_every_stage_change() {
     assert_eq!(find(&mut fx, json!([])), vec![id.clone()]);
 
     // A closed one reopened comes back into the open part.
-    let closed: String = fx.store.conn.query_row("SELECT id FROM complaints WHERE stage = 'closed' ORDER BY rowid DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    let closed: String =
+        fx.store.conn.query_row("SELECT id FROM complaints WHERE stage = 'closed' ORDER BY rowid DESC LIMIT 1", [], |r| r.get(0)).unwrap();
     let number: String = fx.store.conn.query_row("SELECT number FROM complaints WHERE id = ?1", params![closed], |r| r.get(0)).unwrap();
     assert_eq!(find_number(&mut fx, &number, json!(["closed"])), vec![closed.clone()]);
     fx.ok(MANAGER, "reopen", json!({ "complaint": closed, "reason": "客户再次来电，问题复发" }));
@@ -210,7 +220,10 @@ fn open_text_tables_follow_every_stage_change() {
     assert!(report.ok && report.search_index_out_of_step == 0, "{report:?}");
 
     // Behind the program's back: a stale entry is reported, not hidden.
-    fx.store.conn.execute("DELETE FROM complaint_fts_open WHERE rowid = (SELECT rowid FROM complaints WHERE id = ?1)", params![closed]).unwrap();
+    fx.store
+        .conn
+        .execute("DELETE FROM complaint_fts_open WHERE rowid = (SELECT rowid FROM complaints WHERE id = ?1)", params![closed])
+        .unwrap();
     let report = complaint_desk::maintenance::verify::verify_database(&fx.store.conn, None).unwrap();
     assert!(!report.ok && report.search_index_out_of_step == 1, "{report:?}");
 }

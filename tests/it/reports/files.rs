@@ -139,9 +139,19 @@ fn the_monthly_report_of_demo_data_as_xlsx_and_pdf() {
     let (ok, txt) = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
     assert!(ok);
     for needle in [
-        "Monthly complaint report", "2026-03", "Key figures (R7.4)", "Resolution rate", "Last 12 months", "By department",
-        "Flagged workers and branches (R7.5)", "Bad-record ledger (R7.9)", "Department: 家政服务部", "Register", "Definitions",
-        "Suggestions", "nearest-rank",
+        "Monthly complaint report",
+        "2026-03",
+        "Key figures (R7.4)",
+        "Resolution rate",
+        "Last 12 months",
+        "By department",
+        "Flagged workers and branches (R7.5)",
+        "Bad-record ledger (R7.9)",
+        "Department: 家政服务部",
+        "Register",
+        "Definitions",
+        "Suggestions",
+        "nearest-rank",
     ] {
         assert!(txt.contains(needle), "the PDF lacks {needle:?}");
     }
@@ -190,7 +200,11 @@ fn complaint_exports_are_masked_per_role_and_logged() {
 
     let csv = tmp("open.csv");
     let before = count_events(&fx, "complaints_exported");
-    let r = fx.ok(AUDITOR, "export_complaints", json!({ "filter": { "open_only": true }, "format": "csv", "path": csv.to_str(), "lang": "en" }));
+    let r = fx.ok(
+        AUDITOR,
+        "export_complaints",
+        json!({ "filter": { "open_only": true }, "format": "csv", "path": csv.to_str(), "lang": "en" }),
+    );
     assert_eq!((r["rows"].as_i64(), r["masked"].as_bool()), (Some(total), Some(true)));
     let bytes = std::fs::read(&csv).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM so Excel reads Chinese");
@@ -210,7 +224,11 @@ fn complaint_exports_are_masked_per_role_and_logged() {
 
     // A manager may unmask: full phone numbers, real date cells.
     let xlsx = tmp("open.xlsx");
-    let r = fx.ok(MANAGER, "export_complaints", json!({ "filter": { "open_only": true }, "path": xlsx.to_str(), "unmask": true, "lang": "en" }));
+    let r = fx.ok(
+        MANAGER,
+        "export_complaints",
+        json!({ "filter": { "open_only": true }, "path": xlsx.to_str(), "unmask": true, "lang": "en" }),
+    );
     assert_eq!(r["masked"], false);
     let rows = sheet(&xlsx, "Complaints");
     assert_eq!(rows.len() as i64 - 1, total);
@@ -221,7 +239,9 @@ fn complaint_exports_are_masked_per_role_and_logged() {
     let (_, data): (i64, String) = fx
         .store
         .conn
-        .query_row("SELECT seq, data FROM events WHERE kind = 'complaints_exported' ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT seq, data FROM events WHERE kind = 'complaints_exported' ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .unwrap();
     assert!(data.contains("\"personal_data\":true"), "an unmasked export is logged as such: {data}");
 
@@ -229,7 +249,11 @@ fn complaint_exports_are_masked_per_role_and_logged() {
     let k = fx.ok(MANAGER, "kpis", json!({ "filter": { "month": "2026-03" } }));
     let overdue = figure(&k["figures"], "overdue_rate")["numerator"].as_i64().unwrap();
     let fig = tmp("overdue.xlsx");
-    let r = fx.ok(AGENT, "export_complaints", json!({ "figure": { "filter": { "month": "2026-03" }, "kpi": "overdue_rate" }, "path": fig.to_str() }));
+    let r = fx.ok(
+        AGENT,
+        "export_complaints",
+        json!({ "figure": { "filter": { "month": "2026-03" }, "kpi": "overdue_rate" }, "path": fig.to_str() }),
+    );
     assert_eq!(r["rows"].as_i64(), Some(overdue));
     assert_eq!(sheet(&fig, "投诉列表").len() as i64 - 1, overdue);
 }
@@ -274,7 +298,10 @@ fn worker_imports_preview_report_row_errors_and_never_half_import() {
     let name: String = fx.store.conn.query_row("SELECT name FROM workers WHERE code = 'W00001'", [], |r| r.get(0)).unwrap();
     assert_eq!(name, "改名的阿姨");
     assert_eq!(count_events(&fx, "workers_imported"), 1);
-    assert_eq!(fx.err(MANAGER, "import_workers", json!({ "content_base64": b64(good.as_bytes()), "file_name": "w.csv" })).code, "forbidden");
+    assert_eq!(
+        fx.err(MANAGER, "import_workers", json!({ "content_base64": b64(good.as_bytes()), "file_name": "w.csv" })).code,
+        "forbidden"
+    );
 }
 
 #[test]
@@ -298,7 +325,8 @@ fn customer_imports_from_xlsx_and_a_clear_error_for_a_gbk_csv() {
     let customers = fx.count("customers");
     let r = fx.ok(ADMIN, "import_customers", json!({ "path": path.to_str(), "dry_run": false }));
     assert_eq!((r["format"].as_str(), r["applied"].as_bool()), (Some("xlsx"), Some(false)));
-    let reasons: Vec<String> = r["errors"].as_array().unwrap().iter().map(|e| format!("{}:{}:{}", e["row"], e["field"], e["reason"])).collect();
+    let reasons: Vec<String> =
+        r["errors"].as_array().unwrap().iter().map(|e| format!("{}:{}:{}", e["row"], e["field"], e["reason"])).collect();
     assert_eq!(reasons, vec!["3:\"phone\":\"bad_phone\"", "3:\"tier\":\"unknown_tier\""]);
     assert_eq!(fx.count("customers"), customers, "nothing half-imported");
 
@@ -335,9 +363,17 @@ fn the_case_library_is_anonymised_and_searchable() {
     let worker: String = fx.store.conn.query_row("SELECT name FROM workers WHERE code = 'W00001'", [], |r| r.get(0)).unwrap();
     fx.ok(AGENT, "review", json!({ "complaint": id, "opinion": "属实" }));
     fx.ok(AGENT, "dispatch", json!({ "complaint": id, "department": "HS", "note": "请核实" }));
-    fx.ok(HS_HANDLER, "record_findings", json!({ "complaint": id, "finding": "true", "root_cause": format!("{worker}未按时出发"), "solution": "道歉并免费返工" }));
+    fx.ok(
+        HS_HANDLER,
+        "record_findings",
+        json!({ "complaint": id, "finding": "true", "root_cause": format!("{worker}未按时出发"), "solution": "道歉并免费返工" }),
+    );
     fx.ok(AGENT, "record_customer_decision", json!({ "complaint": id, "agreed": true }));
-    fx.ok(AGENT, "implement", json!({ "complaint": id, "actions": "已返工", "done_by": "赵磊", "compensations": [{ "kind": "free_reservice" }] }));
+    fx.ok(
+        AGENT,
+        "implement",
+        json!({ "complaint": id, "actions": "已返工", "done_by": "赵磊", "compensations": [{ "kind": "free_reservice" }] }),
+    );
     fx.ok(AGENT, "survey", json!({ "complaint": id, "overall": "satisfied", "method": "phone" }));
     fx.ok(AGENT, "close", json!({ "complaint": id }));
     fx.ok(MANAGER, "add_case", json!({ "complaint": id, "title": "守时问题典型案例", "analysis": format!("{worker}出发晚，未提前告知王芳"), "lessons": "迟到须提前告知客户" }));

@@ -67,15 +67,33 @@ fn world() -> World {
 
     // G (February)
     let g = reg(&mut w, "G", "2026-02-27T10:00:00+08:00", "13900000006", json!({}));
-    op(&mut w, "2026-02-27T11:00:00+08:00", AGENT, "reply_to_customer", json!({ "complaint": g, "content": "已收到", "plan_and_schedule": "核实中", "method": "phone" }));
+    op(
+        &mut w,
+        "2026-02-27T11:00:00+08:00",
+        AGENT,
+        "reply_to_customer",
+        json!({ "complaint": g, "content": "已收到", "plan_and_schedule": "核实中", "method": "phone" }),
+    );
 
     // A
     let a = reg(&mut w, "A", "2026-03-02T09:00:00+08:00", "13900000001", json!({}));
     op(&mut w, "2026-03-02T09:10:00+08:00", AGENT, "review", json!({ "complaint": a, "opinion": "属实" }));
     op(&mut w, "2026-03-02T09:20:00+08:00", AGENT, "dispatch", json!({ "complaint": a, "department": "HS", "note": "请核实" }));
     op(&mut w, "2026-03-02T10:00:00+08:00", HS_HANDLER, "accept_dispatch", json!({ "complaint": a }));
-    op(&mut w, "2026-03-02T11:00:00+08:00", HS_HANDLER, "record_findings", json!({ "complaint": a, "finding": "true", "root_cause": "迟到", "solution": "道歉并返工" }));
-    op(&mut w, "2026-03-02T12:00:00+08:00", AGENT, "reply_to_customer", json!({ "complaint": a, "content": "已核实", "plan_and_schedule": "今日返工", "method": "phone" }));
+    op(
+        &mut w,
+        "2026-03-02T11:00:00+08:00",
+        HS_HANDLER,
+        "record_findings",
+        json!({ "complaint": a, "finding": "true", "root_cause": "迟到", "solution": "道歉并返工" }),
+    );
+    op(
+        &mut w,
+        "2026-03-02T12:00:00+08:00",
+        AGENT,
+        "reply_to_customer",
+        json!({ "complaint": a, "content": "已核实", "plan_and_schedule": "今日返工", "method": "phone" }),
+    );
     op(&mut w, "2026-03-02T12:00:00+08:00", AGENT, "record_customer_decision", json!({ "complaint": a, "agreed": true }));
     op(&mut w, "2026-03-02T14:00:00+08:00", AGENT, "implement", json!({ "complaint": a, "actions": "已返工", "done_by": "赵磊" }));
     op(&mut w, "2026-03-03T10:00:00+08:00", AGENT, "survey", json!({ "complaint": a, "overall": "satisfied", "method": "phone" }));
@@ -86,13 +104,37 @@ fn world() -> World {
     op(&mut w, "2026-03-03T09:10:00+08:00", AGENT, "review", json!({ "complaint": h, "opinion": "属实" }));
     op(&mut w, "2026-03-03T09:20:00+08:00", AGENT, "dispatch", json!({ "complaint": h, "department": "TR", "note": "请核实" }));
     op(&mut w, "2026-03-03T09:30:00+08:00", TR_HANDLER, "accept_dispatch", json!({ "complaint": h }));
-    op(&mut w, "2026-03-03T10:00:00+08:00", TR_HANDLER, "record_findings", json!({ "complaint": h, "finding": "true", "root_cause": "培训不足", "solution": "道歉" }));
-    op(&mut w, "2026-03-03T10:30:00+08:00", AGENT, "reply_to_customer", json!({ "complaint": h, "content": "已核实", "plan_and_schedule": "道歉", "method": "phone" }));
+    op(
+        &mut w,
+        "2026-03-03T10:00:00+08:00",
+        TR_HANDLER,
+        "record_findings",
+        json!({ "complaint": h, "finding": "true", "root_cause": "培训不足", "solution": "道歉" }),
+    );
+    op(
+        &mut w,
+        "2026-03-03T10:30:00+08:00",
+        AGENT,
+        "reply_to_customer",
+        json!({ "complaint": h, "content": "已核实", "plan_and_schedule": "道歉", "method": "phone" }),
+    );
     op(&mut w, "2026-03-03T10:30:00+08:00", AGENT, "record_customer_decision", json!({ "complaint": h, "agreed": true }));
     op(&mut w, "2026-03-03T11:00:00+08:00", AGENT, "implement", json!({ "complaint": h, "actions": "已道歉", "done_by": "孙丽" }));
-    op(&mut w, "2026-03-04T10:00:00+08:00", AGENT, "survey", json!({ "complaint": h, "overall": "dissatisfied", "method": "phone", "comment": "敷衍" }));
+    op(
+        &mut w,
+        "2026-03-04T10:00:00+08:00",
+        AGENT,
+        "survey",
+        json!({ "complaint": h, "overall": "dissatisfied", "method": "phone", "comment": "敷衍" }),
+    );
     op(&mut w, "2026-03-04T10:30:00+08:00", TR_HANDLER, "accept_dispatch", json!({ "complaint": h }));
-    op(&mut w, "2026-03-05T11:00:00+08:00", TR_HANDLER, "record_findings", json!({ "complaint": h, "finding": "true", "root_cause": "培训不足", "solution": "上门道歉并补偿", "overdue_reason": LATE }));
+    op(
+        &mut w,
+        "2026-03-05T11:00:00+08:00",
+        TR_HANDLER,
+        "record_findings",
+        json!({ "complaint": h, "finding": "true", "root_cause": "培训不足", "solution": "上门道歉并补偿", "overdue_reason": LATE }),
+    );
     op(&mut w, "2026-03-05T11:30:00+08:00", AGENT, "record_customer_decision", json!({ "complaint": h, "agreed": true }));
     op(&mut w, "2026-03-05T12:00:00+08:00", AGENT, "implement", json!({ "complaint": h, "actions": "已上门道歉", "done_by": "孙丽" }));
     op(&mut w, "2026-03-06T09:00:00+08:00", AGENT, "survey", json!({ "complaint": h, "overall": "very_satisfied", "method": "phone" }));
@@ -102,7 +144,13 @@ fn world() -> World {
     let b = reg(&mut w, "B", "2026-03-05T20:00:00+08:00", "13900000002", json!({ "tier": "vip" }));
     op(&mut w, "2026-03-05T20:10:00+08:00", MANAGER, "report_major", json!({ "complaint": b, "informed": "刘强" }));
     op(&mut w, "2026-03-05T20:20:00+08:00", AGENT, "review", json!({ "complaint": b, "opinion": "属实" }));
-    op(&mut w, "2026-03-05T20:40:00+08:00", AGENT, "dispatch", json!({ "complaint": b, "department": "HS", "note": "请核实", "overdue_reason": LATE }));
+    op(
+        &mut w,
+        "2026-03-05T20:40:00+08:00",
+        AGENT,
+        "dispatch",
+        json!({ "complaint": b, "department": "HS", "note": "请核实", "overdue_reason": LATE }),
+    );
 
     // E: the same customer and sub-category as A within 30 days (R3.6), refused (R3.4).
     let e = reg(&mut w, "E", "2026-03-10T10:00:00+08:00", "13900000001", json!({}));
@@ -118,10 +166,28 @@ fn world() -> World {
     let d = reg(&mut w, "D", "2026-04-01T00:30:00+08:00", "13900000004", json!({}));
     op(&mut w, "2026-04-01T00:40:00+08:00", AGENT, "not_accept", json!({ "complaint": d, "reason": "handled_by_court_or_arbitration" }));
     op(&mut w, "2026-04-01T10:00:00+08:00", AGENT, "review", json!({ "complaint": c, "opinion": "属实" }));
-    op(&mut w, "2026-04-01T10:05:00+08:00", AGENT, "dispatch", json!({ "complaint": c, "department": "QA", "note": "请核实", "overdue_reason": LATE }));
+    op(
+        &mut w,
+        "2026-04-01T10:05:00+08:00",
+        AGENT,
+        "dispatch",
+        json!({ "complaint": c, "department": "QA", "note": "请核实", "overdue_reason": LATE }),
+    );
     op(&mut w, "2026-04-01T10:30:00+08:00", QA_HANDLER, "accept_dispatch", json!({ "complaint": c }));
-    op(&mut w, "2026-04-01T11:00:00+08:00", QA_HANDLER, "record_findings", json!({ "complaint": c, "finding": "true", "root_cause": "漏做", "solution": "返工" }));
-    op(&mut w, "2026-04-01T11:10:00+08:00", AGENT, "reply_to_customer", json!({ "complaint": c, "content": "已核实", "plan_and_schedule": "返工", "method": "phone" }));
+    op(
+        &mut w,
+        "2026-04-01T11:00:00+08:00",
+        QA_HANDLER,
+        "record_findings",
+        json!({ "complaint": c, "finding": "true", "root_cause": "漏做", "solution": "返工" }),
+    );
+    op(
+        &mut w,
+        "2026-04-01T11:10:00+08:00",
+        AGENT,
+        "reply_to_customer",
+        json!({ "complaint": c, "content": "已核实", "plan_and_schedule": "返工", "method": "phone" }),
+    );
     op(&mut w, "2026-04-01T11:10:00+08:00", AGENT, "record_customer_decision", json!({ "complaint": c, "agreed": true }));
     op(&mut w, "2026-04-01T12:00:00+08:00", AGENT, "implement", json!({ "complaint": c, "actions": "已返工", "done_by": "吴霞" }));
     op(&mut w, "2026-04-02T11:00:00+08:00", AGENT, "survey", json!({ "complaint": c, "overall": "very_satisfied", "method": "phone" }));

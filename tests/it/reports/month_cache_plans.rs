@@ -105,10 +105,22 @@ fn a_write_costs_the_same_however_many_rows_the_report_keeps() {
     let keep = |extra: usize| {
         store.conn.execute("DELETE FROM report_month_figures", []).unwrap();
         for m in 1..=12 {
-            store.conn.execute("INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, 1, '[]', '')", [format!("2025-{m:02}")]).unwrap();
+            store
+                .conn
+                .execute(
+                    "INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, 1, '[]', '')",
+                    [format!("2025-{m:02}")],
+                )
+                .unwrap();
         }
         for n in 0..extra {
-            store.conn.execute("INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, 4, x'00', '')", [format!("list:2026-02:d{n}:register:0")]).unwrap();
+            store
+                .conn
+                .execute(
+                    "INSERT INTO report_month_figures (month, version, figures, computed_at) VALUES (?1, 4, x'00', '')",
+                    [format!("list:2026-02:d{n}:register:0")],
+                )
+                .unwrap();
         }
         store.conn.execute("INSERT OR REPLACE INTO report_month_zone (id, lo, hi) VALUES (1, 28800, 32400)", []).unwrap();
     };

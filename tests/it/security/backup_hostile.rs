@@ -18,8 +18,8 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use complaint_desk::store::backup;
 use complaint_desk::maintenance::verify::verify_database;
+use complaint_desk::store::backup;
 use complaint_desk::{api, demo, workflow::settings, ApiError, Store};
 
 struct Install {
@@ -64,7 +64,6 @@ impl Install {
         r["number"].as_str().unwrap().into()
     }
 }
-
 
 /// Counts, timeline head, every row and the schema: what must not change when a restore is refused.
 fn state(conn: &Connection) -> (i64, i64, Option<(i64, String)>, BTreeMap<String, (i64, String)>, Vec<String>) {

@@ -44,7 +44,8 @@ fn import_capped(file: &str) -> String {
     let exe = std::env::current_exe().unwrap();
     let mut cmd = Command::new(exe);
     cmd.arg(common::this_test(module_path!(), "import_bounds_child"))
-        .args(["--exact", "--nocapture", "--test-threads=1", "-q"]).env(CHILD_FILE, corpus(file));
+        .args(["--exact", "--nocapture", "--test-threads=1", "-q"])
+        .env(CHILD_FILE, corpus(file));
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
         cmd.pre_exec(|| {
